@@ -1,0 +1,117 @@
+/**
+ * `segura-relay render`: NDJSON envelopes or raw vault lines on stdin → one rendered event per line
+ * (or RFC 6587 frame) on stdout. Streaming, flat memory. A bad line is reported on stderr with its
+ * line number and reason; the rest still render; the exit code is 1 if anything failed.
+ */
+import { InvalidEventError, PipelineError } from '../shared/errors.js';
+import { DEFAULT_MAX_INPUT_BYTES, parseInput } from '../shared/parse/parse-payload.js';
+import { createRenderer, FORMATS } from '../shared/render/index.js';
+import { choice, intOption, parse, UsageError } from './args.js';
+import { BufferedOut, readLines } from './lines.js';
+
+const HELP = `Usage: segura-relay render --format cef|rfc5424|leef|ecs [options] < events.ndjson
+
+Reads one event per line on stdin: a JSON envelope ({"id":"164",...}), the vault's native
+RFC 5424 line, or a CEF line. Writes one rendered event per line (or frame) on stdout.
+
+Options:
+  --format F          cef | rfc5424 | leef | ecs (required)
+  --framing F         none (default: one per line) | lf | octet (RFC 6587 octet counting: "LEN SP MSG")
+  --max-bytes N       size budget per event in UTF-8 bytes; only the free text (msg) is shortened
+  --mode M            strict (default: standard CEF keys, vault keys mapped to labeled fields) | compatible (keys verbatim)
+  --vendor S          CEF/LEEF vendor (default MT4)
+  --product S         CEF/LEEF product (default Segura; senhasegura for older SIEM rules)
+  --device-version S  vault version in the header (default 3)
+  --facility N        RFC 5424 facility 0-23 (default 1 = user)
+  --app-name S        RFC 5424 APP-NAME (default Segura)
+  --msg M             RFC 5424 MSG: cef (default) | kv (the vault's key=value text)
+  --bom B             RFC 5424 BOM: never | auto | always
+  --sd-id ID          RFC 5424 SD element name@PEN (e.g. segura@32473)
+  --delimiter C       LEEF attribute delimiter (default ^)
+  -h, --help          this help
+
+Exit status: 0 all rendered, 1 some lines failed (see stderr), 2 usage error.`;
+
+async function renderCommand(
+  argv: string[],
+  io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): Promise<number> {
+  const { values: v } = parse(argv, {
+    format: { type: 'string' },
+    framing: { type: 'string' },
+    'max-bytes': { type: 'string' },
+    mode: { type: 'string' },
+    vendor: { type: 'string' },
+    product: { type: 'string' },
+    'device-version': { type: 'string' },
+    facility: { type: 'string' },
+    'app-name': { type: 'string' },
+    msg: { type: 'string' },
+    bom: { type: 'string' },
+    'sd-id': { type: 'string' },
+    delimiter: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (v.help) {
+    io.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const format = choice('format', v.format, FORMATS);
+  if (format === undefined) throw new UsageError('--format is required (cef, rfc5424, leef or ecs)');
+  const framing = choice('framing', v.framing, ['none', 'lf', 'octet'] as const) ?? 'none';
+  let renderer: ReturnType<typeof createRenderer>;
+  try {
+    renderer = createRenderer(format, {
+      maxBytes: intOption('max-bytes', v['max-bytes'], 1, 16 * 1024 * 1024),
+      mode: choice('mode', v.mode, ['strict', 'compatible'] as const),
+      vendor: v.vendor,
+      product: v.product,
+      deviceVersion: v['device-version'],
+      facility: intOption('facility', v.facility, 0, 23),
+      appName: v['app-name'],
+      msg: choice('msg', v.msg, ['cef', 'kv'] as const),
+      bom: choice('bom', v.bom, ['never', 'auto', 'always'] as const),
+      sdId: v['sd-id'],
+      delimiter: v.delimiter,
+    });
+  } catch (e) {
+    if (e instanceof PipelineError) throw new UsageError(e.message);
+    throw e;
+  }
+  const out = new BufferedOut(io.stdout);
+  const receivedAtMs = Date.now();
+  let ok = 0;
+  let failed = 0;
+  let truncated = 0;
+  const fail = (n: number, reason: string): void => {
+    failed++;
+    io.stderr.write(`line ${n}: ${reason}\n`);
+  };
+  for await (const ev of readLines(
+    io.stdin as NodeJS.ReadableStream & AsyncIterable<Buffer> as never,
+    DEFAULT_MAX_INPUT_BYTES,
+  )) {
+    if (ev.kind === 'toolong') {
+      fail(ev.n, `oversize: ${ev.bytes} bytes exceeds the ${DEFAULT_MAX_INPUT_BYTES}-byte limit`);
+      continue;
+    }
+    if (ev.text.trim() === '') continue;
+    try {
+      const r = renderer.renderWithInfo(parseInput(ev.text, { receivedAtMs }));
+      if (r.truncated) truncated++;
+      await out.write(framing === 'octet' ? `${Buffer.byteLength(r.text, 'utf8')} ${r.text}` : `${r.text}\n`);
+      ok++;
+    } catch (e) {
+      if (e instanceof InvalidEventError) fail(ev.n, `invalid ${e.code}: ${e.message}`);
+      else if (e instanceof PipelineError) fail(ev.n, e.message);
+      else throw e;
+    }
+  }
+  await out.flush();
+  if (failed > 0 || truncated > 0) {
+    io.stderr.write(`rendered ${ok}, failed ${failed}${truncated ? `, truncated ${truncated}` : ''}\n`);
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+export { renderCommand };

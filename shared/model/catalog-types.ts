@@ -1,0 +1,83 @@
+/**
+ * Types of the event catalog (data in `catalog-data.ts`, transcribed from the vault's
+ * documentation in `shared/seeds`: 002 = event ids/origin/priority, 003 = notification
+ * categories and types, 000/001 = per-event extension key layouts and SUID message types).
+ */
+import type { SyslogSeverity } from './security-event.js';
+
+/** A notification category and type users subscribe to in the vault (seed 003). */
+interface NotificationRef {
+  /** e.g. `Credentials` */
+  readonly category: string;
+  /** e.g. `Password Viewed`, spelled exactly as seed 003 spells it */
+  readonly type: string;
+}
+
+interface Localized {
+  readonly en: string;
+  readonly pt: string;
+}
+
+/** One event the vault can send (seed 002: ids 1–91, Orbit 336.xxx, other alerts 1695.xxx). */
+interface CatalogEvent {
+  /** id exactly as documented, without the markdown escapes: `"1"`, `"336.501"`, `"1695.010"` */
+  readonly id: string;
+  /** which table of seed 002 it comes from */
+  readonly group: 'syslog' | 'orbit' | 'other';
+  /** origin code (COSE, COSG, COEQ, COAU, COAC, COSS, COBA, COTR, CORE, CONO, COAT, AUTH, COOF, CRTC, USBH, Orbit); null when the seed gives none (1695.xxx) */
+  readonly origin: string | null;
+  /** syslog priority (severity 0–7) as documented */
+  readonly priority: SyslogSeverity;
+  readonly name: Localized;
+  readonly description: Localized;
+  /** the matching seed 003 notification type, null when none matches */
+  readonly notification: NotificationRef | null;
+  /** slug of the seed 000 layout documenting this event's extension keys, null if none */
+  readonly layout: string | null;
+}
+
+/** One documented extension key of a layout (a row of a seed 000 table). */
+interface LayoutKey {
+  /** key as the vault sends it, conversion damage repaired (`dposrt`→`dpt`, `Cs6`→`cs6Label`, …) */
+  readonly key: string;
+  /** the seed's example value with stripped digits restored (`.0.1` → `127.0.0.1`), '' when blank */
+  readonly example: string;
+  readonly description: string;
+}
+
+/**
+ * A per-event key layout from seed 000 (one table). Layouts for events that have no catalog id
+ * (the Master Key and report-scheduling events) carry a `signature`: field values that identify
+ * the event when its id is unknown.
+ */
+interface Layout {
+  /** stable slug, e.g. `password-viewed`, `master-key-recovery-failed` */
+  readonly slug: string;
+  /** the seed's table title, e.g. `Password Viewed`, `Master Key - Recovery Attempt Failed` */
+  readonly title: string;
+  /** catalog ids this layout documents (may be empty) */
+  readonly eventIds: readonly string[];
+  readonly notification: NotificationRef | null;
+  /** syslog priority to use when the event id is unknown and this layout matched */
+  readonly priority: SyslogSeverity;
+  readonly keys: readonly LayoutKey[];
+  /** all must hold (exact match of the field value) for the layout to identify an unknown event */
+  readonly signature: readonly { readonly field: string; readonly equals: string }[];
+}
+
+/** A SUID message type (seed 000 "Message Types (SUID)"): 8, 9, 15, 17, 153, 164. */
+interface SuidType {
+  readonly suid: string;
+  readonly name: string;
+  /** catalog ids this message type corresponds to */
+  readonly eventIds: readonly string[];
+}
+
+/** A seed 003 notification category with its types. */
+interface NotificationCategory {
+  readonly name: string;
+  /** Portuguese heading when the seed gives one, else null */
+  readonly types: readonly { readonly name: string; readonly description: string }[];
+}
+
+export type { CatalogEvent, Layout, LayoutKey, Localized, NotificationCategory, NotificationRef, SuidType };

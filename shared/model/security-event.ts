@@ -1,0 +1,84 @@
+/**
+ * The one canonical event model. Every input (JSON envelope, native RFC 5424 key=value line, CEF
+ * line) normalizes to a `SecurityEvent`; every renderer reads only this.
+ */
+
+/** Syslog severity, RFC 5424 §6.2.1: 0 Emergency … 7 Debug. */
+type SyslogSeverity = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+/** CEF severity: integer 0–10 (0–3 Low, 4–6 Medium, 7–8 High, 9–10 Very-High). */
+type CefSeverity = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
+
+/** Where the event came from on the wire. */
+type InputKind = 'json' | 'rfc5424' | 'cef';
+
+/**
+ * How the event id was resolved against the catalog.
+ * - `id`: a catalog event id (1–91, 336.xxx, 1695.xxx)
+ * - `suid`: not a catalog id, but a documented SUID message type (e.g. 164 = Password Viewed)
+ * - `layout`: not a catalog id, but the fields match a layout documented in seed 000
+ *   (e.g. a Master Key recovery failure)
+ * - `none`: unknown; kept, flagged, name from the message, severity from the message or defaulted
+ */
+type CatalogMatch = 'id' | 'suid' | 'layout' | 'none';
+
+/** Flags that say where the relay had to decide something. Stable strings (metrics, tests). */
+const EVENT_FLAGS = {
+  unknownId: 'unknown-id',
+  noEventId: 'no-event-id',
+  nameFromCatalog: 'name-from-catalog',
+  severityFromCatalog: 'severity-from-catalog',
+  severityDefaulted: 'severity-defaulted',
+  timestampDefaulted: 'timestamp-defaulted',
+  missingStructuredData: 'missing-structured-data',
+  truncated: 'truncated',
+} as const;
+type EventFlag = (typeof EVENT_FLAGS)[keyof typeof EVENT_FLAGS];
+
+/** An instant with the offset the vault wrote, so nothing about the original time is lost. */
+interface EventTime {
+  /** milliseconds since the Unix epoch (UTC) */
+  readonly epochMs: number;
+  /** offset from UTC in minutes as written by the source (-180 for `-03:00`), 0 for `Z` */
+  readonly offsetMinutes: number;
+  /** fraction digits beyond milliseconds (0–999 µs), kept for 6-digit timestamps */
+  readonly micros: number;
+  /** how many fraction digits the source wrote (0, 3 or 6 after normalization) */
+  readonly fractionDigits: 0 | 3 | 6;
+}
+
+/**
+ * The canonical event. `fields` holds the vault's CEF-style keys in the order the vault sent them
+ * (suid, sname, suser, spid, spriv, src, dst, dhost, dpt, duser, duid, dvc, dproc, act, msg,
+ * requestMethod, sourceServiceName, cs1–cs8 with labels, and any other key), values as strings.
+ */
+interface SecurityEvent {
+  /** vault event id as written (`"1"`, `"336.501"`, `"164"`), `"0"` when the input had none */
+  readonly eventId: string;
+  /** event name (from the input, else the catalog, else a generic name) */
+  readonly name: string;
+  readonly catalogMatch: CatalogMatch;
+  /** notification category from seed 003 (e.g. `Credentials`), null if none matches */
+  readonly category: string | null;
+  /** notification type from seed 003 (e.g. `Password Viewed`), null if none matches */
+  readonly notificationType: string | null;
+  /** origin code from seed 002 (COSE, COSG, …, Orbit), null if unknown */
+  readonly origin: string | null;
+  readonly syslogSeverity: SyslogSeverity;
+  readonly cefSeverity: CefSeverity;
+  /** null only when no time was available at all (renderers then write NILVALUE / omit rt) */
+  readonly time: EventTime | null;
+  /** vault host name as sent (may be non-ASCII; renderers sanitize per format) */
+  readonly host: string | null;
+  /** vault application name as sent (`Segura`, `senhasegura`), null if not given */
+  readonly app: string | null;
+  /** vault process id as sent (string: PROCID is PRINTUSASCII, not necessarily numeric) */
+  readonly pid: string | null;
+  /** ordered vault fields; keys match `^[A-Za-z][A-Za-z0-9_.]*$` */
+  readonly fields: Readonly<Record<string, string>>;
+  readonly flags: readonly EventFlag[];
+  readonly input: InputKind;
+}
+
+export type { CatalogMatch, CefSeverity, EventFlag, EventTime, InputKind, SecurityEvent, SyslogSeverity };
+export { EVENT_FLAGS };

@@ -1,0 +1,46 @@
+/**
+ * Building the ordered field map from scanned pairs: key repair, value cleaning, duplicates.
+ */
+import { cleanValue, FIELD_KEY } from '../model/text.js';
+
+/**
+ * Ordered pairs → field record. Values are cleaned (text.ts) and empty values omitted (no parser
+ * agrees on them, formats.md §1.3). Dots in keys become `_` (dotted keys nest in syslog-ng/ECS).
+ * A repeated key keeps every value: the second becomes `key_2`, the third `key_3` (the vault's
+ * Master Key events document `act` twice), so nothing is lost.
+ */
+function buildFields(
+  pairs: Iterable<readonly [string, string]>,
+  invalidKey: (key: string) => never,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [rawKey, rawValue] of pairs) {
+    const key = rawKey.indexOf('.') === -1 ? rawKey : rawKey.replace(/\./g, '_');
+    if (!FIELD_KEY.test(key)) invalidKey(rawKey);
+    const value = cleanValue(rawValue);
+    if (value === '') continue;
+    let k = key;
+    if (Object.hasOwn(out, k)) {
+      let n = 2;
+      while (Object.hasOwn(out, `${key}_${n}`)) n++;
+      k = `${key}_${n}`;
+    }
+    out[k] = value;
+  }
+  return out;
+}
+
+/** Event ids become MSGID (≤32 PRINTUSASCII) and the CEF class id: letters, digits and `._:-`. */
+const EVENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,31}$/;
+
+/** Validate an event id; throws via `fail` with the reason. */
+function checkEventId(id: string, fail: (reason: string) => never): string {
+  if (!EVENT_ID.test(id)) {
+    fail(
+      `must be 1–32 characters of letters, digits and . _ : - starting with a letter or digit (got ${JSON.stringify(id.slice(0, 40))})`,
+    );
+  }
+  return id;
+}
+
+export { buildFields, checkEventId, EVENT_ID };

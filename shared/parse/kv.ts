@@ -1,0 +1,104 @@
+/**
+ * Key=value scanning shared by the CEF extension parser and the vault's native key=value body.
+ *
+ * CEF rule (formats.md §1.3): values may contain spaces and are not quoted; a value ends where the
+ * next ` key=` begins (`=` not escaped). With `quotes: true` (the vault's native body and seed 004
+ * style logs) a value that starts with `"` runs to the matching unescaped `"`.
+ */
+
+const KEY_AT = /[A-Za-z_][A-Za-z0-9_.]*=/y;
+const NEXT_KEY = / +([A-Za-z_][A-Za-z0-9_.]*)=/g;
+
+interface KvOptions {
+  /** decode CEF extension escapes `\\ \= \n \r` */
+  readonly cefEscapes: boolean;
+  /** honour double-quoted values */
+  readonly quotes: boolean;
+}
+
+/** Decode CEF extension escapes; an unknown escape is kept literally (lenient, like Elastic's recovery). */
+function unescapeCefValue(v: string): string {
+  if (v.indexOf('\\') === -1) return v;
+  let out = '';
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 0x5c && i + 1 < v.length) {
+      const n = v[i + 1];
+      if (n === '\\' || n === '=') {
+        out += n;
+        i++;
+        continue;
+      }
+      if (n === 'n') {
+        out += '\n';
+        i++;
+        continue;
+      }
+      if (n === 'r') {
+        out += '\r';
+        i++;
+        continue;
+      }
+    }
+    out += v[i];
+  }
+  return out;
+}
+
+function unquote(v: string): string {
+  return v.indexOf('\\') === -1 ? v : v.replace(/\\(["\\])/g, '$1');
+}
+
+/**
+ * Scan `text` into ordered [key, value] pairs. Returns null when the text does not start with a
+ * `key=` (it is free text, not a key=value body).
+ * @example scanKeyValues('suser=jsilva msg=a b c', { cefEscapes: true, quotes: false }) // [['suser','jsilva'],['msg','a b c']]
+ */
+function scanKeyValues(text: string, opts: KvOptions): Array<[string, string]> | null {
+  const out: Array<[string, string]> = [];
+  let pos = 0;
+  while (pos < text.length && text.charCodeAt(pos) === 0x20) pos++;
+  if (pos >= text.length) return out;
+  while (pos < text.length) {
+    KEY_AT.lastIndex = pos;
+    const km = KEY_AT.exec(text);
+    if (!km) return out.length === 0 ? null : out; // cannot happen after the first pair: NEXT_KEY found it
+    const key = km[0].slice(0, -1);
+    const vstart = pos + km[0].length;
+    if (opts.quotes && text.charCodeAt(vstart) === 0x22) {
+      // quoted value: up to the next unescaped quote that is followed by a space or the end
+      let j = vstart + 1;
+      let closed = -1;
+      while (j < text.length) {
+        const c = text.charCodeAt(j);
+        if (c === 0x5c) {
+          j += 2;
+          continue;
+        }
+        if (c === 0x22 && (j + 1 === text.length || text.charCodeAt(j + 1) === 0x20)) {
+          closed = j;
+          break;
+        }
+        j++;
+      }
+      if (closed !== -1) {
+        out.push([key, unquote(text.slice(vstart + 1, closed))]);
+        pos = closed + 1;
+        while (pos < text.length && text.charCodeAt(pos) === 0x20) pos++;
+        continue;
+      }
+      // unterminated quote: fall through and treat the quote as part of an unquoted value
+    }
+    NEXT_KEY.lastIndex = vstart;
+    const nm = NEXT_KEY.exec(text);
+    const vend = nm ? nm.index : text.length;
+    const raw = text.slice(vstart, vend);
+    out.push([key, opts.cefEscapes ? unescapeCefValue(raw) : raw]);
+    pos = nm ? nm.index : text.length;
+    while (pos < text.length && text.charCodeAt(pos) === 0x20) pos++;
+  }
+  return out;
+}
+
+export type { KvOptions };
+export { scanKeyValues, unescapeCefValue };

@@ -1,0 +1,120 @@
+/**
+ * CEF renderer: `CEF:0|MT4|Segura|<version>|<eventId>|<name>|<severity>|<extension>`
+ * (formats.md §1). Constant header parts are escaped once per renderer; per event the renderer
+ * only concatenates. `rt` (epoch ms), `dvchost` and `dvcpid` come first, then the vault's fields.
+ */
+import { RenderError } from '../errors.js';
+import type { SecurityEvent } from '../model/security-event.js';
+import { fitMessage } from './budget.js';
+import { type CefMode, extensionPairs, type Pair } from './cef-mapping.js';
+import { escapeCefHeader, escapeCefValue } from './escape.js';
+import type { Rendered, Renderer } from './types.js';
+
+interface CefOptions {
+  /** @default 'MT4' */
+  readonly vendor?: string;
+  /** @default 'Segura' (deployments upgraded from senhasegura may keep 'senhasegura') */
+  readonly product?: string;
+  /** the vault's version; @default '3' */
+  readonly deviceVersion?: string;
+  /** @default 'strict' */
+  readonly mode?: CefMode;
+  /** maximum UTF-8 bytes of the line; only `msg` is shortened. @default undefined (no limit) */
+  readonly maxBytes?: number;
+}
+
+const DEFAULTS = { vendor: 'MT4', product: 'Segura', deviceVersion: '3', mode: 'strict' } as const;
+
+/** The CEF body for an event, as pairs ready to join (used by RFC 5424's key=value MSG too). */
+function modelPairs(e: SecurityEvent, mode: CefMode): Pair[] {
+  const pairs = extensionPairs(e.fields, mode);
+  const head: Pair[] = [];
+  if (e.time !== null) head.push(['rt', String(e.time.epochMs)]);
+  if (e.host !== null) head.push(['dvchost', e.host]);
+  if (e.pid !== null) {
+    if (mode === 'compatible' || /^\d{1,9}$/.test(e.pid)) head.push(['dvcpid', e.pid]);
+    else pairs.push(...extensionPairs({ pid: e.pid }, mode));
+  }
+  return head.length ? head.concat(pairs) : pairs;
+}
+
+/**
+ * Join pairs as `k=v k=v`, escaping values; returns the text and where the msg value sits so a
+ * size budget can shorten it.
+ */
+function joinPairs(pairs: readonly Pair[]): { text: string; msgStart: number; msgEnd: number } {
+  let text = '';
+  let msgStart = -1;
+  let msgEnd = -1;
+  for (let i = 0; i < pairs.length; i++) {
+    const [k, v] = pairs[i] as Pair;
+    if (i > 0) text += ' ';
+    text += `${k}=`;
+    const ev = escapeCefValue(v);
+    if (k === 'msg' && msgStart === -1) {
+      msgStart = text.length;
+      msgEnd = msgStart + ev.length;
+    }
+    text += ev;
+  }
+  return { text, msgStart, msgEnd };
+}
+
+/** Apply a byte budget to `prefix + body`, shortening the msg value inside `body`. */
+function applyBudget(
+  prefix: string,
+  body: { text: string; msgStart: number; msgEnd: number },
+  maxBytes: number | undefined,
+  what: string,
+): Rendered {
+  const line = prefix + body.text;
+  // a string of n UTF-16 units is at most 3n UTF-8 bytes: only measure when it could be too long
+  if (maxBytes === undefined || line.length * 3 <= maxBytes) return { text: line, truncated: false };
+  const bytes = Buffer.byteLength(line, 'utf8');
+  if (bytes <= maxBytes) return { text: line, truncated: false };
+  if (body.msgStart === -1) {
+    throw new RenderError(`${what}: ${bytes} bytes exceed the ${maxBytes}-byte budget and there is no msg to shorten`);
+  }
+  const msg = body.text.slice(body.msgStart, body.msgEnd);
+  const cut = fitMessage(bytes, msg, maxBytes, what);
+  return { text: prefix + body.text.slice(0, body.msgStart) + cut + body.text.slice(body.msgEnd), truncated: true };
+}
+
+/** Create a CEF renderer; constant header parts are escaped once here. */
+function createCefRenderer(opts: CefOptions = {}): Renderer & {
+  /** render with an external byte budget for the CEF text (RFC 5424 passes what its header leaves) */
+  renderBudget(e: SecurityEvent, maxBytes: number | undefined): Rendered;
+} {
+  const vendor = opts.vendor ?? DEFAULTS.vendor;
+  const product = opts.product ?? DEFAULTS.product;
+  const version = opts.deviceVersion ?? DEFAULTS.deviceVersion;
+  const mode = opts.mode ?? DEFAULTS.mode;
+  if (mode !== 'strict' && mode !== 'compatible')
+    throw new RenderError(`cef.mode: must be strict or compatible, got ${String(mode)}`);
+  if (opts.maxBytes !== undefined && (!Number.isInteger(opts.maxBytes) || opts.maxBytes < 64)) {
+    throw new RenderError(`cef.maxBytes: must be an integer ≥ 64, got ${String(opts.maxBytes)}`);
+  }
+  const prefix = `CEF:0|${escapeCefHeader(vendor)}|${escapeCefHeader(product)}|${escapeCefHeader(version)}|`;
+  const nameCache = new Map<string, string>();
+  const headerName = (n: string): string => {
+    let v = nameCache.get(n);
+    if (v === undefined) {
+      v = escapeCefHeader(n);
+      if (nameCache.size < 4096) nameCache.set(n, v);
+    }
+    return v;
+  };
+  const renderBudget = (e: SecurityEvent, maxBytes: number | undefined): Rendered => {
+    const head = `${prefix}${escapeCefHeader(e.eventId)}|${headerName(e.name)}|${e.cefSeverity}|`;
+    return applyBudget(head, joinPairs(modelPairs(e, mode)), maxBytes, `event ${e.eventId} (cef)`);
+  };
+  return {
+    format: 'cef',
+    render: (e) => renderBudget(e, opts.maxBytes).text,
+    renderWithInfo: (e) => renderBudget(e, opts.maxBytes),
+    renderBudget,
+  };
+}
+
+export type { CefOptions };
+export { applyBudget, createCefRenderer, joinPairs, modelPairs };

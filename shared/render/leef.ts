@@ -1,0 +1,88 @@
+/**
+ * LEEF 2.0 renderer for QRadar: `LEEF:2.0|Vendor|Product|Version|EventID|^|attr=value^attr=value`.
+ * The attribute delimiter is declared in the header (`^` by default, configurable) so no raw TAB
+ * ever crosses rsyslog (which rewrites TAB as `#011`). LEEF defines no escape for the delimiter or
+ * for newlines, so inside values the delimiter, CR and LF become a space: one event stays one
+ * record and a forged `^usrName=` stays inert text. Predefined attributes are used where the vault
+ * has an equivalent (usrName, src, dst, srcPort, dstPort, role, sev, cat, devTime).
+ */
+import { RenderError } from '../errors.js';
+import type { SecurityEvent } from '../model/security-event.js';
+import { formatWithOffset } from '../model/time.js';
+import { cutEscaped } from './budget.js';
+import type { Rendered, Renderer } from './types.js';
+
+interface LeefOptions {
+  /** @default 'MT4' */
+  readonly vendor?: string;
+  /** @default 'Segura' */
+  readonly product?: string;
+  /** @default '3' */
+  readonly deviceVersion?: string;
+  /** one printable ASCII character, not `=`. @default '^' */
+  readonly delimiter?: string;
+  /** maximum UTF-8 bytes of the line; only `msg` is shortened. @default undefined */
+  readonly maxBytes?: number;
+}
+
+const LEEF_RENAMES: Readonly<Record<string, string>> = {
+  suser: 'usrName',
+  dpt: 'dstPort',
+  spt: 'srcPort',
+  spriv: 'role',
+};
+const DEV_TIME_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
+
+function createLeefRenderer(opts: LeefOptions = {}): Renderer {
+  const d = opts.delimiter ?? '^';
+  if (!/^[\x21-\x7e]$/.test(d) || d === '=' || d === '|' || d === '\\') {
+    throw new RenderError(`leef.delimiter: one printable ASCII character other than = | \\, got ${JSON.stringify(d)}`);
+  }
+  for (const [k, v] of [
+    ['vendor', opts.vendor],
+    ['product', opts.product],
+    ['deviceVersion', opts.deviceVersion],
+  ] as const) {
+    if (v !== undefined && /[|\r\n]/.test(v)) throw new RenderError(`leef.${k}: must not contain | or line breaks`);
+  }
+  const prefix = `LEEF:2.0|${opts.vendor ?? 'MT4'}|${opts.product ?? 'Segura'}|${opts.deviceVersion ?? '3'}|`;
+  const cls = `[\\r\\n${d.replace(/[\^\]\\-]/g, '\\$&')}]`;
+  const hasBad = new RegExp(cls);
+  const allBad = new RegExp(cls, 'g');
+  const clean = (v: string): string => (hasBad.test(v) ? v.replace(allBad, ' ') : v);
+
+  const renderWithInfo = (e: SecurityEvent): Rendered => {
+    let s = `${prefix}${e.eventId}|${d}|`;
+    const attrs: string[] = [];
+    if (e.time !== null) attrs.push(`devTime=${formatWithOffset(e.time)}`, `devTimeFormat=${DEV_TIME_FORMAT}`);
+    attrs.push(`sev=${Math.max(1, e.cefSeverity)}`);
+    attrs.push(`cat=${clean(e.notificationType ?? e.category ?? e.origin ?? 'Segura')}`);
+    attrs.push(`eventName=${clean(e.name)}`);
+    if (e.host !== null) attrs.push(`dvchost=${clean(e.host)}`);
+    if (e.pid !== null) attrs.push(`dvcpid=${clean(e.pid)}`);
+    let msgIndex = -1;
+    for (const k in e.fields) {
+      const key = LEEF_RENAMES[k] ?? k;
+      if (k === 'msg') msgIndex = attrs.length;
+      attrs.push(`${key}=${clean(e.fields[k] as string)}`);
+    }
+    s += attrs.join(d);
+    const max = opts.maxBytes;
+    if (max === undefined || s.length * 3 <= max) return { text: s, truncated: false };
+    const bytes = Buffer.byteLength(s, 'utf8');
+    if (bytes <= max || msgIndex === -1) {
+      if (bytes > max)
+        throw new RenderError(`event ${e.eventId} (leef): ${bytes} bytes exceed ${max} and there is no msg`);
+      return { text: s, truncated: false };
+    }
+    const msgAttr = attrs[msgIndex] as string;
+    const fixed = bytes - Buffer.byteLength(msgAttr, 'utf8') + 4; // keep "msg="
+    if (max - fixed < 3) throw new RenderError(`event ${e.eventId} (leef): ${fixed} bytes without msg exceed ${max}`);
+    attrs[msgIndex] = `msg=${cutEscaped(msgAttr.slice(4), max - fixed, false)}`;
+    return { text: `${prefix}${e.eventId}|${d}|${attrs.join(d)}`, truncated: true };
+  };
+  return { format: 'leef', render: (e) => renderWithInfo(e).text, renderWithInfo };
+}
+
+export type { LeefOptions };
+export { createLeefRenderer };
