@@ -4,7 +4,7 @@
 
 import { UsageError } from './args.js';
 import { catalogCommand } from './catalog.js';
-import { renderCommand } from './render.js';
+import { jsonRoundTripCommand, renderCommand } from './render.js';
 
 const HELP = `Usage: segura-relay <command> [options]
 
@@ -23,6 +23,9 @@ async function main(argv: string[]): Promise<number> {
         return await renderCommand(rest, io);
       case 'catalog':
         return catalogCommand(rest, io);
+      case '_json-roundtrip':
+        // benchmark baseline (not listed): the same I/O as render with JSON.parse + JSON.stringify
+        return await jsonRoundTripCommand(io);
       case undefined:
       case '-h':
       case '--help':

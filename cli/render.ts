@@ -114,4 +114,32 @@ async function renderCommand(
   return failed > 0 ? 1 : 0;
 }
 
-export { renderCommand };
+/**
+ * Benchmark baseline: the same line reader and writer as `render`, with `JSON.parse` +
+ * `JSON.stringify` as the per-line work. `npm run bench` reports render throughput relative to it.
+ */
+async function jsonRoundTripCommand(io: {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}): Promise<number> {
+  const out = new BufferedOut(io.stdout);
+  let failed = 0;
+  for await (const ev of readLines(io.stdin as never, DEFAULT_MAX_INPUT_BYTES)) {
+    if (ev.kind === 'toolong') {
+      failed++;
+      continue;
+    }
+    if (ev.text.trim() === '') continue;
+    try {
+      await out.write(`${JSON.stringify(JSON.parse(ev.text))}\n`);
+    } catch (e) {
+      failed++;
+      io.stderr.write(`line ${ev.n}: ${(e as Error).message}\n`);
+    }
+  }
+  await out.flush();
+  return failed > 0 ? 1 : 0;
+}
+
+export { jsonRoundTripCommand, renderCommand };

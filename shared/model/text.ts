@@ -28,4 +28,15 @@ function cleanLine(s: string): string {
 /** Valid field key: starts with a letter, then letters, digits or `_` (CEF-safe, not nested). */
 const FIELD_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
-export { cleanLine, cleanValue, FIELD_KEY };
+/** True when `cleanValue(s) === s` and s is not empty: the hot path keeps such values as they are. */
+function isCleanValue(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || s.charCodeAt(0) <= 0x20 || s.charCodeAt(n - 1) <= 0x20) return false;
+  // trim() also strips Unicode spaces (NBSP, U+2028…): leave those rare cases to cleanValue
+  const last = s.charCodeAt(n - 1);
+  const first = s.charCodeAt(0);
+  if (first > 0x7e || last > 0x7e) return cleanValue(s) === s;
+  return !NEEDS_CLEAN.test(s);
+}
+
+export { cleanLine, cleanValue, FIELD_KEY, isCleanValue };

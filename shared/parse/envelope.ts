@@ -16,7 +16,7 @@ import type { CefSeverity, EventTime, SyslogSeverity } from '../model/security-e
 import { isCefSeverity, isSyslogSeverity } from '../model/severity.js';
 import { cleanLine } from '../model/text.js';
 import { parseTimestamp, timeFromEpochMs } from '../model/time.js';
-import { buildFields, checkEventId } from './fields.js';
+import { buildFields, checkEventId, fieldsInPlace } from './fields.js';
 
 const ENVELOPE_VERSION = 1;
 const ALLOWED = new Set(['version', 'id', 'name', 'severity', 'priority', 'timestamp', 'host', 'app', 'pid', 'fields']);
@@ -37,12 +37,30 @@ function optString(o: Record<string, unknown>, key: string, max: number): string
   return v;
 }
 
+function slowFields(f: Record<string, unknown>): Record<string, string> {
+  const pairs: Array<[string, string]> = [];
+  for (const [k, val] of Object.entries(f)) {
+    if (typeof val === 'string') pairs.push([k, val]);
+    else if (typeof val === 'number' && Number.isFinite(val)) pairs.push([k, String(val)]);
+    else if (typeof val === 'boolean') pairs.push([k, String(val)]);
+    else if (val === null)
+      pairs.push([k, '']); // dropped as empty, but the key is still validated
+    else fail(`fields.${k.slice(0, 64)}`, `must be a string, number or boolean, got ${typeName(val)}`);
+  }
+  return buildFields(pairs, (k) =>
+    fail(
+      `fields.${k.slice(0, 64)}`,
+      'invalid key: must start with a letter and contain only letters, digits and _ (max 64)',
+    ),
+  );
+}
+
 /** Validate a decoded JSON value as a v1 envelope. */
 function parseEnvelopeObject(v: unknown): RawEvent {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     fail('(root)', `must be a JSON object, got ${typeName(v)}`);
   const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
+  for (const k in o) {
     if (!ALLOWED.has(k)) fail(k.slice(0, 64), `unknown property (allowed: ${[...ALLOWED].join(', ')})`);
   }
   if (o.version !== undefined && o.version !== ENVELOPE_VERSION) {
@@ -103,20 +121,8 @@ function parseEnvelopeObject(v: unknown): RawEvent {
   if (f !== undefined && f !== null) {
     if (typeof f !== 'object' || Array.isArray(f))
       fail('fields', `must be an object of key: string, got ${typeName(f)}`);
-    const pairs: Array<[string, string]> = [];
-    for (const [k, val] of Object.entries(f as Record<string, unknown>)) {
-      if (typeof val === 'string') pairs.push([k, val]);
-      else if (typeof val === 'number' && Number.isFinite(val)) pairs.push([k, String(val)]);
-      else if (typeof val === 'boolean') pairs.push([k, String(val)]);
-      else if (val !== null)
-        fail(`fields.${k.slice(0, 64)}`, `must be a string, number or boolean, got ${typeName(val)}`);
-    }
-    fields = buildFields(pairs, (k) =>
-      fail(
-        `fields.${k.slice(0, 64)}`,
-        'invalid key: must start with a letter and contain only letters, digits and _ (max 64)',
-      ),
-    );
+    const direct = fieldsInPlace(f as Record<string, unknown>);
+    fields = direct ?? slowFields(f as Record<string, unknown>);
   }
 
   return {

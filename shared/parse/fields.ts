@@ -1,7 +1,7 @@
 /**
  * Building the ordered field map from scanned pairs: key repair, value cleaning, duplicates.
  */
-import { cleanValue, FIELD_KEY } from '../model/text.js';
+import { cleanValue, FIELD_KEY, isCleanValue } from '../model/text.js';
 
 /**
  * Ordered pairs → field record. Values are cleaned (text.ts) and empty values omitted (no parser
@@ -43,4 +43,22 @@ function checkEventId(id: string, fail: (reason: string) => never): string {
   return id;
 }
 
-export { buildFields, checkEventId, EVENT_ID };
+const GOOD_KEYS = new Set<string>();
+
+/**
+ * Hot path for JSON envelopes: when every key is valid and every value is a clean non-empty
+ * string, the decoded object is already the field record and is used as is (no copy).
+ */
+function fieldsInPlace(f: Record<string, unknown>): Record<string, string> | null {
+  for (const k in f) {
+    const v = f[k];
+    if (typeof v !== 'string' || !isCleanValue(v)) return null;
+    if (!GOOD_KEYS.has(k)) {
+      if (!FIELD_KEY.test(k)) return null;
+      if (GOOD_KEYS.size < 4096) GOOD_KEYS.add(k);
+    }
+  }
+  return f as Record<string, string>;
+}
+
+export { buildFields, checkEventId, EVENT_ID, fieldsInPlace };

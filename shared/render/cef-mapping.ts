@@ -9,8 +9,14 @@
  *   free labeled slot (cn1–cn3 for integers; cs1–cs6 then flexString1–2 for text) whose label is
  *   the original key (cs7/cs8 keep their own label). When no slot is free the key is written as
  *   `segura<Key>` (a vendor-prefixed custom key, formats.md §1.4). Nothing is dropped.
+ *
+ * Performance: the mapping depends on the ordered key set plus a few value checks, so it is
+ * compiled once per key signature into a `Plan` (a list of steps with precomputed `key=` text);
+ * per event the renderer only runs the checks and concatenates. A plan is valid for an event only
+ * if every step's check passes; otherwise a plan is compiled for that event alone.
  */
-import { CEF_KEYS, fitsType, STRICT_RENAMES } from './fields/cef-extensions.js';
+import { escapeCefValue } from './escape.js';
+import { CEF_KEYS, type CefType, fitsType, STRICT_RENAMES } from './fields/cef-extensions.js';
 
 type CefMode = 'strict' | 'compatible';
 type Pair = readonly [string, string];
@@ -21,21 +27,57 @@ const RESERVED = new Set(['rt', 'dvchost', 'dvcpid']);
 const CUSTOM = /^cs(\d+)(label)?$/i;
 const STRING_SLOTS = ['cs1', 'cs2', 'cs3', 'cs4', 'cs5', 'cs6', 'flexString1', 'flexString2'] as const;
 const NUMBER_SLOTS = ['cn1', 'cn2', 'cn3'] as const;
+const INTEGER = /^-?\d{1,18}$/;
+
+/** A value check a plan relies on: the value fits a CEF type, or is not an integer. */
+type Check = CefType | 'notInteger' | null;
+
+/**
+ * One output pair. Text = `sep + keyText` then either the escaped value of `src`, or (for a
+ * relocated key whose label comes from another field) `label(labelSrc) + ' ' + slot + '='` first.
+ */
+interface Step {
+  /** output key (for budget/msg detection and `extensionPairs`) */
+  readonly key: string;
+  /** source field */
+  readonly src: string;
+  /** ` key=` (with leading space) or, for relocations, ` slotLabel=<label> slot=` */
+  readonly pre: string;
+  /** label pair for a relocation with a static label */
+  readonly label: string | null;
+  /** field whose value is the label (cs7 → cs7Label), resolved per event */
+  readonly labelSrc: string | null;
+  readonly labelKey: string | null;
+  readonly check: Check;
+}
+
+interface Plan {
+  readonly steps: readonly Step[];
+  /** false when a typed key was relocated because its value did not fit: such a plan is per event */
+  readonly cacheable: boolean;
+}
 
 function vendorKey(k: string): string {
   return `segura${k.charAt(0).toUpperCase()}${k.slice(1)}`;
 }
 
-function compatiblePairs(fields: Readonly<Record<string, string>>): Pair[] {
-  const out: Pair[] = [];
-  for (const k in fields) {
-    const v = fields[k] as string;
-    out.push([RESERVED.has(k) ? vendorKey(k) : k, v]);
-  }
-  return out;
+function passes(check: Check, v: string): boolean {
+  if (check === null) return true;
+  if (check === 'notInteger') return !INTEGER.test(v);
+  return fitsType(check, v);
 }
 
-function strictPairs(fields: Readonly<Record<string, string>>): Pair[] {
+function plain(key: string, src: string, check: Check): Step {
+  return { key, src, pre: ` ${key}=`, label: null, labelSrc: null, labelKey: null, check };
+}
+
+function compileCompatible(fields: Readonly<Record<string, string>>): Plan {
+  const steps: Step[] = [];
+  for (const k in fields) steps.push(plain(RESERVED.has(k) ? vendorKey(k) : k, k, null));
+  return { steps, cacheable: true };
+}
+
+function compileStrict(fields: Readonly<Record<string, string>>): Plan {
   // canonical key for csN / csNLabel written in any case (the vault's docs show `Cs6`)
   const canon = (k: string): string => {
     const m = CUSTOM.exec(k);
@@ -48,23 +90,36 @@ function strictPairs(fields: Readonly<Record<string, string>>): Pair[] {
     if (m && Number(m[1]) <= 6) used.add(`cs${m[1]}`);
     else if (c in CEF_KEYS) used.add(c);
   }
-  const out: Pair[] = [];
-  const relocate = (label: string, v: string): void => {
-    if (/^-?\d{1,18}$/.test(v)) {
-      const slot = NUMBER_SLOTS.find((s) => !used.has(s));
-      if (slot) {
-        used.add(slot);
-        out.push([`${slot}Label`, label], [slot, v]);
-        return;
-      }
+  const steps: Step[] = [];
+  let cacheable = true;
+  const relocate = (src: string, label: string, labelSrc: string | null, v: string): void => {
+    const numeric = INTEGER.test(v);
+    let slot: string | undefined;
+    let check: Check = numeric ? 'Long' : 'notInteger';
+    if (numeric) slot = NUMBER_SLOTS.find((s) => !used.has(s));
+    if (slot === undefined) {
+      slot = STRING_SLOTS.find((s) => !used.has(s));
+      // text slots take integers too once the number slots are full: no value check needed then
+      if (numeric) check = null;
     }
-    const slot = STRING_SLOTS.find((s) => !used.has(s));
-    if (slot) {
-      used.add(slot);
-      out.push([`${slot}Label`, label], [slot, v]);
+    if (slot === undefined) {
+      steps.push(plain(vendorKey(label), src, null));
       return;
     }
-    out.push([vendorKey(label), v]);
+    used.add(slot);
+    if (labelSrc !== null) {
+      steps.push({ key: slot, src, pre: ` ${slot}Label=`, label: null, labelSrc, labelKey: slot, check });
+    } else {
+      steps.push({
+        key: slot,
+        src,
+        pre: ` ${slot}Label=${escapeCefValue(label)} ${slot}=`,
+        label,
+        labelSrc: null,
+        labelKey: slot,
+        check,
+      });
+    }
   };
   for (const rawKey in fields) {
     const v = fields[rawKey] as string;
@@ -73,10 +128,12 @@ function strictPairs(fields: Readonly<Record<string, string>>): Pair[] {
     if (m && Number(m[1]) > 6) {
       if (m[2]) {
         // a csNLabel (N > 6) travels with its value; alone it is relocated as text
-        if (fields[`cs${m[1]}`] === undefined) relocate(k, v);
+        if (fields[`cs${m[1]}`] === undefined) relocate(rawKey, k, null, v);
         continue;
       }
-      relocate(fields[`cs${m[1]}Label`] ?? k, v);
+      const labelField = Object.keys(fields).find((x) => canon(x) === `cs${m[1]}Label`);
+      if (labelField !== undefined) relocate(rawKey, '', labelField, v);
+      else relocate(rawKey, k, null, v);
       continue;
     }
     const renamed = STRICT_RENAMES[k];
@@ -85,16 +142,109 @@ function strictPairs(fields: Readonly<Record<string, string>>): Pair[] {
       used.add(renamed);
     }
     const spec = CEF_KEYS[k];
-    if (spec && !RESERVED.has(k) && fitsType(spec.type, v)) out.push([k, v]);
-    else relocate(rawKey, v);
+    if (spec && !RESERVED.has(k) && fitsType(spec.type, v))
+      steps.push(plain(k, rawKey, spec.type === 'String' ? null : spec.type));
+    else {
+      if (spec && !RESERVED.has(k)) cacheable = false;
+      relocate(rawKey, rawKey, null, v);
+    }
   }
-  return out;
+  return { steps, cacheable };
+}
+
+/**
+ * Plans per mode, grouped by first key; a candidate matches when the event's keys equal the plan's
+ * keys in order (compared while iterating, no signature string is built). Bounded: a flood of
+ * unique key sets cannot grow it.
+ */
+interface CachedPlan extends Plan {
+  readonly keys: readonly string[];
+}
+const PLANS: Record<CefMode, Map<string, CachedPlan[]>> = { strict: new Map(), compatible: new Map() };
+let planCount = 0;
+const MAX_PLANS = 2048;
+
+function sameKeys(fields: Readonly<Record<string, string>>, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in fields) {
+    if (keys[i] !== k) return false;
+    i++;
+  }
+  return i === keys.length;
+}
+
+/** The plan for these fields: cached per ordered key set, recompiled when a cached check fails. */
+function planFor(fields: Readonly<Record<string, string>>, mode: CefMode): Plan {
+  let first = '';
+  for (const k in fields) {
+    first = k;
+    break;
+  }
+  const bucket = PLANS[mode].get(first);
+  if (bucket !== undefined) {
+    for (const cached of bucket) {
+      if (!sameKeys(fields, cached.keys)) continue;
+      let ok = true;
+      for (const st of cached.steps) {
+        if (st.check !== null && !passes(st.check, fields[st.src] as string)) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return cached;
+      break;
+    }
+  }
+  const plan = mode === 'strict' ? compileStrict(fields) : compileCompatible(fields);
+  if (plan.cacheable && planCount < MAX_PLANS) {
+    const entry: CachedPlan = { ...plan, keys: Object.keys(fields) };
+    const list = bucket ?? [];
+    // replace a plan for the same keys (its checks failed) or add
+    const at = list.findIndex((p) => sameKeys(fields, p.keys));
+    if (at === -1) {
+      list.push(entry);
+      planCount++;
+    } else list[at] = entry;
+    if (bucket === undefined) PLANS[mode].set(first, list);
+  }
+  return plan;
+}
+
+/** Output of running a plan: the extension text (leading space included) and the msg span. */
+interface ExtText {
+  readonly text: string;
+  readonly msgStart: number;
+  readonly msgEnd: number;
+}
+
+/** Run a plan over `fields`, appending to `head` (which may be ''). */
+function runPlan(plan: Plan, fields: Readonly<Record<string, string>>, head: string): ExtText {
+  let text = head;
+  let msgStart = -1;
+  let msgEnd = -1;
+  for (const st of plan.steps) {
+    if (st.labelSrc !== null) text += `${st.pre}${escapeCefValue(fields[st.labelSrc] as string)} ${st.key}=`;
+    else text += st.pre;
+    const ev = escapeCefValue(fields[st.src] as string);
+    if (msgStart === -1 && st.key === 'msg') {
+      msgStart = text.length;
+      msgEnd = msgStart + ev.length;
+    }
+    text += ev;
+  }
+  return { text, msgStart, msgEnd };
 }
 
 /** @example extensionPairs({ sname: 'José' }, 'strict') // [['cs1Label','sname'],['cs1','José']] */
 function extensionPairs(fields: Readonly<Record<string, string>>, mode: CefMode): Pair[] {
-  return mode === 'strict' ? strictPairs(fields) : compatiblePairs(fields);
+  const out: Pair[] = [];
+  for (const st of planFor(fields, mode).steps) {
+    if (st.labelKey !== null)
+      out.push([`${st.labelKey}Label`, st.labelSrc !== null ? (fields[st.labelSrc] as string) : (st.label as string)]);
+    out.push([st.key, fields[st.src] as string]);
+  }
+  return out;
 }
 
-export type { CefMode, Pair };
-export { extensionPairs, RESERVED };
+export type { CefMode, ExtText, Pair, Plan };
+export { extensionPairs, planFor, RESERVED, runPlan };

@@ -6,7 +6,7 @@
 import { RenderError } from '../errors.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { fitMessage } from './budget.js';
-import { type CefMode, extensionPairs, type Pair } from './cef-mapping.js';
+import { type CefMode, type ExtText, planFor, runPlan } from './cef-mapping.js';
 import { escapeCefHeader, escapeCefValue } from './escape.js';
 import type { Rendered, Renderer } from './types.js';
 
@@ -25,48 +25,29 @@ interface CefOptions {
 
 const DEFAULTS = { vendor: 'MT4', product: 'Segura', deviceVersion: '3', mode: 'strict' } as const;
 
-/** The CEF body for an event, as pairs ready to join (used by RFC 5424's key=value MSG too). */
-function modelPairs(e: SecurityEvent, mode: CefMode): Pair[] {
-  const pairs = extensionPairs(e.fields, mode);
-  const head: Pair[] = [];
-  if (e.time !== null) head.push(['rt', String(e.time.epochMs)]);
-  if (e.host !== null) head.push(['dvchost', e.host]);
+/**
+ * The CEF extension for an event: `rt`, `dvchost`, `dvcpid` from the model, then the fields through
+ * the compiled plan. Returns the text and the span of the msg value (for the size budget).
+ */
+function extensionText(e: SecurityEvent, mode: CefMode): ExtText {
+  let head = '';
+  if (e.time !== null) head = ` rt=${e.time.epochMs}`;
+  if (e.host !== null) head += ` dvchost=${escapeCefValue(e.host)}`;
+  let fields = e.fields;
   if (e.pid !== null) {
-    if (mode === 'compatible' || /^\d{1,9}$/.test(e.pid)) head.push(['dvcpid', e.pid]);
-    else pairs.push(...extensionPairs({ pid: e.pid }, mode));
+    if (mode === 'compatible' || NUMERIC_PID.test(e.pid)) head += ` dvcpid=${escapeCefValue(e.pid)}`;
+    // a non-numeric pid cannot be dvcpid (Integer) in strict mode: it is relocated like a field
+    else fields = { ...fields, pid: e.pid };
   }
-  return head.length ? head.concat(pairs) : pairs;
+  const r = runPlan(planFor(fields, mode), fields, head);
+  // every step and head part starts with a space: drop the first one
+  return { text: r.text.slice(1), msgStart: r.msgStart === -1 ? -1 : r.msgStart - 1, msgEnd: r.msgEnd - 1 };
 }
 
-/**
- * Join pairs as `k=v k=v`, escaping values; returns the text and where the msg value sits so a
- * size budget can shorten it.
- */
-function joinPairs(pairs: readonly Pair[]): { text: string; msgStart: number; msgEnd: number } {
-  let text = '';
-  let msgStart = -1;
-  let msgEnd = -1;
-  for (let i = 0; i < pairs.length; i++) {
-    const [k, v] = pairs[i] as Pair;
-    if (i > 0) text += ' ';
-    text += `${k}=`;
-    const ev = escapeCefValue(v);
-    if (k === 'msg' && msgStart === -1) {
-      msgStart = text.length;
-      msgEnd = msgStart + ev.length;
-    }
-    text += ev;
-  }
-  return { text, msgStart, msgEnd };
-}
+const NUMERIC_PID = /^\d{1,9}$/;
 
 /** Apply a byte budget to `prefix + body`, shortening the msg value inside `body`. */
-function applyBudget(
-  prefix: string,
-  body: { text: string; msgStart: number; msgEnd: number },
-  maxBytes: number | undefined,
-  what: string,
-): Rendered {
+function applyBudget(prefix: string, body: ExtText, maxBytes: number | undefined, what: string): Rendered {
   const line = prefix + body.text;
   // a string of n UTF-16 units is at most 3n UTF-8 bytes: only measure when it could be too long
   if (maxBytes === undefined || line.length * 3 <= maxBytes) return { text: line, truncated: false };
@@ -105,8 +86,9 @@ function createCefRenderer(opts: CefOptions = {}): Renderer & {
     return v;
   };
   const renderBudget = (e: SecurityEvent, maxBytes: number | undefined): Rendered => {
-    const head = `${prefix}${escapeCefHeader(e.eventId)}|${headerName(e.name)}|${e.cefSeverity}|`;
-    return applyBudget(head, joinPairs(modelPairs(e, mode)), maxBytes, `event ${e.eventId} (cef)`);
+    // event ids are validated by the parser (letters, digits, . _ : -): nothing to escape
+    const head = `${prefix}${e.eventId}|${headerName(e.name)}|${e.cefSeverity}|`;
+    return applyBudget(head, extensionText(e, mode), maxBytes, `event ${e.eventId} (cef)`);
   };
   return {
     format: 'cef',
@@ -117,4 +99,4 @@ function createCefRenderer(opts: CefOptions = {}): Renderer & {
 }
 
 export type { CefOptions };
-export { applyBudget, createCefRenderer, joinPairs, modelPairs };
+export { applyBudget, createCefRenderer, extensionText };

@@ -14,8 +14,8 @@ import { domainToASCII } from 'node:url';
 import { RenderError } from '../errors.js';
 import { EVENT_FLAGS, type SecurityEvent } from '../model/security-event.js';
 import { formatUtc } from '../model/time.js';
-import { applyBudget, createCefRenderer, joinPairs } from './cef.js';
-import { type CefMode, extensionPairs } from './cef-mapping.js';
+import { applyBudget, createCefRenderer } from './cef.js';
+import { type CefMode, planFor, runPlan } from './cef-mapping.js';
 import { escapeSdValue, printUsAscii } from './escape.js';
 import type { Rendered, Renderer } from './types.js';
 
@@ -112,7 +112,8 @@ function createRfc5424Renderer(opts: Rfc5424Options = {}): Renderer {
       return { text: useBom ? header + BOM + r.text : header + r.text, truncated: r.truncated };
     }
     // the vault's own key=value text: its fields only (time, host and pid are in the header)
-    const body = joinPairs(extensionPairs(e.fields, kvMode));
+    const r = runPlan(planFor(e.fields, kvMode), e.fields, '');
+    const body = { text: r.text.slice(1), msgStart: r.msgStart === -1 ? -1 : r.msgStart - 1, msgEnd: r.msgEnd - 1 };
     const useBom = bom === 'always' || (bom === 'auto' && NON_ASCII.test(body.text));
     return applyBudget(useBom ? header + BOM : header, body, opts.maxBytes, `event ${e.eventId} (rfc5424)`);
   };

@@ -1,0 +1,50 @@
+/**
+ * `npm run bench`: one command, one table, and a JSON file (bench-results/bench.json).
+ * Speed and memory targets live here, never in timed unit tests.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchRender } from './render.js';
+
+function table(head: string[], rows: Array<Array<string | number>>): string {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const w = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells
+    .map(
+      (r, j) =>
+        r.map((c, i) => (i === 0 ? c.padEnd(w[i] ?? 0) : c.padStart(w[i] ?? 0))).join('  ') +
+        (j === 0 ? `\n${w.map((x) => '-'.repeat(x)).join('  ')}` : ''),
+    )
+    .join('\n');
+}
+
+const count = Number(process.env.BENCH_EVENTS ?? 100_000);
+const render = await benchRender(count, Number(process.env.BENCH_ROUNDS ?? 3));
+process.stdout.write(
+  `\nRender throughput: ${render.events} generated events (${(render.inputBytes / 1e6).toFixed(1)} MB NDJSON), median of alternating runs\n\n`,
+);
+process.stdout.write(
+  `${table(
+    [
+      'format',
+      'events/s',
+      'ratio vs JSON',
+      'CPU ms/1k ev',
+      `peak RSS MB (${render.events / 1000}k)`,
+      `peak RSS MB (${(2 * render.events) / 1000}k)`,
+    ],
+    render.rows.map((r) => [
+      r.name,
+      r.eventsPerSec,
+      r.ratioToJson.toFixed(2),
+      r.cpuMsPer1k,
+      r.peakRssMb,
+      r.peakRssMbAt2x,
+    ]),
+  )}\n`,
+);
+mkdirSync('bench-results', { recursive: true });
+writeFileSync(
+  'bench-results/bench.json',
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, render }, null, 2)}\n`,
+);
+process.stdout.write('\nwritten bench-results/bench.json\n');
