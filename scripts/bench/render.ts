@@ -23,7 +23,7 @@ async function writeInput(path: string, count: number): Promise<number> {
     buf += `${JSON.stringify(e)}\n`;
     if (buf.length > 1 << 20) {
       bytes += Buffer.byteLength(buf);
-      if (!ws.write(buf)) await new Promise((r) => ws.once('drain', r));
+      if (!ws.write(buf)) await new Promise<void>((r) => ws.once('drain', () => r()));
       buf = '';
     }
   }
@@ -46,7 +46,7 @@ function runOnce(args: string[], input: string, dir: string): Promise<RunResult>
       },
     );
     let err = '';
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
     });
     child.on('error', reject);

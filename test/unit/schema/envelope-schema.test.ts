@@ -29,7 +29,7 @@ describe('envelope v1 JSON Schema', () => {
     }
   });
 
-  it.each([
+  it.each<[unknown, string]>([
     [{ id: 164 }, 'id as number'],
     [{ id: '1', feilds: {} }, 'unknown property'],
     [{ id: '1', severity: 11 }, 'severity out of range'],
@@ -39,7 +39,7 @@ describe('envelope v1 JSON Schema', () => {
     [{ id: 'x|y' }, 'id with pipe'],
     [{}, 'missing id'],
     [{ id: '1', version: 2 }, 'future version'],
-  ])('rejects %j (%s) in both', (v) => {
+  ])('rejects %j (%s) in both', (v, _why) => {
     expect(validate(v)).toBe(false);
     expect(parserAccepts(v)).toBe(false);
   });

@@ -1,0 +1,24 @@
+/** deliver-firehose configuration, read and validated once at cold start. */
+
+import { type FirehoseDestination, firehoseDestination } from '../../shared/config/destination.js';
+import { ENV } from '../../shared/config/env-names.js';
+import { required } from '../normalize/config.js';
+
+interface FirehoseConfig {
+  readonly destination: FirehoseDestination;
+  readonly deadLetterQueueUrl: string;
+  readonly endpoint: string | undefined;
+  readonly firehoseEndpoint: string | undefined;
+}
+
+function loadFirehoseConfig(env: NodeJS.ProcessEnv = process.env): FirehoseConfig {
+  return {
+    destination: firehoseDestination(env[ENV.destination], ENV.destination),
+    deadLetterQueueUrl: required(env, ENV.deadLetterQueueUrl),
+    endpoint: env[ENV.awsEndpoint] || undefined,
+    firehoseEndpoint: env[ENV.firehoseEndpoint] || env[ENV.awsEndpoint] || undefined,
+  };
+}
+
+export type { FirehoseConfig };
+export { loadFirehoseConfig };

@@ -1,0 +1,28 @@
+/**
+ * normalize function factory: config from an environment, clients, middy + Powertools. The Lambda
+ * entry (`handler.ts`) and the local runner (`npm start`) both build the function with this.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { snsClient, sqsClient } from '../../shared/aws-clients.js';
+import { logger, metrics } from '../../shared/observability/index.js';
+import { loadNormalizeConfig } from './config.js';
+import { normalizeBatch } from './normalize.js';
+
+function createNormalizeHandler(env: NodeJS.ProcessEnv) {
+  const config = loadNormalizeConfig(env);
+  const deps = {
+    config,
+    sns: snsClient({ endpoint: config.endpoint }),
+    sqs: sqsClient({ endpoint: config.endpoint }),
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? 'normalize',
+  };
+  return middy<SQSEvent, SQSBatchResponse>()
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics))
+    .handler((event) => normalizeBatch(event, deps));
+}
+
+export { createNormalizeHandler };

@@ -1,0 +1,37 @@
+/** normalize configuration, read and validated once at cold start. */
+import { ENV } from '../../shared/config/env-names.js';
+import { ConfigError } from '../../shared/errors.js';
+import { DEFAULT_MAX_INPUT_BYTES } from '../../shared/parse/parse-payload.js';
+
+interface NormalizeConfig {
+  readonly eventsTopicArn: string;
+  readonly deadLetterQueueUrl: string;
+  readonly maxInputBytes: number;
+  readonly endpoint: string | undefined;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const v = env[name];
+  if (v === undefined || v.trim() === '') throw new ConfigError(name, 'is required');
+  return v.trim();
+}
+
+function loadNormalizeConfig(env: NodeJS.ProcessEnv = process.env): NormalizeConfig {
+  const eventsTopicArn = required(env, ENV.eventsTopicArn);
+  if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(eventsTopicArn)) {
+    throw new ConfigError(ENV.eventsTopicArn, `not an SNS topic ARN: ${eventsTopicArn}`);
+  }
+  const deadLetterQueueUrl = required(env, ENV.deadLetterQueueUrl);
+  if (!/^https?:\/\/\S+\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(deadLetterQueueUrl)) {
+    throw new ConfigError(ENV.deadLetterQueueUrl, `not an SQS queue URL: ${deadLetterQueueUrl}`);
+  }
+  const raw = env[ENV.maxInputBytes];
+  const maxInputBytes = raw === undefined || raw === '' ? DEFAULT_MAX_INPUT_BYTES : Number(raw);
+  if (!Number.isInteger(maxInputBytes) || maxInputBytes < 1024 || maxInputBytes > 1_048_576) {
+    throw new ConfigError(ENV.maxInputBytes, `an integer 1024–1048576, got ${raw}`);
+  }
+  return { eventsTopicArn, deadLetterQueueUrl, maxInputBytes, endpoint: env[ENV.awsEndpoint] || undefined };
+}
+
+export type { NormalizeConfig };
+export { loadNormalizeConfig, required };

@@ -1,0 +1,422 @@
+/**
+ * The whole relay on one machine, no AWS account: fauxqs (SQS + SNS) in-process, the Firehose
+ * protocol double writing NDJSON, a TLS syslog receiver with a throwaway certificate, the same
+ * queues / topic / subscriptions / DLQs the stack creates, and the real function handlers driven
+ * by event-source pollers. Used by `npm start` and by the integration tests.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+import { createFirehoseHandler } from '../functions/deliver-firehose/app.js';
+import { createSyslogHandler } from '../functions/deliver-syslog/app.js';
+import { createNormalizeHandler } from '../functions/normalize/app.js';
+import { snsClient, sqsClient } from '../shared/aws-clients.js';
+import { ENV } from '../shared/config/env-names.js';
+import { DLQ_ATTR } from '../shared/deliver/dlq.js';
+import type { SyslogSinkConfig } from '../shared/deliver/syslog/index.js';
+import type { Format, RenderConfig } from '../shared/render/index.js';
+import { type TlsMaterial, throwawayTls } from './certs.js';
+import { type FirehoseDouble, startFirehoseDouble } from './firehose-double.js';
+import { Poller, type SqsHandler } from './poller.js';
+import { type SyslogReceiver, startSyslogReceiver } from './syslog-receiver.js';
+
+interface SyslogTarget {
+  readonly transport: 'tls' | 'tcp' | 'udp';
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Parse `tls://host:port`, `tcp://host:port`, `udp://host:port`. */
+function parseSyslogUrl(url: string): SyslogTarget {
+  const m = /^(tls|tcp|udp):\/\/(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(url);
+  if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) {
+    throw new Error(
+      `--syslog: expected tls://host:port, tcp://host:port or udp://host:port, got ${JSON.stringify(url)}`,
+    );
+  }
+  return {
+    transport: m[1] as SyslogTarget['transport'],
+    host: (m[2] as string).replace(/^\[|\]$/g, ''),
+    port: Number(m[3]),
+  };
+}
+
+interface LocalRelayOptions {
+  /** folder for output files (Firehose NDJSON, syslog log, TLS material). @default .relay-local/run-<time> */
+  readonly dir?: string;
+  /** Firehose destination; false disables it. @default { format: 'cef', aggregate: true } */
+  readonly firehose?:
+    | false
+    | { readonly format?: Format; readonly aggregate?: boolean; readonly render?: RenderConfig };
+  /** syslog destination; false disables it. Without `url`, a local receiver is started. @default TLS, rfc5424 */
+  readonly syslog?:
+    | false
+    | {
+        readonly url?: string;
+        readonly format?: Format;
+        readonly framing?: 'octet' | 'lf';
+        readonly render?: RenderConfig;
+        /** CA PEM for an external TLS collector */
+        readonly ca?: string;
+        /** transport overrides for tests (timeouts, breaker) */
+        readonly sink?: Partial<SyslogSinkConfig>;
+      };
+  /** function timeout (ms) for every handler. @default 10_000 */
+  readonly timeoutMs?: number;
+  /** visibility timeout of every source queue, seconds. @default 6 × timeout (the stack's rule) */
+  readonly visibilityTimeoutSec?: number;
+  /** receives before SQS moves a message to its DLQ. @default 3 */
+  readonly maxReceiveCount?: number;
+  readonly log?: (line: string) => void;
+}
+
+interface QueuePair {
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+  readonly dlqUrl: string;
+  readonly dlqArn: string;
+}
+
+interface DestinationInfo {
+  readonly name: string;
+  readonly kind: 'firehose' | 'syslog';
+  readonly queue: QueuePair;
+  readonly format: Format;
+  /** where its output can be read (file path or collector URL) */
+  readonly output: string;
+  /** rendered events the destination received (local destinations only) */
+  readonly received: () => string[] | null;
+}
+
+interface DlqEntry {
+  readonly queue: string;
+  readonly sourceMessageId: string;
+  readonly code: string;
+  readonly field: string;
+  readonly reason: string;
+  readonly body: string;
+}
+
+class LocalRelay {
+  readonly pollers: Poller[] = [];
+  readonly destinations: DestinationInfo[] = [];
+  ingest!: QueuePair;
+  topicArn = '';
+  tls: TlsMaterial | null = null;
+  firehose: FirehoseDouble | null = null;
+  syslogReceiver: SyslogReceiver | null = null;
+  syslogHandler: Awaited<ReturnType<typeof createSyslogHandler>> | null = null;
+  readonly dir: string;
+  endpoint = '';
+  sqs!: SQSClient;
+  sns!: SNSClient;
+  private stopFauxqs: (() => Promise<void>) | null = null;
+  private readonly o: LocalRelayOptions;
+  private readonly timeoutMs: number;
+  private readonly visibilitySec: number;
+
+  private constructor(o: LocalRelayOptions) {
+    this.o = o;
+    this.dir = resolve(o.dir ?? join('.relay-local', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+    this.timeoutMs = o.timeoutMs ?? 10_000;
+    this.visibilitySec = o.visibilityTimeoutSec ?? Math.ceil((6 * this.timeoutMs) / 1000);
+  }
+
+  private log(s: string): void {
+    this.o.log?.(s);
+  }
+
+  static async start(o: LocalRelayOptions = {}): Promise<LocalRelay> {
+    const r = new LocalRelay(o);
+    try {
+      await r.boot();
+    } catch (e) {
+      await r.stop();
+      throw e;
+    }
+    return r;
+  }
+
+  private async boot(): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    const fauxqs = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1', messageSpies: true });
+    this.stopFauxqs = () => fauxqs.stop();
+    this.endpoint = `http://127.0.0.1:${fauxqs.port}`;
+    this.sqs = sqsClient({ endpoint: this.endpoint });
+    this.sns = snsClient({ endpoint: this.endpoint });
+    this.ingest = await this.queuePair('segura-ingest');
+    this.topicArn = (await this.sns.send(new CreateTopicCommand({ Name: 'segura-events' }))).TopicArn as string;
+    const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+      AWS_REGION: 'us-east-1',
+      [ENV.awsEndpoint]: this.endpoint,
+      ...extra,
+    });
+    this.addPoller(
+      'normalize',
+      this.ingest,
+      createNormalizeHandler(
+        env({
+          [ENV.eventsTopicArn]: this.topicArn,
+          [ENV.deadLetterQueueUrl]: this.ingest.dlqUrl,
+          AWS_LAMBDA_FUNCTION_NAME: 'normalize',
+        }),
+      ),
+    );
+
+    if (this.o.firehose !== false) {
+      const f = this.o.firehose ?? {};
+      const format = f.format ?? 'cef';
+      this.firehose = await startFirehoseDouble({ outDir: this.dir, streams: ['segura-archive'] });
+      const q = await this.queuePair('segura-firehose-archive');
+      await this.subscribe(q);
+      const handler = createFirehoseHandler(
+        env({
+          [ENV.firehoseEndpoint]: this.firehose.endpoint,
+          [ENV.deadLetterQueueUrl]: q.dlqUrl,
+          AWS_LAMBDA_FUNCTION_NAME: 'deliver-firehose',
+          [ENV.destination]: JSON.stringify({
+            name: 'archive',
+            deliveryStreamName: 'segura-archive',
+            format,
+            aggregate: f.aggregate ?? true,
+            render: f.render ?? {},
+          }),
+        }),
+      );
+      const fh = this.firehose;
+      this.addPoller('deliver-firehose', q, handler);
+      this.destinations.push({
+        name: 'archive',
+        kind: 'firehose',
+        queue: q,
+        format,
+        output: join(this.dir, 'segura-archive.ndjson'),
+        received: () => fh.lines('segura-archive'),
+      });
+    }
+
+    if (this.o.syslog !== false) {
+      const s = this.o.syslog ?? {};
+      const format = s.format ?? 'rfc5424';
+      let target: SyslogTarget;
+      let ca = s.ca;
+      let output: string;
+      if (s.url) {
+        target = parseSyslogUrl(s.url);
+        output = s.url;
+      } else {
+        this.tls = throwawayTls(join(this.dir, 'tls'), (l) => this.log(l));
+        const outFile = join(this.dir, 'syslog-received.log');
+        this.syslogReceiver = await startSyslogReceiver({
+          transport: 'tls',
+          tls: { key: this.tls.key, cert: this.tls.cert },
+          outFile,
+        });
+        target = { transport: 'tls', host: 'localhost', port: this.syslogReceiver.port };
+        ca = this.tls.ca;
+        output = `${outFile} (TLS receiver on 127.0.0.1:${this.syslogReceiver.port})`;
+      }
+      const q = await this.queuePair('segura-syslog-collector');
+      await this.subscribe(q);
+      this.syslogHandler = await createSyslogHandler(
+        env({
+          [ENV.deadLetterQueueUrl]: q.dlqUrl,
+          AWS_LAMBDA_FUNCTION_NAME: 'deliver-syslog',
+          [ENV.destination]: JSON.stringify({
+            name: 'collector',
+            transport: target.transport,
+            host: target.host,
+            port: target.port,
+            framing: s.framing ?? 'octet',
+            format,
+            render: s.render ?? {},
+            ...(ca && target.transport === 'tls' ? { ca: { pem: ca } } : {}),
+          }),
+        }),
+        s.sink,
+      );
+      this.addPoller('deliver-syslog', q, this.syslogHandler);
+      const rx = this.syslogReceiver;
+      this.destinations.push({
+        name: 'collector',
+        kind: 'syslog',
+        queue: q,
+        format,
+        output,
+        received: () => (rx ? rx.messages : null),
+      });
+    }
+    for (const p of this.pollers) p.start();
+  }
+
+  private addPoller(name: string, q: QueuePair, handler: SqsHandler): void {
+    this.pollers.push(
+      new Poller({
+        name,
+        sqs: this.sqs,
+        queueUrl: q.url,
+        queueArn: q.arn,
+        handler,
+        timeoutMs: this.timeoutMs,
+        visibilityTimeoutSec: this.visibilitySec,
+        onLog: (l) => this.log(l),
+      }),
+    );
+  }
+
+  /** A source queue and its DLQ, with the stack's redrive policy. */
+  private async queuePair(name: string): Promise<QueuePair> {
+    const dlq = await this.sqs.send(
+      new CreateQueueCommand({ QueueName: `${name}-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } }),
+    );
+    const dlqArn = await this.arnOf(dlq.QueueUrl as string);
+    const q = await this.sqs.send(
+      new CreateQueueCommand({
+        QueueName: name,
+        Attributes: {
+          VisibilityTimeout: String(this.visibilitySec),
+          MessageRetentionPeriod: '1209600',
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: this.o.maxReceiveCount ?? 3 }),
+        },
+      }),
+    );
+    return {
+      name,
+      url: q.QueueUrl as string,
+      arn: await this.arnOf(q.QueueUrl as string),
+      dlqUrl: dlq.QueueUrl as string,
+      dlqArn,
+    };
+  }
+
+  private async arnOf(url: string): Promise<string> {
+    const a = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+    return a.Attributes?.QueueArn as string;
+  }
+
+  private async subscribe(q: QueuePair): Promise<void> {
+    await this.sns.send(
+      new SubscribeCommand({
+        TopicArn: this.topicArn,
+        Protocol: 'sqs',
+        Endpoint: q.arn,
+        Attributes: { RawMessageDelivery: 'true' },
+      }),
+    );
+  }
+
+  /** Send raw bodies to the ingest queue (10 per call), as the vault would. */
+  async send(bodies: readonly string[]): Promise<number> {
+    let sent = 0;
+    for (let i = 0; i < bodies.length; i += 10) {
+      const chunk = bodies.slice(i, i + 10);
+      const out = await this.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.ingest.url,
+          Entries: chunk.map((b, j) => ({ Id: String(j), MessageBody: b })),
+        }),
+      );
+      if (out.Failed?.length)
+        throw new Error(`SendMessageBatch failed for ${out.Failed.length} message(s): ${out.Failed[0]?.Message}`);
+      sent += chunk.length;
+    }
+    return sent;
+  }
+
+  /** Messages still visible or in flight in every source queue. */
+  async pending(): Promise<number> {
+    let n = 0;
+    for (const q of [this.ingest, ...this.destinations.map((d) => d.queue)]) {
+      const a = await this.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: q.url,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'ApproximateNumberOfMessagesDelayed',
+          ],
+        }),
+      );
+      n +=
+        Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) +
+        Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) +
+        Number(a.Attributes?.ApproximateNumberOfMessagesDelayed ?? 0);
+    }
+    return n;
+  }
+
+  /** Wait until every source queue is empty (bounded). Returns false on timeout. */
+  async drain(timeoutMs: number, onProgress?: (pending: number) => void): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    let quiet = 0;
+    while (Date.now() < end) {
+      const p = await this.pending();
+      onProgress?.(p);
+      quiet = p === 0 ? quiet + 1 : 0;
+      if (quiet >= 2) return true;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    return false;
+  }
+
+  /** Read (without deleting for good: visibility 0 afterwards is not needed in a local run) every DLQ. */
+  async dlqContents(): Promise<DlqEntry[]> {
+    const out: DlqEntry[] = [];
+    for (const q of [this.ingest, ...this.destinations.map((d) => d.queue)]) {
+      const seen = new Set<string>();
+      for (let round = 0; round < 1000; round++) {
+        const r = await this.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: q.dlqUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 0,
+            VisibilityTimeout: 30,
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        const msgs = r.Messages ?? [];
+        if (msgs.length === 0) break;
+        for (const m of msgs) {
+          if (seen.has(m.MessageId as string)) continue;
+          seen.add(m.MessageId as string);
+          const a = m.MessageAttributes ?? {};
+          out.push({
+            queue: `${q.name}-dlq`,
+            sourceMessageId: a[DLQ_ATTR.sourceMessageId]?.StringValue ?? (m.MessageId as string),
+            code: a[DLQ_ATTR.code]?.StringValue ?? 'redrive',
+            field: a[DLQ_ATTR.field]?.StringValue ?? '-',
+            reason:
+              a[DLQ_ATTR.reason]?.StringValue ??
+              `moved by SQS after ${this.o.maxReceiveCount ?? 3} receives (delivery kept failing)`,
+            body: m.Body ?? '',
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  pollerFor(name: string): Poller | undefined {
+    return this.pollers.find((p) => p.name === name);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.pollers.map((p) => p.stop()));
+    await this.syslogHandler?.sink.close();
+    await this.syslogReceiver?.stop();
+    await this.firehose?.stop();
+    await this.stopFauxqs?.();
+  }
+}
+
+export type { DestinationInfo, DlqEntry, LocalRelayOptions, QueuePair };
+export { LocalRelay, parseSyslogUrl };

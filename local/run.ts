@@ -1,0 +1,227 @@
+/**
+ * `npm start`: the whole relay locally on embedded emulators (no AWS account). Feeds one of every
+ * catalog event (or `--events FILE`, or `--count N` generated events), shows progress, prints a
+ * summary (and `--summary-json FILE`), and exits non-zero if anything was lost or left undelivered.
+ */
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { createRenderer, FORMATS, type Format } from '../shared/render/index.js';
+import { catalogFeed } from './catalog-feed.js';
+import { type DestinationLedger, expectations, ledgerFor } from './ledger.js';
+import { LocalRelay } from './relay.js';
+import { sampleEvents } from './sample-events.js';
+
+const HELP = `Usage: npm start -- [options]
+
+Runs the relay locally: fauxqs (SQS + SNS), a Firehose double writing NDJSON, a TLS syslog
+receiver, and the real normalize / deliver-firehose / deliver-syslog handlers.
+
+Options:
+  --events FILE         feed this NDJSON file (envelopes or raw vault lines), one event per line
+  --count N             feed N generated events (realistic mix) instead of one of every catalog event
+  --syslog URL          deliver to a real collector: tls://host:port, tcp://host:port or udp://host:port
+  --syslog-ca FILE      CA certificate (PEM) of that collector (tls://)
+  --format F            format for both destinations (cef, rfc5424, leef, ecs)
+  --firehose-format F   Firehose destination format (default cef)
+  --syslog-format F     syslog destination format (default rfc5424)
+  --no-firehose         disable the Firehose destination
+  --no-syslog           disable the syslog destination
+  --out DIR             output folder (default .relay-local/run-<time>)
+  --timeout S           give up waiting after S seconds (default 120)
+  --summary-json FILE   also write the summary as JSON
+  -h, --help            this help`;
+
+function fail(msg: string): never {
+  process.stderr.write(`npm start: ${msg}\n`);
+  process.exit(2);
+}
+
+async function readEvents(file: string): Promise<string[]> {
+  const out: string[] = [];
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of rl) if (line.trim() !== '') out.push(line);
+  return out;
+}
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseArgs>['values'];
+  try {
+    args = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        events: { type: 'string' },
+        count: { type: 'string' },
+        syslog: { type: 'string' },
+        'syslog-ca': { type: 'string' },
+        format: { type: 'string' },
+        'firehose-format': { type: 'string' },
+        'syslog-format': { type: 'string' },
+        'no-firehose': { type: 'boolean' },
+        'no-syslog': { type: 'boolean' },
+        out: { type: 'string' },
+        timeout: { type: 'string' },
+        'summary-json': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (args.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const fmt = (name: string, v: unknown, d: Format): Format => {
+    const x = v ?? args.format ?? d;
+    if (typeof x !== 'string' || !(FORMATS as readonly string[]).includes(x))
+      fail(`--${name}: one of ${FORMATS.join(', ')}`);
+    return x as Format;
+  };
+  const firehoseFormat = fmt('firehose-format', args['firehose-format'], 'cef');
+  const syslogFormat = fmt('syslog-format', args['syslog-format'], 'rfc5424');
+  if (args.events && args.count) fail('--events and --count are exclusive');
+  const timeoutS = args.timeout === undefined ? 120 : Number(args.timeout);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0) fail('--timeout: seconds > 0');
+
+  let bodies: string[];
+  let source: string;
+  if (typeof args.events === 'string') {
+    bodies = await readEvents(args.events);
+    source = args.events;
+  } else if (typeof args.count === 'string') {
+    const n = Number(args.count);
+    if (!Number.isInteger(n) || n < 1 || n > 1_000_000) fail('--count: an integer 1–1000000');
+    bodies = [...sampleEvents(n, Date.now() % 100_000)].map((e) => JSON.stringify(e));
+    source = `${n} generated events`;
+  } else {
+    bodies = catalogFeed().map((e) => JSON.stringify(e));
+    source = `one of every catalog event (${bodies.length})`;
+  }
+
+  const diagnostics: string[] = [];
+  const relay = await LocalRelay.start({
+    ...(typeof args.out === 'string' ? { dir: args.out } : {}),
+    firehose: args['no-firehose'] ? false : { format: firehoseFormat },
+    syslog: args['no-syslog']
+      ? false
+      : {
+          format: syslogFormat,
+          ...(typeof args.syslog === 'string' ? { url: args.syslog } : {}),
+          ...(typeof args['syslog-ca'] === 'string' ? { ca: readFileSync(args['syslog-ca'], 'utf8') } : {}),
+        },
+    timeoutMs: 10_000,
+    visibilityTimeoutSec: 10,
+    log: (l) => diagnostics.push(l),
+  });
+  const tty = process.stderr.isTTY;
+  const say = (s: string) => process.stderr.write(tty ? `\r\x1b[K${s}` : `${s}\n`);
+  process.stderr.write(`Segura SIEM Relay (local) — fauxqs at ${relay.endpoint}, output in ${relay.dir}\n`);
+  process.stderr.write(`feeding ${source}\n`);
+  const t0 = Date.now();
+  let last = 0;
+  try {
+    for (let i = 0; i < bodies.length; i += 500) {
+      await relay.send(bodies.slice(i, i + 500));
+      say(`sent ${Math.min(i + 500, bodies.length)}/${bodies.length}`);
+    }
+    const drained = await relay.drain(timeoutS * 1000, (pending) => {
+      if (Date.now() - last < (tty ? 250 : 2000)) return;
+      last = Date.now();
+      const counts = relay.destinations.map((d) => `${d.name} ${d.received()?.length ?? '?'}`).join(', ');
+      say(`in flight ${pending} | delivered: ${counts} | ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    });
+    if (tty) process.stderr.write('\n');
+    const seconds = (Date.now() - t0) / 1000;
+    const dlq = await relay.dlqContents();
+    const renderers = new Map(
+      relay.destinations.map((d) => [d.name, createRenderer(d.format, d.kind === 'syslog' ? { maxBytes: 8192 } : {})]),
+    );
+    const exp = expectations(bodies, renderers);
+    const dlqBy = (queue: string) => dlq.filter((x) => x.queue === queue).length;
+    const ledgers: DestinationLedger[] = relay.destinations.map((d) => {
+      const received = d.received();
+      const inDlq = dlqBy(`${d.queue.name}-dlq`);
+      const exLines = exp.expected.get(d.name) ?? [];
+      const byCount = exp.byCount.get(d.name) ?? 0;
+      if (received === null) {
+        // external collector: count what the transport confirmed (the poller deleted), not what it parsed
+        const p = relay.pollerFor(d.kind === 'syslog' ? 'deliver-syslog' : 'deliver-firehose');
+        const confirmed = p ? Math.max(0, p.stats.deleted - inDlq) : 0;
+        return {
+          name: d.name,
+          expected: exLines.length + byCount,
+          delivered: confirmed,
+          missing: Math.max(0, exLines.length + byCount - confirmed - inDlq),
+          duplicates: 0,
+          unexpected: 0,
+          inDlq,
+        };
+      }
+      return ledgerFor(d.name, exLines, byCount, received, inDlq);
+    });
+    const ingestDlq = dlq.filter((x) => x.queue === `${relay.ingest.name}-dlq`);
+    const reasons = new Map<string, number>();
+    for (const x of dlq) {
+      const k = `${x.queue}: ${x.code} ${x.field}: ${x.reason}`;
+      reasons.set(k, (reasons.get(k) ?? 0) + 1);
+    }
+    const lostIngest = Math.max(0, exp.invalid.length - ingestDlq.length);
+    const ok = drained && lostIngest === 0 && ledgers.every((l) => l.missing === 0 && l.unexpected === 0);
+    const summary = {
+      ok,
+      source,
+      seconds: Number(seconds.toFixed(2)),
+      eventsPerSecond: Math.round(bodies.length / seconds),
+      input: bodies.length,
+      invalidInputs: exp.invalid.length,
+      drained,
+      destinations: ledgers.map((l) => ({ ...l, output: relay.destinations.find((d) => d.name === l.name)?.output })),
+      deadLetterQueues: [...reasons.entries()].map(([reason, count]) => ({ reason, count })),
+      outputDir: relay.dir,
+      tls: relay.tls ? { certificate: relay.tls.source, ca: relay.tls.caPath } : null,
+      diagnostics: diagnostics.slice(0, 50),
+    };
+    const w = (s: string) => process.stdout.write(`${s}\n`);
+    w('');
+    w(`Segura SIEM Relay — local run summary (${summary.seconds} s, ${summary.eventsPerSecond} events/s)`);
+    w(`  input:               ${bodies.length} (${source})`);
+    w(`  rejected as invalid: ${exp.invalid.length} → ingest DLQ: ${ingestDlq.length}`);
+    for (const l of summary.destinations) {
+      const d = relay.destinations.find((x) => x.name === l.name);
+      w(
+        `  ${d?.kind} ${l.name} (${d?.format}): delivered ${l.delivered}/${l.expected}, in DLQ ${l.inDlq}, missing ${l.missing}, duplicates ${l.duplicates}${l.unexpected ? `, UNEXPECTED ${l.unexpected}` : ''}`,
+      );
+      w(`      → ${l.output}`);
+    }
+    if (summary.deadLetterQueues.length) {
+      w('  dead-letter queues:');
+      for (const r of summary.deadLetterQueues) w(`    ${r.count} × ${r.reason}`);
+    }
+    if (!drained) w(`  NOT DRAINED after ${timeoutS} s: events are still queued (see diagnostics)`);
+    if (diagnostics.length) {
+      w(`  diagnostics (${diagnostics.length}):`);
+      for (const d of diagnostics.slice(0, 10)) w(`    ${d}`);
+    }
+    w(
+      ok
+        ? '  result: OK — every event delivered or parked in a DLQ with a reason'
+        : '  result: FAILED — events lost or undelivered (see above)',
+    );
+    if (typeof args['summary-json'] === 'string') {
+      writeFileSync(args['summary-json'], `${JSON.stringify(summary, null, 2)}\n`);
+      w(`  summary JSON: ${args['summary-json']}`);
+    }
+    return ok ? 0 : 1;
+  } finally {
+    await relay.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`npm start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,14 @@
+import { LocalRelay } from '/work/main/local/relay.js';
+import { sampleEvents } from '/work/main/local/sample-events.js';
+process.env.POWERTOOLS_LOG_LEVEL='ERROR'; process.env.POWERTOOLS_METRICS_DISABLED='true';
+const t0=Date.now();
+const r = await LocalRelay.start({ log: (l) => console.error(l), timeoutMs: 5000 });
+console.log('started', Date.now()-t0, r.ingest.url, r.topicArn);
+const bodies=[...sampleEvents(200)].map(e=>JSON.stringify(e)); bodies.push('garbage', '{"id":7}');
+await r.send(bodies);
+const ok = await r.drain(30000);
+console.log('drained', ok, Date.now()-t0);
+for (const d of r.destinations) console.log(d.name, d.received()?.length, d.output);
+console.log((await r.dlqContents()).map(x=>[x.queue,x.code,x.field,x.reason]));
+console.log(r.pollers.map(p=>p.stats));
+await r.stop();

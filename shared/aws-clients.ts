@@ -1,0 +1,33 @@
+/**
+ * AWS SDK clients, created once per execution environment. `AWS_ENDPOINT_URL` points every client
+ * at local emulators (`npm start`, tests); in AWS it is unset.
+ */
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+interface ClientOptions {
+  readonly endpoint?: string;
+  readonly region?: string;
+  /** SDK retry attempts; our own code retries per entry, so keep the SDK's small. @default 3 */
+  readonly maxAttempts?: number;
+}
+
+function common(o: ClientOptions) {
+  // emulators accept any signature: without real credentials in the environment, sign with
+  // placeholders so a machine with no AWS account can run everything locally
+  const local = o.endpoint !== undefined && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE;
+  return {
+    ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+    ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    region: o.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    maxAttempts: o.maxAttempts ?? 3,
+  };
+}
+
+const sqsClient = (o: ClientOptions = {}) => new SQSClient(common(o));
+const snsClient = (o: ClientOptions = {}) => new SNSClient(common(o));
+const firehoseClient = (o: ClientOptions = {}) => new FirehoseClient(common(o));
+
+export type { ClientOptions };
+export { firehoseClient, snsClient, sqsClient };

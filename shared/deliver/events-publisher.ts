@@ -1,0 +1,92 @@
+/**
+ * Publish canonical events to the SNS events topic with PublishBatch (≤ 10 entries, ≤ 256 KiB per
+ * call) and the message attributes the per-destination subscriptions filter on.
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html
+ */
+import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import { toError } from '../errors.js';
+import type { SecurityEvent } from '../model/security-event.js';
+
+/** SNS maximum message size (payload + attributes), 256 KiB. */
+const SNS_MAX_BYTES = 262_144;
+/** Room left for attributes and the rest of the entry. */
+const SNS_MAX_MESSAGE_BYTES = SNS_MAX_BYTES - 2_048;
+
+interface Publication {
+  /** SQS message id of the source record */
+  readonly id: string;
+  readonly event: SecurityEvent;
+  /** the wire JSON of `event` */
+  readonly message: string;
+}
+
+interface PublishResult {
+  readonly published: string[];
+  readonly failed: Array<{ id: string; error: string; retryable: boolean }>;
+}
+
+/** Message attributes for filter policies: eventId, severity (CEF, Number), category, origin. */
+function attributesOf(e: SecurityEvent): PublishBatchRequestEntry['MessageAttributes'] {
+  return {
+    eventId: { DataType: 'String', StringValue: e.eventId },
+    severity: { DataType: 'Number', StringValue: String(e.cefSeverity) },
+    syslogSeverity: { DataType: 'Number', StringValue: String(e.syslogSeverity) },
+    category: { DataType: 'String', StringValue: e.category ?? 'none' },
+    origin: { DataType: 'String', StringValue: e.origin ?? 'none' },
+    catalogMatch: { DataType: 'String', StringValue: e.catalogMatch },
+  };
+}
+
+/** Publish all; every id ends in published or failed. Never throws. */
+async function publishEvents(
+  client: SNSClient,
+  topicArn: string,
+  pubs: readonly Publication[],
+): Promise<PublishResult> {
+  const published: string[] = [];
+  const failed: Array<{ id: string; error: string; retryable: boolean }> = [];
+  // pack ≤ 10 entries and ≤ 256 KiB per call
+  let batch: Publication[] = [];
+  let bytes = 0;
+  const batches: Publication[][] = [];
+  for (const p of pubs) {
+    const b = Buffer.byteLength(p.message, 'utf8') + 512;
+    if (batch.length === 10 || (batch.length > 0 && bytes + b > SNS_MAX_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(p);
+    bytes += b;
+  }
+  if (batch.length) batches.push(batch);
+  for (const chunk of batches) {
+    try {
+      const out = await client.send(
+        new PublishBatchCommand({
+          TopicArn: topicArn,
+          PublishBatchRequestEntries: chunk.map((p, j) => ({
+            Id: String(j),
+            Message: p.message,
+            MessageAttributes: attributesOf(p.event),
+          })),
+        }),
+      );
+      const bad = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
+      chunk.forEach((p, j) => {
+        const f = bad.get(String(j));
+        if (f === undefined) published.push(p.id);
+        // SenderFault entries are still retried: SQS redrive parks them after maxReceiveCount
+        else failed.push({ id: p.id, error: `SNS ${f.Code ?? 'Error'}: ${f.Message ?? ''}`, retryable: true });
+      });
+    } catch (e) {
+      const err = toError(e);
+      for (const p of chunk)
+        failed.push({ id: p.id, error: `SNS PublishBatch failed: ${err.name}: ${err.message}`, retryable: true });
+    }
+  }
+  return { published, failed };
+}
+
+export type { Publication, PublishResult };
+export { attributesOf, publishEvents, SNS_MAX_MESSAGE_BYTES };
