@@ -64,7 +64,7 @@ interface LocalRelayOptions {
         readonly format?: Format;
         readonly framing?: 'octet' | 'lf';
         readonly render?: RenderConfig;
-        /** CA PEM for an external TLS collector */
+        /** CA PEM the deliverer trusts: an external collector's, or (tests) a wrong one for the local receiver */
         readonly ca?: string;
         /** transport overrides for tests (timeouts, breaker) */
         readonly sink?: Partial<SyslogSinkConfig>;
@@ -222,7 +222,7 @@ class LocalRelay {
           outFile,
         });
         target = { transport: 'tls', host: 'localhost', port: this.syslogReceiver.port };
-        ca = this.tls.ca;
+        ca = s.ca ?? this.tls.ca;
         output = `${outFile} (TLS receiver on 127.0.0.1:${this.syslogReceiver.port})`;
       }
       const q = await this.queuePair('segura-syslog-collector');

@@ -6,3 +6,4 @@ process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
 process.env.POWERTOOLS_DEV ??= 'false';
 process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'SeguraRelayTest';
 process.env.POWERTOOLS_SERVICE_NAME ??= 'segura-relay-test';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';

@@ -37,6 +37,18 @@ function cutEscaped(escaped: string, maxBytes: number, escapePairs = true): stri
   return escaped.slice(0, i).trimEnd() + TRUNCATION_MARKER;
 }
 
+/** The parts of an event other than its free text already exceed the size budget. */
+class BudgetError extends RenderError {
+  readonly fixedBytes: number;
+  readonly maxBytes: number;
+  constructor(what: string, fixedBytes: number, maxBytes: number) {
+    super(`${what}: ${fixedBytes} bytes without the message text exceed the ${maxBytes}-byte budget`);
+    this.name = 'BudgetError';
+    this.fixedBytes = fixedBytes;
+    this.maxBytes = maxBytes;
+  }
+}
+
 /**
  * Given the full line's byte length and the escaped msg value inside it, return the shortened msg
  * value that makes the line fit `maxBytes`, or throw when even an empty msg would not fit.
@@ -45,10 +57,8 @@ function fitMessage(lineBytes: number, escapedMsg: string, maxBytes: number, wha
   const msgBytes = Buffer.byteLength(escapedMsg, 'utf8');
   const fixed = lineBytes - msgBytes;
   const allowed = maxBytes - fixed;
-  if (allowed < MARKER_BYTES) {
-    throw new RenderError(`${what}: ${fixed} bytes without the message text exceed the ${maxBytes}-byte budget`);
-  }
+  if (allowed < MARKER_BYTES) throw new BudgetError(what, fixed, maxBytes);
   return cutEscaped(escapedMsg, allowed);
 }
 
-export { cutEscaped, fitMessage, TRUNCATION_MARKER };
+export { BudgetError, cutEscaped, fitMessage, TRUNCATION_MARKER };

@@ -14,6 +14,7 @@ import { domainToASCII } from 'node:url';
 import { RenderError } from '../errors.js';
 import { EVENT_FLAGS, type SecurityEvent } from '../model/security-event.js';
 import { formatUtc } from '../model/time.js';
+import { BudgetError } from './budget.js';
 import { applyBudget, createCefRenderer } from './cef.js';
 import { type CefMode, planFor, runPlan } from './cef-mapping.js';
 import { escapeSdValue, printUsAscii } from './escape.js';
@@ -105,10 +106,26 @@ function createRfc5424Renderer(opts: Rfc5424Options = {}): Renderer {
       `${pri[e.syslogSeverity]}${e.time === null ? '-' : formatUtc(e.time)} ${hostField(e.host, hosts)}${app}` +
       `${printUsAscii(e.pid, 128)} ${e.flags.includes(EVENT_FLAGS.noEventId) ? '-' : e.eventId} ${sd(e)} `;
     if (msgKind === 'cef') {
-      const budget = opts.maxBytes === undefined ? undefined : opts.maxBytes - Buffer.byteLength(header, 'utf8');
-      let r = cef.renderBudget(e, budget);
+      const headerBytes = opts.maxBytes === undefined ? 0 : Buffer.byteLength(header, 'utf8');
+      const budget = opts.maxBytes === undefined ? undefined : opts.maxBytes - headerBytes;
+      // report a budget failure against the whole line, as configured, not the CEF part
+      const cefIn = (b: number | undefined) => {
+        try {
+          return cef.renderBudget(e, b);
+        } catch (err) {
+          if (err instanceof BudgetError && opts.maxBytes !== undefined) {
+            throw new BudgetError(
+              `event ${e.eventId} (rfc5424)`,
+              err.fixedBytes + (opts.maxBytes - err.maxBytes),
+              opts.maxBytes,
+            );
+          }
+          throw err;
+        }
+      };
+      let r = cefIn(budget);
       const useBom = bom === 'always' || (bom === 'auto' && NON_ASCII.test(r.text));
-      if (useBom && budget !== undefined) r = cef.renderBudget(e, budget - 3);
+      if (useBom && budget !== undefined) r = cefIn(budget - 3);
       return { text: useBom ? header + BOM + r.text : header + r.text, truncated: r.truncated };
     }
     // the vault's own key=value text: its fields only (time, host and pid are in the header)

@@ -125,6 +125,9 @@ export interface Receivers {
   /** Temp dir with configs, daemon outputs and logs (kept after stop if SEGURA_INTEROP_KEEP=1). */
   workDir: string;
   deliver(messages: Buffer[], transport: Transport, opts?: DeliverOptions): Promise<InteropRun>;
+  /** Records produced by traffic sent by someone else (the relay's sink), per daemon, in arrival
+   * order, once each daemon has `count` new records or `timeoutMs` passed. */
+  collect(count: number, timeoutMs?: number): Promise<Record<'rsyslog' | 'syslog-ng', ParsedRecord[]>>;
   stop(): Promise<void>;
 }
 
@@ -1070,5 +1073,22 @@ async function startOnce(env: InteropEnv, maxSize: number): Promise<Receivers> {
     };
   };
 
-  return { ports, caPem, versions: env.versions, workDir: dir, deliver, stop };
+  // Records the daemons produced from traffic someone else sent (e.g. the relay's own syslog sink),
+  // in arrival order; waits (bounded) until each daemon has at least `count` new records.
+  const collect = async (count: number, timeoutMs = 10_000): Promise<Record<DaemonName, ParsedRecord[]>> => {
+    // arrival order is the only correlation here: callers send in order over one connection
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      for (const d of DAEMONS) daemons[d].poll();
+      if (DAEMONS.every((d) => daemons[d].pending.length >= count) || Date.now() >= end) break;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    const out = { rsyslog: [] as ParsedRecord[], 'syslog-ng': [] as ParsedRecord[] };
+    for (const d of DAEMONS) {
+      out[d] = daemons[d].pending.splice(0).map((r) => (d === 'rsyslog' ? fromRsyslog(r.json) : fromSyslogNg(r.json)));
+    }
+    return out;
+  };
+
+  return { ports, caPem, versions: env.versions, workDir: dir, deliver, collect, stop };
 }

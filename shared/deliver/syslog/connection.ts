@@ -267,6 +267,8 @@ class StreamConnection implements FrameTransport {
   readonly #name: string;
   #live: Live | undefined;
   #nextId = 1;
+  /** the last queued send, settled either way */
+  #tail: Promise<void> = Promise.resolve();
 
   constructor(options: StreamConnectionOptions) {
     this.#host = options.host;
@@ -291,7 +293,14 @@ class StreamConnection implements FrameTransport {
    * the deadline. A failed *initial* connect is not retried here: the collector is down, and the
    * circuit breaker and SQS handle the retry.
    */
-  async send(frames: readonly Buffer[], deadlineMs: number): Promise<TransportOutcome> {
+  send(frames: readonly Buffer[], deadlineMs: number): Promise<TransportOutcome> {
+    // Serialize: concurrent sends would race to open two connections and interleave their batches.
+    const run = this.#tail.then(() => this.#sendExclusive(frames, deadlineMs));
+    this.#tail = run.then(settled, settled);
+    return run;
+  }
+
+  async #sendExclusive(frames: readonly Buffer[], deadlineMs: number): Promise<TransportOutcome> {
     if (frames.length === 0) return { confirmed: 0, bytes: 0 };
     let previous: TransportFailure | undefined;
     for (let attempt = 1; attempt <= 2; attempt++) {
@@ -334,6 +343,8 @@ class StreamConnection implements FrameTransport {
    * socket destroyed.
    */
   async close(): Promise<void> {
+    // Let a running batch finish first: ending under it would turn confirmed frames into failures.
+    await this.#tail;
     const live = this.#live;
     this.#live = undefined;
     if (live === undefined || live.closed) return;
@@ -397,7 +408,7 @@ class StreamConnection implements FrameTransport {
           // Verification is not configurable on purpose (style.md §14): a collector we cannot
           // authenticate must not receive vault security events.
           rejectUnauthorized: true,
-          // RFC 9662 mandates TLS 1.2 as the floor for syslog over TLS.
+          // RFC 8996 retired TLS 1.0/1.1; RFC 9662 specifies TLS 1.2 suites and recommends 1.3.
           minVersion: 'TLSv1.2',
         })
       : tcpConnect({ host: this.#host, port: this.#port });
@@ -673,10 +684,16 @@ class StreamConnection implements FrameTransport {
   }
 }
 
+/**
+ * Continuation for the send queue. The outcome (or a rejection) is handed to the caller of `send`
+ * through `run`; the queue itself only needs to know that the previous send finished.
+ */
+const settled = (): void => undefined;
+
 function unexpected(err: unknown): TransportFailure {
   const error = toError(err);
   return { kind: TransportFailureKind.io, message: `unexpected transport error: ${describe(error)}`, cause: error };
 }
 
 export type { FrameTransport, StreamConnectionOptions, TransportFailure, TransportOutcome, TransportStats };
-export { StreamConnection, TransportFailureKind };
+export { StreamConnection, settled as settledForQueue, TransportFailureKind };

@@ -22,6 +22,7 @@ import { toError } from '../../errors.js';
 import type { DeliveryLogger } from '../sink.js';
 import {
   type FrameTransport,
+  settledForQueue,
   type TransportFailure,
   TransportFailureKind,
   type TransportOutcome,
@@ -87,6 +88,8 @@ class UdpTransport implements FrameTransport {
   readonly #logger: DeliveryLogger;
   readonly #name: string;
   #live: UdpLive | undefined;
+  /** the last queued send, settled either way */
+  #tail: Promise<void> = Promise.resolve();
 
   constructor(options: UdpTransportOptions) {
     this.#host = options.host;
@@ -101,7 +104,14 @@ class UdpTransport implements FrameTransport {
    * send callback, the rest of the batch is reported unconfirmed (a socket-level error such as
    * ECONNREFUSED affects them all; resending them risks a duplicate, never a loss).
    */
-  async send(frames: readonly Buffer[], deadlineMs: number): Promise<TransportOutcome> {
+  send(frames: readonly Buffer[], deadlineMs: number): Promise<TransportOutcome> {
+    // Serialize: concurrent sends would race to create two sockets.
+    const run = this.#tail.then(() => this.#sendExclusive(frames, deadlineMs));
+    this.#tail = run.then(settledForQueue, settledForQueue);
+    return run;
+  }
+
+  async #sendExclusive(frames: readonly Buffer[], deadlineMs: number): Promise<TransportOutcome> {
     if (frames.length === 0) return { confirmed: 0, bytes: 0 };
     let live: UdpLive;
     try {
@@ -178,6 +188,7 @@ class UdpTransport implements FrameTransport {
 
   /** Close the socket; a later `send` creates a new one. */
   async close(): Promise<void> {
+    await this.#tail;
     const live = this.#live;
     this.#live = undefined;
     if (live === undefined || live.closed) return;

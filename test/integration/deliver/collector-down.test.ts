@@ -138,4 +138,51 @@ describe('circuit breaker against a failing collector', () => {
     expect(again.failed[0]?.error).toContain('circuit open');
     expect(sink.stats().transport.connectAttempts).toBe(3);
   });
+  it('a collector that accepts TCP but never completes the TLS handshake hits connectTimeoutMs (and counts as a failure)', async () => {
+    // Prepare: a listener that accepts and then says nothing
+    const silent: Socket[] = [];
+    const server = createServer((socket) => {
+      silent.push(socket);
+      socket.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const s of silent) s.destroy();
+          server.close(() => resolve());
+        }),
+    );
+    const address = server.address();
+    if (address === null || typeof address !== 'object') throw new Error('no address');
+    const sink = createSyslogSink({
+      name: 'siem',
+      transport: 'tls',
+      host: '127.0.0.1',
+      port: address.port,
+      ca: certs.ca,
+      connectTimeoutMs: 150,
+      logger: recordingLogger().logger,
+    });
+    cleanup.push(() => sink.close());
+
+    // Act
+    const started = performance.now();
+    const result = await sink.send(makeItems(2), deadlineIn(5_000));
+    const elapsed = performance.now() - started;
+
+    // Assess
+    expect(result.failed.map((f) => f.error)).toEqual([
+      expect.stringContaining('connect timeout after 150 ms'),
+      expect.stringContaining('connect timeout after 150 ms'),
+    ]);
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+    expect(elapsed).toBeLessThan(1_000);
+    expect(sink.stats().breaker.consecutiveFailures).toBe(1);
+
+    // A deadline shorter than the connect timeout wins, and is not held against the collector
+    const short = await sink.send(makeItems(1, 's'), deadlineIn(50));
+    expect(short.failed[0]?.error).toContain('deadline');
+    expect(sink.stats().breaker.consecutiveFailures).toBe(1);
+  });
 });

@@ -71,6 +71,29 @@ describe('syslog sink over TLS (RFC 5425) against a loopback receiver', () => {
     expect(sink.stats().transport).toMatchObject({ connectAttempts: 1, connects: 1, reconnects: 0 });
   });
 
+  it('concurrent sends are serialized onto the one connection', async () => {
+    const receiver = track(await startTlsReceiver());
+    const sink = track(
+      createSyslogSink({
+        name: 'siem',
+        transport: 'tls',
+        host: '127.0.0.1',
+        port: receiver.port,
+        ca: certs.ca,
+        logger: recordingLogger().logger,
+      }),
+    );
+    const batches = ['p', 'q', 'r'].map((prefix) => makeItems(20, prefix));
+
+    const results = await Promise.all(batches.map((b) => sink.send(b, deadlineIn(5_000))));
+    await receiver.waitFor(60, 2_000);
+
+    expect(results.map((r) => r.delivered.length)).toEqual([20, 20, 20]);
+    expect(receiver.connections).toBe(1);
+    // Each batch arrives contiguous and in order, in call order.
+    expect(receiver.messages).toEqual(batches.flat().map((i) => i.payload));
+  });
+
   it('verifies against servername (SNI) when the host is an IP', async () => {
     const receiver = track(await startTlsReceiver());
     const sink = track(
