@@ -19,7 +19,7 @@ import type { Layout } from '../shared/model/catalog-types.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
 import { extensionPairs } from '../shared/render/cef-mapping.js';
-import { createRenderer, type Format, FORMATS, type RenderConfig } from '../shared/render/index.js';
+import { createRenderer, FORMATS, type Format, type RenderConfig } from '../shared/render/index.js';
 import {
   checkCefStrict,
   checkLeefStrict,
@@ -48,10 +48,12 @@ interface Variant {
 }
 
 /** The outcome of rendering one case: the line, or the RenderError a budget variant expects. */
-type CaseResult = { readonly kind: 'line'; readonly text: string; readonly truncated: boolean } | {
-  readonly kind: 'error';
-  readonly message: string;
-};
+type CaseResult =
+  | { readonly kind: 'line'; readonly text: string; readonly truncated: boolean }
+  | {
+      readonly kind: 'error';
+      readonly message: string;
+    };
 
 /** The input envelope for a layout: its keys in order with their non-empty example values. */
 function layoutEnvelope(layout: Layout, id: string): Record<string, unknown> {
@@ -84,7 +86,8 @@ function loadVariants(): Variant[] {
   for (const name of readdirSync(GOLDEN_DIR, { withFileTypes: true })) {
     if (!name.isDirectory()) continue;
     const cfg = JSON.parse(readFileSync(join(GOLDEN_DIR, name.name, 'variant.json'), 'utf8')) as Omit<Variant, 'name'>;
-    if (!(FORMATS as readonly string[]).includes(cfg.format)) throw new Error(`${name.name}: unknown format ${cfg.format}`);
+    if (!(FORMATS as readonly string[]).includes(cfg.format))
+      throw new Error(`${name.name}: unknown format ${cfg.format}`);
     out.push({ name: name.name, format: cfg.format, options: cfg.options ?? {}, description: cfg.description });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
@@ -142,7 +145,9 @@ function cefProblems(cef: string, e: SecurityEvent, mode: 'strict' | 'compatible
     const got = c.pairs.map(([k, v]) => (truncated && k === 'msg' ? [k, '…'] : [k, v]));
     const want = predicted.map(([k, v]) => (truncated && k === 'msg' ? [k, '…'] : [k, v]));
     if (JSON.stringify(got) !== JSON.stringify(want)) {
-      problems.push(`extension pairs differ from the mapping:\n  got  ${JSON.stringify(got)}\n  want ${JSON.stringify(want)}`);
+      problems.push(
+        `extension pairs differ from the mapping:\n  got  ${JSON.stringify(got)}\n  want ${JSON.stringify(want)}`,
+      );
     }
   }
   // nothing dropped: every field value (labels included) is some pair's value

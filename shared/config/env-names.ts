@@ -13,6 +13,14 @@ const ENV = {
   maxInputBytes: 'MAX_INPUT_BYTES',
   /** optional endpoint override for every AWS client (local emulators only) */
   awsEndpoint: 'AWS_ENDPOINT_URL',
+  /** evaluate-alerts: path of the validated alert rules JSON (bundled next to the handler by CDK) */
+  alertRulesFile: 'ALERT_RULES_FILE',
+  /** evaluate-alerts: DynamoDB table for deduplication and throttling (TTL attribute `expiresAt`) */
+  throttleTableName: 'THROTTLE_TABLE_NAME',
+  /** evaluate-alerts: JSON map channel → SNS topic ARN, e.g. {"sms":"arn:…","email":"arn:…"} */
+  alertTopicArns: 'ALERT_TOPIC_ARNS',
+  /** optional DynamoDB-only endpoint override (dynalite runs apart from fauxqs locally) */
+  dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   /** optional Firehose-only endpoint override (the local Firehose double runs apart from fauxqs) */
   firehoseEndpoint: 'AWS_ENDPOINT_URL_FIREHOSE',
 } as const;

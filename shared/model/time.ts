@@ -100,9 +100,23 @@ function parseTimestamp(s: string): TimeParse {
       ? Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - 12_622_780_800_000
       : Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const epochMs = utc - offsetMinutes * 60_000;
-  if (!Number.isFinite(epochMs)) return { ok: false, reason: 'timestamp out of range' };
+  if (!inRange(epochMs)) return { ok: false, reason: RANGE_REASON };
   const fractionDigits = fracDigits === 0 ? 0 : fracDigits <= 3 ? 3 : 6;
   return { ok: true, time: { epochMs, offsetMinutes, micros, fractionDigits } };
+}
+
+/**
+ * Instants the relay accepts: CEF `rt` must be unambiguous epoch milliseconds (13 digits: a
+ * 10-digit `rt` is read as seconds by many parsers), which spans 2001-09-09T01:46:40Z up to
+ * 2286-11-20T17:46:40Z. Vault events outside it are input errors.
+ */
+const MIN_EPOCH_MS = 1_000_000_000_000;
+const MAX_EPOCH_MS = 9_999_999_999_999;
+const RANGE_REASON =
+  'timestamp outside 2001-09-09T01:46:40Z … 2286-11-20T17:46:39Z (CEF rt needs 13-digit epoch milliseconds)';
+
+function inRange(epochMs: number): boolean {
+  return Number.isFinite(epochMs) && epochMs >= MIN_EPOCH_MS && epochMs <= MAX_EPOCH_MS;
 }
 
 /** EventTime from epoch milliseconds (UTC, millisecond precision). */
@@ -149,4 +163,4 @@ function formatWithOffset(t: EventTime): string {
 }
 
 export type { TimeParse };
-export { formatUtc, formatWithOffset, parseTimestamp, timeFromEpochMs };
+export { formatUtc, formatWithOffset, inRange, parseTimestamp, RANGE_REASON, timeFromEpochMs };

@@ -6,17 +6,18 @@ import { InvalidEventError } from '../errors.js';
 import type { RawEvent } from '../model/normalize.js';
 import type { CefSeverity, EventFlag, EventTime, InputKind, SyslogSeverity } from '../model/security-event.js';
 import { cleanLine } from '../model/text.js';
-import { timeFromEpochMs } from '../model/time.js';
+import { inRange, timeFromEpochMs } from '../model/time.js';
 import { buildFields, checkEventId } from './fields.js';
 import { scanKeyValues } from './kv.js';
 
-const SEVERITY_WORDS: Readonly<Record<string, CefSeverity | null>> = {
-  unknown: null,
-  low: 3,
-  medium: 5,
-  high: 8,
-  'very-high': 10,
-};
+// a Map, not an object: `constructor` or `__proto__` in a header must not resolve to a prototype member
+const SEVERITY_WORDS: ReadonlyMap<string, CefSeverity | null> = new Map([
+  ['unknown', null],
+  ['low', 3],
+  ['medium', 5],
+  ['high', 8],
+  ['very-high', 10],
+]);
 
 interface CefHeader {
   readonly version: string;
@@ -79,7 +80,7 @@ function cefSeverity(s: string): CefSeverity | null {
     if (n <= 10) return n as CefSeverity;
     throw new InvalidEventError('cef.header.severity', `severity ${t} out of range 0–10`);
   }
-  const w = SEVERITY_WORDS[t.toLowerCase()];
+  const w = SEVERITY_WORDS.get(t.toLowerCase());
   if (w !== undefined) return w;
   throw new InvalidEventError(
     'cef.header.severity',
@@ -87,7 +88,7 @@ function cefSeverity(s: string): CefSeverity | null {
   );
 }
 
-const EPOCH_MS = /^\d{10,13}$/;
+const EPOCH_MS = /^(\d{10}|\d{13})$/;
 
 interface CefContext {
   readonly input: InputKind;
@@ -118,21 +119,26 @@ function parseCef(line: string, at: number, ctx: CefContext): RawEvent {
     throw new InvalidEventError(`cef.extension.${k.slice(0, 40)}`, 'invalid key name', 'syntax');
   });
   let time = ctx.time;
+  // rt as epoch milliseconds (13 digits) or seconds (10 digits, as some producers write it);
+  // anything else stays a field rather than becoming a wrong time
   const rt = fields.rt;
   if (rt !== undefined && EPOCH_MS.test(rt)) {
-    time = timeFromEpochMs(Number(rt.length === 10 ? `${rt}000` : rt));
-    delete fields.rt;
+    const ms = Number(rt.length === 10 ? `${rt}000` : rt);
+    if (inRange(ms)) {
+      time = timeFromEpochMs(ms);
+      delete fields.rt;
+    }
   }
   // dvchost/dvcpid are the vault's own values; a syslog header's HOSTNAME/PROCID may be a
   // sanitized (punycode, PRINTUSASCII) copy of them, so the CEF values win.
   let host = ctx.host;
   if (fields.dvchost !== undefined) {
-    host = fields.dvchost;
+    host = cleanLine(fields.dvchost) || null;
     delete fields.dvchost;
   }
   let pid = ctx.pid;
   if (fields.dvcpid !== undefined) {
-    pid = fields.dvcpid;
+    pid = cleanLine(fields.dvcpid) || null;
     delete fields.dvcpid;
   }
   return {

@@ -15,7 +15,7 @@ import type { RawEvent } from '../model/normalize.js';
 import type { CefSeverity, EventTime, SyslogSeverity } from '../model/security-event.js';
 import { isCefSeverity, isSyslogSeverity } from '../model/severity.js';
 import { cleanLine } from '../model/text.js';
-import { parseTimestamp, timeFromEpochMs } from '../model/time.js';
+import { inRange, parseTimestamp, RANGE_REASON, timeFromEpochMs } from '../model/time.js';
 import { buildFields, checkEventId, fieldsInPlace } from './fields.js';
 
 const ENVELOPE_VERSION = 1;
@@ -99,8 +99,8 @@ function parseEnvelopeObject(v: unknown): RawEvent {
     if (!r.ok) fail('timestamp', r.reason);
     time = r.time;
   } else if (typeof ts === 'number') {
-    if (!Number.isSafeInteger(ts) || ts < 0)
-      fail('timestamp', 'a number must be epoch milliseconds (non-negative integer)');
+    if (!Number.isSafeInteger(ts)) fail('timestamp', 'a number must be epoch milliseconds (an integer)');
+    if (!inRange(ts)) fail('timestamp', RANGE_REASON);
     time = timeFromEpochMs(ts);
   } else if (ts !== undefined && ts !== null) {
     fail('timestamp', `must be an RFC 3339 string or epoch milliseconds, got ${typeName(ts)}`);

@@ -45,8 +45,9 @@ function unescapeCefValue(v: string): string {
   return out;
 }
 
+/** Inside double quotes: `\"` plus the CEF escapes (`\\ \= \n \r`). */
 function unquote(v: string): string {
-  return v.indexOf('\\') === -1 ? v : v.replace(/\\(["\\])/g, '$1');
+  return v.indexOf('\\') === -1 ? v : unescapeCefValue(v.replace(/\\"/g, '"'));
 }
 
 /**
@@ -76,8 +77,15 @@ function scanKeyValues(text: string, opts: KvOptions): Array<[string, string]> |
           continue;
         }
         if (c === 0x22 && (j + 1 === text.length || text.charCodeAt(j + 1) === 0x20)) {
-          closed = j;
-          break;
+          // a closing quote must end the text or be followed by the next `key=`; otherwise the
+          // quote was just text and the value runs on (CEF rule), so nothing is dropped
+          let k = j + 1;
+          while (k < text.length && text.charCodeAt(k) === 0x20) k++;
+          KEY_AT.lastIndex = k;
+          if (k >= text.length || KEY_AT.test(text)) {
+            closed = j;
+            break;
+          }
         }
         j++;
       }

@@ -61,6 +61,20 @@ function vendorKey(k: string): string {
   return `segura${k.charAt(0).toUpperCase()}${k.slice(1)}`;
 }
 
+/**
+ * Output keys must be unique in a line (Elastic keeps the last duplicate, liblognorm is undefined):
+ * a second `seguraRt` becomes `seguraRt2`. Keys stay `[A-Za-z0-9]` (formats.md §1.3).
+ */
+function claimer(fields: Readonly<Record<string, string>>) {
+  const taken = new Set<string>(Object.keys(fields));
+  return (want: string): string => {
+    let k = want;
+    for (let n = 2; taken.has(k); n++) k = `${want}${n}`;
+    taken.add(k);
+    return k;
+  };
+}
+
 function passes(check: Check, v: string): boolean {
   if (check === null) return true;
   if (check === 'notInteger') return !INTEGER.test(v);
@@ -73,7 +87,8 @@ function plain(key: string, src: string, check: Check): Step {
 
 function compileCompatible(fields: Readonly<Record<string, string>>): Plan {
   const steps: Step[] = [];
-  for (const k in fields) steps.push(plain(RESERVED.has(k) ? vendorKey(k) : k, k, null));
+  const claim = claimer(fields);
+  for (const k in fields) steps.push(plain(RESERVED.has(k) ? claim(vendorKey(k)) : k, k, null));
   return { steps, cacheable: true };
 }
 
@@ -83,6 +98,7 @@ function compileStrict(fields: Readonly<Record<string, string>>): Plan {
     const m = CUSTOM.exec(k);
     return m ? `cs${m[1]}${m[2] ? 'Label' : ''}` : k;
   };
+  const claim = claimer(fields);
   const used = new Set<string>();
   for (const k in fields) {
     const c = canon(k);
@@ -90,8 +106,10 @@ function compileStrict(fields: Readonly<Record<string, string>>): Plan {
     if (m && Number(m[1]) <= 6) used.add(`cs${m[1]}`);
     else if (c in CEF_KEYS) used.add(c);
   }
+  const emitted = new Set<string>();
   const steps: Step[] = [];
   let cacheable = true;
+  /** Move a value to a free labeled slot, or to a vendor-prefixed key (with its label, if any). */
   const relocate = (src: string, label: string, labelSrc: string | null, v: string): void => {
     const numeric = INTEGER.test(v);
     let slot: string | undefined;
@@ -103,7 +121,11 @@ function compileStrict(fields: Readonly<Record<string, string>>): Plan {
       if (numeric) check = null;
     }
     if (slot === undefined) {
-      steps.push(plain(vendorKey(label), src, null));
+      // no slot left: a vendor-prefixed key; a dynamic label (cs8Label) travels as `<key>Label`
+      const key = claim(vendorKey(canon(src)));
+      if (labelSrc === null) steps.push(plain(key, src, null));
+      else
+        steps.push({ key, src, pre: ` ${claim(`${key}Label`)}=`, label: null, labelSrc, labelKey: null, check: null });
       return;
     }
     used.add(slot);
@@ -128,7 +150,7 @@ function compileStrict(fields: Readonly<Record<string, string>>): Plan {
     if (m && Number(m[1]) > 6) {
       if (m[2]) {
         // a csNLabel (N > 6) travels with its value; alone it is relocated as text
-        if (fields[`cs${m[1]}`] === undefined) relocate(rawKey, k, null, v);
+        if (!Object.keys(fields).some((x) => canon(x) === `cs${m[1]}`)) relocate(rawKey, k, null, v);
         continue;
       }
       const labelField = Object.keys(fields).find((x) => canon(x) === `cs${m[1]}Label`);
@@ -142,10 +164,12 @@ function compileStrict(fields: Readonly<Record<string, string>>): Plan {
       used.add(renamed);
     }
     const spec = CEF_KEYS[k];
-    if (spec && !RESERVED.has(k) && fitsType(spec.type, v))
+    // a key written twice under different spellings (cs1 and Cs1) keeps the first as standard
+    if (spec && !RESERVED.has(k) && !emitted.has(k) && fitsType(spec.type, v)) {
+      emitted.add(k);
       steps.push(plain(k, rawKey, spec.type === 'String' ? null : spec.type));
-    else {
-      if (spec && !RESERVED.has(k)) cacheable = false;
+    } else {
+      if (spec && !RESERVED.has(k) && !emitted.has(k)) cacheable = false;
       relocate(rawKey, rawKey, null, v);
     }
   }
@@ -217,20 +241,27 @@ interface ExtText {
   readonly msgEnd: number;
 }
 
-/** Run a plan over `fields`, appending to `head` (which may be ''). */
-function runPlan(plan: Plan, fields: Readonly<Record<string, string>>, head: string): ExtText {
+/**
+ * Run a plan over `fields`, appending to `head` (which may be ''). With `quoteLeading` (the vault's
+ * key=value text, whose readers honour double quotes) a value that starts with `"` is written
+ * quoted, `"` escaped as `\"`, so a reader cannot take it for a quoted value that ends elsewhere.
+ */
+function runPlan(plan: Plan, fields: Readonly<Record<string, string>>, head: string, quoteLeading = false): ExtText {
   let text = head;
   let msgStart = -1;
   let msgEnd = -1;
   for (const st of plan.steps) {
     if (st.labelSrc !== null) text += `${st.pre}${escapeCefValue(fields[st.labelSrc] as string)} ${st.key}=`;
     else text += st.pre;
-    const ev = escapeCefValue(fields[st.src] as string);
+    const raw = fields[st.src] as string;
+    const quoted = quoteLeading && raw.charCodeAt(0) === 0x22;
+    const ev = quoted ? escapeCefValue(raw).replace(/"/g, '\\"') : escapeCefValue(raw);
+    if (quoted) text += '"';
     if (msgStart === -1 && st.key === 'msg') {
       msgStart = text.length;
       msgEnd = msgStart + ev.length;
     }
-    text += ev;
+    text += quoted ? `${ev}"` : ev;
   }
   return { text, msgStart, msgEnd };
 }
@@ -239,8 +270,9 @@ function runPlan(plan: Plan, fields: Readonly<Record<string, string>>, head: str
 function extensionPairs(fields: Readonly<Record<string, string>>, mode: CefMode): Pair[] {
   const out: Pair[] = [];
   for (const st of planFor(fields, mode).steps) {
-    if (st.labelKey !== null)
-      out.push([`${st.labelKey}Label`, st.labelSrc !== null ? (fields[st.labelSrc] as string) : (st.label as string)]);
+    // the label pair as the text writes it: ` <slot>Label=` (or ` segura<Key>Label=`) from `pre`
+    if (st.labelSrc !== null) out.push([st.pre.slice(1, -1), fields[st.labelSrc] as string]);
+    else if (st.labelKey !== null) out.push([`${st.labelKey}Label`, st.label as string]);
     out.push([st.key, fields[st.src] as string]);
   }
   return out;

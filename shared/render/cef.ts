@@ -37,7 +37,12 @@ function extensionText(e: SecurityEvent, mode: CefMode): ExtText {
   if (e.pid !== null) {
     if (mode === 'compatible' || NUMERIC_PID.test(e.pid)) head += ` dvcpid=${escapeCefValue(e.pid)}`;
     // a non-numeric pid cannot be dvcpid (Integer) in strict mode: it is relocated like a field
-    else fields = { ...fields, pid: e.pid };
+    // (labeled `pid`, or `pid2`… when the vault sent a field of that name too)
+    else {
+      let k = 'pid';
+      for (let n = 2; k in fields; n++) k = `pid${n}`;
+      fields = { ...fields, [k]: e.pid };
+    }
   }
   const r = runPlan(planFor(fields, mode), fields, head);
   // every step and head part starts with a space: drop the first one
@@ -74,6 +79,10 @@ function createCefRenderer(opts: CefOptions = {}): Renderer & {
     throw new RenderError(`cef.mode: must be strict or compatible, got ${String(mode)}`);
   if (opts.maxBytes !== undefined && (!Number.isInteger(opts.maxBytes) || opts.maxBytes < 64)) {
     throw new RenderError(`cef.maxBytes: must be an integer ≥ 64, got ${String(opts.maxBytes)}`);
+  }
+  for (const [k, v] of Object.entries({ vendor, product, deviceVersion: version })) {
+    // a header cannot carry control characters: refuse the configuration instead of writing them
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) throw new RenderError(`cef.${k}: must not contain control characters`);
   }
   const prefix = `CEF:0|${escapeCefHeader(vendor)}|${escapeCefHeader(product)}|${escapeCefHeader(version)}|`;
   const nameCache = new Map<string, string>();

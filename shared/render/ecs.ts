@@ -23,6 +23,7 @@ interface EcsOptions {
 }
 
 const ECS_VERSION = '8.11.0';
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Notification category (seed 003) → ECS `event.category`. */
 const CATEGORY: Readonly<Record<string, readonly string[]>> = {
@@ -60,6 +61,13 @@ function createEcsRenderer(opts: EcsOptions = {}): Renderer {
     version: opts.deviceVersion ?? '3',
     type: 'pam',
   };
+  for (const [k, v] of Object.entries({
+    vendor: observer.vendor,
+    product: observer.product,
+    deviceVersion: observer.version,
+  })) {
+    if (CONTROL.test(v)) throw new RenderError(`ecs.${k}: must not contain control characters`);
+  }
   if (opts.maxBytes !== undefined && (!Number.isInteger(opts.maxBytes) || opts.maxBytes < 256)) {
     throw new RenderError(`ecs.maxBytes: must be an integer ≥ 256, got ${String(opts.maxBytes)}`);
   }
@@ -156,11 +164,13 @@ function createEcsRenderer(opts: EcsOptions = {}): Renderer {
     if (e.notificationType !== null) seguraEvent.notification_type = e.notificationType;
     if (e.origin !== null) seguraEvent.origin = e.origin;
     if (e.flags.length) seguraEvent.flags = e.flags;
-    const custom: Json = {};
+    // fromEntries defines own properties: a label such as `__proto__` stays an ordinary key
+    const entries: Array<[string, string]> = [];
     for (let n = 1; n <= 8; n++) {
       const v = f[`cs${n}`];
-      if (v !== undefined) custom[f[`cs${n}Label`] ?? `cs${n}`] = v;
+      if (v !== undefined) entries.push([f[`cs${n}Label`] ?? `cs${n}`, v]);
     }
+    const custom: Json = Object.fromEntries(entries);
     doc.segura = Object.keys(custom).length
       ? { event: seguraEvent, fields: f, custom }
       : { event: seguraEvent, fields: f };

@@ -25,12 +25,15 @@ interface LeefOptions {
   readonly maxBytes?: number;
 }
 
-const LEEF_RENAMES: Readonly<Record<string, string>> = {
-  suser: 'usrName',
-  dpt: 'dstPort',
-  spt: 'srcPort',
-  spriv: 'role',
-};
+// a Map: a field named `constructor` must not resolve to Object.prototype.constructor
+const LEEF_RENAMES: ReadonlyMap<string, string> = new Map([
+  ['suser', 'usrName'],
+  ['dpt', 'dstPort'],
+  ['spt', 'srcPort'],
+  ['spriv', 'role'],
+]);
+/** Attributes the renderer writes itself; a field with one of these names is prefixed. */
+const OWN = ['devTime', 'devTimeFormat', 'sev', 'cat', 'eventName', 'dvchost', 'dvcpid'];
 const DEV_TIME_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
 
 function createLeefRenderer(opts: LeefOptions = {}): Renderer {
@@ -43,7 +46,9 @@ function createLeefRenderer(opts: LeefOptions = {}): Renderer {
     ['product', opts.product],
     ['deviceVersion', opts.deviceVersion],
   ] as const) {
-    if (v !== undefined && /[|\r\n]/.test(v)) throw new RenderError(`leef.${k}: must not contain | or line breaks`);
+    if (v !== undefined && /[|\u0000-\u001f\u007f-\u009f]/.test(v)) {
+      throw new RenderError(`leef.${k}: must not contain | or control characters`);
+    }
   }
   const prefix = `LEEF:2.0|${opts.vendor ?? 'MT4'}|${opts.product ?? 'Segura'}|${opts.deviceVersion ?? '3'}|`;
   const cls = `[\\r\\n${d.replace(/[\^\]\\-]/g, '\\$&')}]`;
@@ -54,15 +59,24 @@ function createLeefRenderer(opts: LeefOptions = {}): Renderer {
   const renderWithInfo = (e: SecurityEvent): Rendered => {
     let s = `${prefix}${e.eventId}|${d}|`;
     const attrs: string[] = [];
-    if (e.time !== null) attrs.push(`devTime=${formatWithOffset(e.time)}`, `devTimeFormat=${DEV_TIME_FORMAT}`);
+    // devTimeFormat says .SSS: always 3 fraction digits (SimpleDateFormat would read 6 as ms)
+    if (e.time !== null)
+      attrs.push(`devTime=${formatWithOffset({ ...e.time, fractionDigits: 3 })}`, `devTimeFormat=${DEV_TIME_FORMAT}`);
     attrs.push(`sev=${Math.max(1, e.cefSeverity)}`);
     attrs.push(`cat=${clean(e.notificationType ?? e.category ?? e.origin ?? 'Segura')}`);
     attrs.push(`eventName=${clean(e.name)}`);
     if (e.host !== null) attrs.push(`dvchost=${clean(e.host)}`);
     if (e.pid !== null) attrs.push(`dvcpid=${clean(e.pid)}`);
     let msgIndex = -1;
+    const taken = new Set(OWN);
     for (const k in e.fields) {
-      const key = LEEF_RENAMES[k] ?? k;
+      let key = LEEF_RENAMES.get(k) ?? k;
+      if (taken.has(key)) {
+        const base = `segura${key.charAt(0).toUpperCase()}${key.slice(1)}`;
+        key = base;
+        for (let n = 2; taken.has(key); n++) key = `${base}${n}`;
+      }
+      taken.add(key);
       if (k === 'msg') msgIndex = attrs.length;
       attrs.push(`${key}=${clean(e.fields[k] as string)}`);
     }

@@ -56,12 +56,13 @@ function hostField(host: string | null, cache: Map<string, string>): string {
   if (host === null) return '-';
   let v = cache.get(host);
   if (v !== undefined) return v;
-  let h = host;
+  // spaces first, so `São Paulo` becomes the IDNA name `xn--so-paulo-zxa`
+  let h = host.replace(/ /g, '-');
   if (NON_ASCII.test(h)) {
     const ascii = domainToASCII(h.toLowerCase());
     h = ascii === '' ? h : ascii;
   }
-  v = printUsAscii(h.replace(/ /g, '-'), 255);
+  v = printUsAscii(h, 255);
   if (cache.size < 4096) cache.set(host, v);
   return v;
 }
@@ -129,7 +130,7 @@ function createRfc5424Renderer(opts: Rfc5424Options = {}): Renderer {
       return { text: useBom ? header + BOM + r.text : header + r.text, truncated: r.truncated };
     }
     // the vault's own key=value text: its fields only (time, host and pid are in the header)
-    const r = runPlan(planFor(e.fields, kvMode), e.fields, '');
+    const r = runPlan(planFor(e.fields, kvMode), e.fields, '', true);
     const body = { text: r.text.slice(1), msgStart: r.msgStart === -1 ? -1 : r.msgStart - 1, msgEnd: r.msgEnd - 1 };
     const useBom = bom === 'always' || (bom === 'auto' && NON_ASCII.test(body.text));
     return applyBudget(useBom ? header + BOM : header, body, opts.maxBytes, `event ${e.eventId} (rfc5424)`);

@@ -6,9 +6,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { layoutBySlug, LAYOUTS } from '../../../shared/model/catalog.js';
-import { parseInput } from '../../../shared/parse/parse-payload.js';
-import { createRenderer } from '../../../shared/render/index.js';
 import {
   FIRST_UNKNOWN_ID,
   goldenPath,
@@ -21,6 +18,9 @@ import {
   renderCase,
   validateCase,
 } from '../../../scripts/update-golden.js';
+import { LAYOUTS, layoutBySlug } from '../../../shared/model/catalog.js';
+import { parseInput } from '../../../shared/parse/parse-payload.js';
+import { createRenderer } from '../../../shared/render/index.js';
 
 const slugs = inputSlugs();
 const variants = loadVariants();
@@ -65,10 +65,12 @@ describe('variants', () => {
       expect.arrayContaining(['cef', 'rfc5424', 'leef', 'ecs', 'cef-compatible', 'rfc5424-sd', 'rfc5424-kv']),
     );
     expect(variants.find((v) => v.name === 'rfc5424-sd')?.options).toEqual({ sdId: 'segura@32473' });
-    expect(variants.filter((v) => v.options.maxBytes !== undefined).map((v) => v.format).sort()).toEqual([
-      'cef',
-      'rfc5424',
-    ]);
+    expect(
+      variants
+        .filter((v) => v.options.maxBytes !== undefined)
+        .map((v) => v.format)
+        .sort(),
+    ).toEqual(['cef', 'rfc5424']);
   });
 });
 

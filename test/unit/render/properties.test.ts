@@ -18,7 +18,7 @@ import {
   isWellFormedUtf16,
 } from '../../helpers/strict-parsers.js';
 
-const RUNS = Number(process.env.FC_RUNS ?? 300);
+const RUNS = Number(process.env.FC_RUNS ?? 500);
 
 /** Parse an envelope; undefined when the parser rejects it (a typed rejection is fine). */
 function parsed(env: Envelope): SecurityEvent | undefined {
@@ -82,6 +82,31 @@ describe('round trip through parseInput', () => {
         expect(cefView(e2)).toEqual(cefView(e1));
         expect(e2.syslogSeverity).toBe(e1.syslogSeverity);
         expect(e2.input).toBe('rfc5424');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('RFC 5424 key=value MSG', () => {
+  const kv = createRenderer('rfc5424', { msg: 'kv' });
+
+  // values that start with `"` are covered by hostile.test.ts (the native parser reads them as quoted)
+  it('(h) the vault-style key=value MSG parsed back yields the same fields and header values', () => {
+    fc.assert(
+      fc.property(envelopeArb(), (env) => {
+        const e1 = parsed(env);
+        fc.pre(
+          e1 !== undefined &&
+            Object.keys(e1.fields).length > 0 &&
+            !Object.values(e1.fields).some((v) => v.startsWith(`"`)),
+        );
+        if (e1 === undefined) return;
+        const e2 = parseInput(kv.render(e1));
+        expect(Object.entries(e2.fields)).toEqual(Object.entries(e1.fields));
+        expect(e2.eventId).toBe(e1.eventId);
+        expect(e2.syslogSeverity).toBe(e1.syslogSeverity);
+        expect(e2.time?.epochMs ?? null).toBe(e1.time?.epochMs ?? null);
       }),
       { numRuns: RUNS },
     );
@@ -217,7 +242,32 @@ describe('strict CEF mapping', () => {
           'duplicate keys',
         ).toEqual([]);
       }),
-      { numRuns: RUNS },
+      {
+        numRuns: RUNS,
+        // known shapes, always tried: a case-variant custom key, and every slot taken with cs7/cs8 labels
+        examples: [
+          [{ id: 'A', fields: { cs1: 'a', Cs1: 'b' } }],
+          [
+            {
+              id: '9009',
+              fields: {
+                ...Object.fromEntries(
+                  [1, 2, 3, 4, 5, 6].flatMap((n) => [
+                    [`cs${n}Label`, `L${n}`],
+                    [`cs${n}`, `v${n}`],
+                  ]),
+                ),
+                sname: 'John Doe',
+                other: 'x',
+                cs7Label: 'Added users',
+                cs7: 'None',
+                cs8Label: 'Removed users',
+                cs8: 'None',
+              },
+            },
+          ],
+        ],
+      },
     );
   });
 });
