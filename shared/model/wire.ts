@@ -3,6 +3,7 @@
  * a version, so consumers never re-parse the vault's raw input.
  */
 import { InvalidEventError } from '../errors.js';
+import { isPlainJson, markPlain } from './plain.js';
 import type { SecurityEvent } from './security-event.js';
 import { isCefSeverity, isSyslogSeverity } from './severity.js';
 
@@ -48,6 +49,7 @@ function fromWire(s: string): SecurityEvent {
   if (typeof f !== 'object' || f === null) bad('fields', 'missing');
   for (const k in f) if (!isStr(f[k])) bad(`fields.${k.slice(0, 40)}`, 'not a string');
   if (!Array.isArray(e.flags)) bad('flags', 'missing');
+  if (isPlainJson(s)) markPlain(f);
   return e as unknown as SecurityEvent;
 }
 

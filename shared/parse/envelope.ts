@@ -55,8 +55,8 @@ function slowFields(f: Record<string, unknown>): Record<string, string> {
   );
 }
 
-/** Validate a decoded JSON value as a v1 envelope. */
-function parseEnvelopeObject(v: unknown): RawEvent {
+/** Validate a decoded JSON value as a v1 envelope. `plain`: the JSON text passed isPlainJson. */
+function parseEnvelopeObject(v: unknown, plain = false): RawEvent {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     fail('(root)', `must be a JSON object, got ${typeName(v)}`);
   const o = v as Record<string, unknown>;
@@ -121,7 +121,7 @@ function parseEnvelopeObject(v: unknown): RawEvent {
   if (f !== undefined && f !== null) {
     if (typeof f !== 'object' || Array.isArray(f))
       fail('fields', `must be an object of key: string, got ${typeName(f)}`);
-    const direct = fieldsInPlace(f as Record<string, unknown>);
+    const direct = fieldsInPlace(f as Record<string, unknown>, plain);
     fields = direct ?? slowFields(f as Record<string, unknown>);
   }
 

@@ -1,6 +1,7 @@
 /**
  * Building the ordered field map from scanned pairs: key repair, value cleaning, duplicates.
  */
+import { markPlain } from '../model/plain.js';
 import { cleanValue, FIELD_KEY, isCleanValue } from '../model/text.js';
 
 /**
@@ -47,17 +48,26 @@ const GOOD_KEYS = new Set<string>();
 
 /**
  * Hot path for JSON envelopes: when every key is valid and every value is a clean non-empty
- * string, the decoded object is already the field record and is used as is (no copy).
+ * string, the decoded object is already the field record and is used as is (no copy). With
+ * `plain` (see model/plain.ts) values cannot hold controls, so only the ends are checked, and the
+ * record is marked plain for the renderers.
  */
-function fieldsInPlace(f: Record<string, unknown>): Record<string, string> | null {
+function fieldsInPlace(f: Record<string, unknown>, plain = false): Record<string, string> | null {
   for (const k in f) {
     const v = f[k];
-    if (typeof v !== 'string' || !isCleanValue(v)) return null;
+    if (typeof v !== 'string') return null;
+    if (plain) {
+      const n = v.length;
+      // trim() would change a value with a space (or any Unicode space) at either end
+      if (n === 0 || v.charCodeAt(0) <= 0x20 || v.charCodeAt(n - 1) <= 0x20) return null;
+      if ((v.charCodeAt(0) > 0x7e || v.charCodeAt(n - 1) > 0x7e) && !isCleanValue(v)) return null;
+    } else if (!isCleanValue(v)) return null;
     if (!GOOD_KEYS.has(k)) {
       if (!FIELD_KEY.test(k)) return null;
       if (GOOD_KEYS.size < 4096) GOOD_KEYS.add(k);
     }
   }
+  if (plain) markPlain(f);
   return f as Record<string, string>;
 }
 

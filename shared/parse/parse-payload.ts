@@ -4,6 +4,7 @@
  */
 import { InvalidEventError } from '../errors.js';
 import { normalize } from '../model/normalize.js';
+import { isPlainJson } from '../model/plain.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { parseCef } from './cef-line.js';
 import { parseEnvelopeObject } from './envelope.js';
@@ -44,7 +45,7 @@ function parseInput(payload: string, opts: ParseOptions = {}): SecurityEvent {
     } catch (e) {
       throw new InvalidEventError('(payload)', `invalid JSON: ${(e as Error).message}`, 'syntax');
     }
-    return normalize(parseEnvelopeObject(v), norm);
+    return normalize(parseEnvelopeObject(v, isPlainJson(first)), norm);
   }
   const line = first.replace(/[\r\n]+$/, '');
   if (line.startsWith('<')) return normalize(parseSyslogLine(line), norm);

@@ -15,6 +15,7 @@
  * per event the renderer only runs the checks and concatenates. A plan is valid for an event only
  * if every step's check passes; otherwise a plan is compiled for that event alone.
  */
+import { isPlain } from '../model/plain.js';
 import { escapeCefValue } from './escape.js';
 import { CEF_KEYS, type CefType, fitsType, STRICT_RENAMES } from './fields/cef-extensions.js';
 
@@ -250,12 +251,14 @@ function runPlan(plan: Plan, fields: Readonly<Record<string, string>>, head: str
   let text = head;
   let msgStart = -1;
   let msgEnd = -1;
+  // values of a plain record (model/plain.ts) contain nothing to escape and no quotes
+  const plain = isPlain(fields);
   for (const st of plan.steps) {
     if (st.labelSrc !== null) text += `${st.pre}${escapeCefValue(fields[st.labelSrc] as string)} ${st.key}=`;
     else text += st.pre;
     const raw = fields[st.src] as string;
-    const quoted = quoteLeading && raw.charCodeAt(0) === 0x22;
-    const ev = quoted ? escapeCefValue(raw).replace(/"/g, '\\"') : escapeCefValue(raw);
+    const quoted = !plain && quoteLeading && raw.charCodeAt(0) === 0x22;
+    const ev = plain ? raw : quoted ? escapeCefValue(raw).replace(/"/g, '\\"') : escapeCefValue(raw);
     if (quoted) text += '"';
     if (msgStart === -1 && st.key === 'msg') {
       msgStart = text.length;
