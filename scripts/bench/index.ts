@@ -3,6 +3,7 @@
  * Speed and memory targets live here, never in timed unit tests.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchHandlers } from './handlers.js';
 import { benchRender } from './render.js';
 
 function table(head: string[], rows: Array<Array<string | number>>): string {
@@ -42,9 +43,29 @@ process.stdout.write(
     ]),
   )}\n`,
 );
+const batch = Number(process.env.BENCH_BATCH ?? 10_000);
+const handlers = await benchHandlers(batch);
+process.stdout.write(
+  `\nHandler throughput: one ${batch}-record batch per function, loopback destinations, own process\n\n`,
+);
+process.stdout.write(
+  `${table(
+    ['function → destination', 'events/s', 'CPU ms/1k ev', 'wall ms', 'peak RSS MB', 'failed'],
+    handlers.map((h) => [
+      h.kind === 'firehose'
+        ? 'deliver-firehose → Firehose double (cef, aggregated)'
+        : 'deliver-syslog → TLS receiver (rfc5424)',
+      Math.round((h.events / h.wallMs) * 1000),
+      (h.cpuMs / (h.events / 1000)).toFixed(2),
+      h.wallMs.toFixed(0),
+      h.peakRssMb.toFixed(1),
+      h.failed,
+    ]),
+  )}\n`,
+);
 mkdirSync('bench-results', { recursive: true });
 writeFileSync(
   'bench-results/bench.json',
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, render }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, render, handlers }, null, 2)}\n`,
 );
 process.stdout.write('\nwritten bench-results/bench.json\n');
