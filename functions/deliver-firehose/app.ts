@@ -14,7 +14,7 @@ import { loadFirehoseConfig } from './config.js';
 
 /** Time kept back from the invocation budget to park failures and answer: 10%, at least 2 s. */
 function deadlineFrom(remainingMs: number): number {
-  return Date.now() + remainingMs - Math.max(2_000, remainingMs / 10);
+  return Math.floor(Date.now() + remainingMs - Math.max(2_000, remainingMs / 10));
 }
 
 function createFirehoseHandler(env: NodeJS.ProcessEnv) {

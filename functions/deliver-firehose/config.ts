@@ -1,8 +1,8 @@
 /** deliver-firehose configuration, read and validated once at cold start. */
 
 import { type FirehoseDestination, firehoseDestination } from '../../shared/config/destination.js';
+import { required } from '../../shared/config/env.js';
 import { ENV } from '../../shared/config/env-names.js';
-import { required } from '../normalize/config.js';
 
 interface FirehoseConfig {
   readonly destination: FirehoseDestination;

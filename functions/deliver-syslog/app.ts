@@ -14,10 +14,10 @@ import { logger, metrics } from '../../shared/observability/index.js';
 import { deadlineFrom } from '../deliver-firehose/app.js';
 import { loadSyslogConfig, resolveCa } from './config.js';
 
-async function createSyslogHandler(env: NodeJS.ProcessEnv, overrides: Partial<SyslogSinkConfig> = {}) {
+function createSyslogHandler(env: NodeJS.ProcessEnv, overrides: Partial<SyslogSinkConfig> = {}) {
   const config = loadSyslogConfig(env);
   const d = config.destination;
-  const ca = await resolveCa(d, config.endpoint);
+  const ca = resolveCa(d);
   const sqs = sqsClient({ endpoint: config.endpoint });
   const sink = createSyslogSink({
     name: d.name,

@@ -1,9 +1,9 @@
 /** deliver-syslog configuration, read and validated once at cold start. */
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { readFileSync } from 'node:fs';
 import { type SyslogDestination, syslogDestination } from '../../shared/config/destination.js';
+import { required } from '../../shared/config/env.js';
 import { ENV } from '../../shared/config/env-names.js';
 import { ConfigError, toError } from '../../shared/errors.js';
-import { required } from '../normalize/config.js';
 
 interface SyslogConfig {
   readonly destination: SyslogDestination;
@@ -19,29 +19,19 @@ function loadSyslogConfig(env: NodeJS.ProcessEnv = process.env): SyslogConfig {
   };
 }
 
-/** The collector's CA PEM: inline, or read once from SSM Parameter Store at cold start. */
-async function resolveCa(d: SyslogDestination, endpoint: string | undefined): Promise<string | undefined> {
+/** The collector's CA PEM: inline, or read once at cold start from a file bundled with the function. */
+function resolveCa(d: SyslogDestination): string | undefined {
   if (d.caPem !== undefined) return d.caPem;
-  if (d.caSsmParameter === undefined) return undefined;
-  const ssm = new SSMClient({ ...(endpoint ? { endpoint } : {}), region: process.env.AWS_REGION ?? 'us-east-1' });
+  if (d.caFile === undefined) return undefined;
+  let pem: string;
   try {
-    const out = await ssm.send(new GetParameterCommand({ Name: d.caSsmParameter, WithDecryption: true }));
-    const pem = out.Parameter?.Value;
-    if (!pem?.includes('-----BEGIN CERTIFICATE-----'))
-      throw new ConfigError(
-        `${ENV.destination}.ca.ssmParameter`,
-        `${d.caSsmParameter} does not hold a PEM certificate`,
-      );
-    return pem;
+    pem = readFileSync(d.caFile, 'utf8');
   } catch (e) {
-    if (e instanceof ConfigError) throw e;
-    throw new ConfigError(
-      `${ENV.destination}.ca.ssmParameter`,
-      `cannot read ${d.caSsmParameter}: ${toError(e).message}`,
-    );
-  } finally {
-    ssm.destroy();
+    throw new ConfigError(`${ENV.destination}.ca.file`, `cannot read ${d.caFile}: ${toError(e).message}`);
   }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ConfigError(`${ENV.destination}.ca.file`, `${d.caFile} is not a PEM certificate`);
+  return pem;
 }
 
 export type { SyslogConfig };

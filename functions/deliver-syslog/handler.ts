@@ -1,6 +1,6 @@
-/** deliver-syslog Lambda entry: config (and the CA from SSM) is loaded at cold start (INIT). */
+/** deliver-syslog Lambda entry: config (and the collector CA file) is loaded at cold start (INIT). */
 import { createSyslogHandler } from './app.js';
 
-const handler = await createSyslogHandler(process.env);
+const handler = createSyslogHandler(process.env);
 
 export { handler };

@@ -1,4 +1,6 @@
 /** normalize configuration, read and validated once at cold start. */
+
+import { required } from '../../shared/config/env.js';
 import { ENV } from '../../shared/config/env-names.js';
 import { ConfigError } from '../../shared/errors.js';
 import { DEFAULT_MAX_INPUT_BYTES } from '../../shared/parse/parse-payload.js';
@@ -8,12 +10,6 @@ interface NormalizeConfig {
   readonly deadLetterQueueUrl: string;
   readonly maxInputBytes: number;
   readonly endpoint: string | undefined;
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const v = env[name];
-  if (v === undefined || v.trim() === '') throw new ConfigError(name, 'is required');
-  return v.trim();
 }
 
 function loadNormalizeConfig(env: NodeJS.ProcessEnv = process.env): NormalizeConfig {
@@ -34,4 +30,4 @@ function loadNormalizeConfig(env: NodeJS.ProcessEnv = process.env): NormalizeCon
 }
 
 export type { NormalizeConfig };
-export { loadNormalizeConfig, required };
+export { loadNormalizeConfig };

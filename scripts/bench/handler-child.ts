@@ -54,7 +54,8 @@ if (kind === 'firehose') {
   handler = await createSyslogHandler(env);
 }
 // warm-up invocation (cold start, TLS handshake, JIT) on a small batch, not measured
-await handler({ Records: records.slice(0, 200) }, lambdaContext('bench', 60_000));
+const warm = await handler({ Records: records.slice(0, 200) }, lambdaContext('bench', 60_000));
+if (warm.batchItemFailures.length) throw new Error(`warm-up: ${warm.batchItemFailures.length} failures`);
 const rssBefore = process.memoryUsage().rss;
 const cpu0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();

@@ -3,6 +3,8 @@
  * Speed and memory targets live here, never in timed unit tests.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchColdStart } from './cold-start.js';
+import { costPerMillion } from './cost.js';
 import { benchHandlers } from './handlers.js';
 import { benchRender } from './render.js';
 
@@ -63,9 +65,44 @@ process.stdout.write(
     ]),
   )}\n`,
 );
+const cold = benchColdStart(Number(process.env.BENCH_COLD_RUNS ?? 7));
+process.stdout.write(
+  '\nCold start: bundled function (esbuild ESM, minified, SDK included), import in a fresh process, median\n\n',
+);
+process.stdout.write(
+  `${table(
+    ['function', 'bundle KB', 'init ms (median)', 'runs'],
+    cold.map((c) => [c.name, c.bundleKb, c.initMsMedian, c.initMsRuns.join(' ')]),
+  )}\n`,
+);
+
+const byKind = new Map(handlers.map((h) => [h.kind, h]));
+const cpu = (k: string) => {
+  const h = byKind.get(k);
+  return h ? h.cpuMs / (h.events / 1000) : 0;
+};
+const cefRow = render.rows.find((r) => r.name === 'cef');
+const cost = costPerMillion({
+  // normalize ≈ parse + validate + publish: measured as the render CLI's CPU (parse + CEF) as a proxy
+  cpuMsPer1k: {
+    normalize: cefRow?.cpuMsPer1k ?? 0,
+    'deliver-firehose': cpu('firehose'),
+    'deliver-syslog': cpu('syslog'),
+  },
+  memoryMb: 512,
+  batchSize: 100,
+  eventBytes: 420,
+  aggregate: true,
+});
+const total = cost.reduce((a, c) => a + c.usdPerMillion, 0);
+process.stdout.write('\nCost per million events (prices in scripts/bench/cost.ts; 512 MB arm64, batches of 100)\n\n');
+process.stdout.write(
+  `${table(['item', 'USD / 1M events', 'basis'], [...cost.map((c) => [c.item, c.usdPerMillion.toFixed(4), c.basis]), ['total', total.toFixed(4), '']])}\n`,
+);
+
 mkdirSync('bench-results', { recursive: true });
 writeFileSync(
   'bench-results/bench.json',
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, render, handlers }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, render, handlers, coldStart: cold, cost: { lines: cost, totalUsdPerMillion: total } }, null, 2)}\n`,
 );
 process.stdout.write('\nwritten bench-results/bench.json\n');

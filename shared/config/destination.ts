@@ -87,10 +87,10 @@ interface SyslogDestination {
   readonly framing: 'octet' | 'lf';
   readonly format: Format;
   readonly renderer: Renderer;
-  /** inline CA PEM (public), when the collector's CA is not a public root */
+  /** inline CA PEM (a CA certificate is public), when the collector's CA is not a public root */
   readonly caPem?: string;
-  /** SSM parameter holding the CA PEM (read at cold start) */
-  readonly caSsmParameter?: string;
+  /** path of a CA PEM file bundled with the function (the CDK stack copies it next to the handler) */
+  readonly caFile?: string;
   readonly servername?: string;
   readonly connectTimeoutMs?: number;
   readonly writeTimeoutMs?: number;
@@ -135,8 +135,9 @@ function syslogDestination(raw: string | undefined, setting = 'DESTINATION'): Sy
   const caPem = str(ca, 'pem', `${setting}.ca`, { optional: true });
   if (caPem !== undefined && !caPem.includes('-----BEGIN CERTIFICATE-----'))
     throw new ConfigError(`${setting}.ca.pem`, 'not a PEM certificate');
-  const caSsmParameter = str(ca, 'ssmParameter', `${setting}.ca`, { optional: true });
-  if (transport !== 'tls' && (caPem || caSsmParameter))
+  const caFile = str(ca, 'file', `${setting}.ca`, { optional: true });
+  if (caPem !== undefined && caFile !== undefined) throw new ConfigError(`${setting}.ca`, 'give pem or file, not both');
+  if (transport !== 'tls' && (caPem || caFile))
     throw new ConfigError(`${setting}.ca`, `only used with transport tls (got ${transport})`);
   return {
     kind: 'syslog',
@@ -148,7 +149,7 @@ function syslogDestination(raw: string | undefined, setting = 'DESTINATION'): Sy
     format,
     renderer,
     ...(caPem ? { caPem } : {}),
-    ...(caSsmParameter ? { caSsmParameter } : {}),
+    ...(caFile ? { caFile } : {}),
     ...(typeof o.servername === 'string' ? { servername: o.servername } : {}),
     ...(int(o, 'connectTimeoutMs', setting, 100, 60_000) !== undefined
       ? { connectTimeoutMs: o.connectTimeoutMs as number }

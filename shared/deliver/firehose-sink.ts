@@ -414,7 +414,8 @@ function createFirehoseSink(options: FirehoseSinkOptions): Sink {
       for (const record of batch) record.attempts++;
       // Abort at the deadline so the handler can still report partial success. Firehose may have
       // accepted an aborted call: its items are reported retryable and may arrive twice (at least once).
-      const signal = AbortSignal.timeout(Math.min(MAX_TIMER_MS, Math.max(1, deadlineMs - now())));
+      // AbortSignal.timeout throws a RangeError for a non-integer delay: deadlines may be fractional
+      const signal = AbortSignal.timeout(Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(deadlineMs - now()))));
       try {
         const responses = await putBatch(batch, signal);
         batch.forEach((record, i) => {

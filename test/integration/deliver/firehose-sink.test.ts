@@ -77,6 +77,13 @@ describe('Firehose sink against the protocol double (real @aws-sdk/client-fireho
     expect(result.bytes).toBe(input.reduce((n, i) => n + Buffer.byteLength(`${i.payload}\n`), 0));
   });
 
+  it('accepts a fractional deadline (Lambda remaining time / 10 is rarely an integer)', async () => {
+    const input = items(20);
+    const result = await sink().send(input, { deadlineMs: Date.now() + 5_000.7 });
+    expect(result.failed).toEqual([]);
+    expect(double.lines(STREAM)).toEqual(input.map((i) => i.payload));
+  });
+
   it('resends only the entries that failed, until all arrive', async () => {
     const input = items(300);
     const chosen = new Set(input.filter((_, i) => i % 7 === 0).map((i) => `${i.payload}\n`));
