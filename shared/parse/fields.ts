@@ -1,6 +1,7 @@
 /**
  * Building the ordered field map from scanned pairs: key repair, value cleaning, duplicates.
  */
+import { InvalidEventError } from '../errors.js';
 import { markPlain } from '../model/plain.js';
 import { cleanValue, FIELD_KEY, isCleanValue } from '../model/text.js';
 
@@ -15,16 +16,28 @@ function buildFields(
   invalidKey: (key: string) => never,
 ): Record<string, string> {
   const out: Record<string, string> = {};
+  // next suffix per repeated key: linear even for a line that repeats one key thousands of times
+  let repeats: Map<string, number> | undefined;
+  let count = 0;
   for (const [rawKey, rawValue] of pairs) {
+    if (++count > MAX_FIELDS) {
+      throw new InvalidEventError(
+        'fields',
+        `more than ${MAX_FIELDS} fields (the vault documents at most ~30 per event)`,
+        'oversize',
+      );
+    }
     const key = rawKey.indexOf('.') === -1 ? rawKey : rawKey.replace(/\./g, '_');
     if (!FIELD_KEY.test(key)) invalidKey(rawKey);
     const value = cleanValue(rawValue);
     if (value === '') continue;
     let k = key;
     if (Object.hasOwn(out, k)) {
-      let n = 2;
+      repeats ??= new Map();
+      let n = repeats.get(key) ?? 2;
       while (Object.hasOwn(out, `${key}_${n}`)) n++;
       k = `${key}_${n}`;
+      repeats.set(key, n + 1);
     }
     out[k] = value;
   }
@@ -46,6 +59,9 @@ function checkEventId(id: string, fail: (reason: string) => never): string {
 
 const GOOD_KEYS = new Set<string>();
 
+/** Upper bound on fields per event: far above any documented layout, low enough to bound work. */
+const MAX_FIELDS = 512;
+
 /**
  * Hot path for JSON envelopes: when every key is valid and every value is a clean non-empty
  * string, the decoded object is already the field record and is used as is (no copy). With
@@ -53,7 +69,10 @@ const GOOD_KEYS = new Set<string>();
  * record is marked plain for the renderers.
  */
 function fieldsInPlace(f: Record<string, unknown>, plain = false): Record<string, string> | null {
+  let count = 0;
   for (const k in f) {
+    // too many fields: the slow path reports it
+    if (++count > MAX_FIELDS) return null;
     const v = f[k];
     if (typeof v !== 'string') return null;
     if (plain) {
