@@ -69,10 +69,10 @@ function shape(body: string) {
     e,
     c,
     shape: {
-      cefHeader: [c.header.vendor, c.header.product, c.header.deviceVersion, c.header.eventClassId, c.header.severity],
+      cefHeader: [c.header.vendor, c.header.product, c.header.deviceVersion, c.header.signatureId, c.header.severity],
       cefKeys: c.pairs.map(([key]) => key),
       cefCompatKeys: cc.pairs.map(([key]) => key),
-      rfcHeader: [s.pri, s.appName, s.msgid],
+      rfcHeader: [s.pri, s.appName, s.msgId, s.timestamp],
       sd: s.sd.map((el) => [el.id, el.params.map(([p]) => p)]),
       kvMsgIsKv: k.msg?.startsWith('msg=') ?? false,
       leefKeys: l.attrs.map(([key]) => key),
