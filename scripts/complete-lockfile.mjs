@@ -24,7 +24,10 @@ const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
 let added = 0;
 for (const [path, entry] of Object.entries(lock.packages)) {
   for (const [dep, version] of Object.entries(entry.optionalDependencies ?? {})) {
-    const key = `${path ? `${path}/` : ''}node_modules/${dep}`.replace(/^node_modules\/(.*)\/node_modules\//, 'node_modules/$1/node_modules/');
+    const key = `${path ? `${path}/` : ''}node_modules/${dep}`.replace(
+      /^node_modules\/(.*)\/node_modules\//,
+      'node_modules/$1/node_modules/',
+    );
     const flat = `node_modules/${dep}`;
     if (lock.packages[key] || lock.packages[flat]) continue;
     const suffix = Object.keys(PLATFORMS).find((p) => dep.endsWith(`-${p}`));
@@ -38,6 +41,8 @@ for (const [path, entry] of Object.entries(lock.packages)) {
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+);
 writeFileSync('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
 process.stdout.write(`complete-lockfile: added ${added} optional platform entr${added === 1 ? 'y' : 'ies'}\n`);
