@@ -61,7 +61,8 @@ function parseEnvelopeObject(v: unknown, plain = false): RawEvent {
     fail('(root)', `must be a JSON object, got ${typeName(v)}`);
   const o = v as Record<string, unknown>;
   for (const k in o) {
-    if (!ALLOWED.has(k)) fail(k.slice(0, 64), `unknown property (allowed: ${[...ALLOWED].join(', ')})`);
+    if (!ALLOWED.has(k))
+      fail(k === '' ? '""' : k.slice(0, 64), `unknown property (allowed: ${[...ALLOWED].join(', ')})`);
   }
   if (o.version !== undefined && o.version !== ENVELOPE_VERSION) {
     fail(

@@ -94,18 +94,20 @@ function createRfc5424Renderer(opts: Rfc5424Options = {}): Renderer {
   const cef = createCefRenderer({ ...opts.cef });
   const hosts = new Map<string, string>();
 
-  const sd = (e: SecurityEvent): string => {
+  const sd = (e: SecurityEvent, truncated: boolean): string => {
     if (sdOpen === null) return '-';
     let s = `${sdOpen}eventId="${escapeSdValue(e.eventId)}" name="${escapeSdValue(e.name)}" severity="${e.cefSeverity}"`;
     if (e.category !== null) s += ` category="${escapeSdValue(e.category)}"`;
     if (e.origin !== null) s += ` origin="${escapeSdValue(e.origin)}"`;
+    // a SIEM can select shortened events without parsing the text for the … marker
+    if (truncated) s += ' truncated="true"';
     return `${s}]`;
   };
 
-  const renderWithInfo = (e: SecurityEvent): Rendered => {
+  const renderOnce = (e: SecurityEvent, truncatedMark: boolean): Rendered => {
     const header =
       `${pri[e.syslogSeverity]}${e.time === null ? '-' : formatUtc(e.time)} ${hostField(e.host, hosts)}${app}` +
-      `${printUsAscii(e.pid, 128)} ${e.flags.includes(EVENT_FLAGS.noEventId) ? '-' : e.eventId} ${sd(e)} `;
+      `${printUsAscii(e.pid, 128)} ${e.flags.includes(EVENT_FLAGS.noEventId) ? '-' : e.eventId} ${sd(e, truncatedMark)} `;
     if (msgKind === 'cef') {
       const headerBytes = opts.maxBytes === undefined ? 0 : Buffer.byteLength(header, 'utf8');
       const budget = opts.maxBytes === undefined ? undefined : opts.maxBytes - headerBytes;
@@ -134,6 +136,12 @@ function createRfc5424Renderer(opts: Rfc5424Options = {}): Renderer {
     const body = { text: r.text.slice(1), msgStart: r.msgStart === -1 ? -1 : r.msgStart - 1, msgEnd: r.msgEnd - 1 };
     const useBom = bom === 'always' || (bom === 'auto' && NON_ASCII.test(body.text));
     return applyBudget(useBom ? header + BOM : header, body, opts.maxBytes, `event ${e.eventId} (rfc5424)`);
+  };
+  // with an SD element, a shortened event is rendered again with truncated="true" in its SD (the
+  // budget then leaves 17 bytes less for the text)
+  const renderWithInfo = (e: SecurityEvent): Rendered => {
+    const r = renderOnce(e, false);
+    return r.truncated && sdOpen !== null ? renderOnce(e, true) : r;
   };
   return { format: 'rfc5424', render: (e) => renderWithInfo(e).text, renderWithInfo };
 }
