@@ -6,7 +6,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/interop/**', 'node_modules/**'],
+    // the fault suite and the load test have their own configs and scripts (test:faults, test:load)
+    exclude: ['test/interop/**', 'test/faults/**', 'test/load/**', 'node_modules/**'],
     setupFiles: ['test/setup.ts'],
     reporters: ['default', './test/helpers/count-reporter.ts'],
     testTimeout: 30_000,

@@ -2,15 +2,23 @@
  * `segura-relay <command>`: the relay's command-line tools.
  */
 
+import { alertsCommand } from './alerts.js';
 import { UsageError } from './args.js';
+import { bridgeCommand } from './bridge.js';
 import { catalogCommand } from './catalog.js';
+import { redriveCommand } from './redrive.js';
 import { jsonRoundTripCommand, renderCommand } from './render.js';
+import { sendCommand } from './send.js';
 
 const HELP = `Usage: segura-relay <command> [options]
 
 Commands:
   render     render events (NDJSON envelopes or raw vault lines on stdin) as CEF, RFC 5424, LEEF or ECS
   catalog    list the vault's event catalog
+  bridge     receive the vault's syslog (UDP/TCP/TLS) and send it to the ingest queue, spooling while SQS is down
+  send       send NDJSON events or --count N generated events to a queue (smoke and load tests)
+  redrive    move messages from a DLQ back to its source queue (--dry-run, filters, FIFO-safe)
+  alerts     dry-run alert rules: which rules fire and the exact SMS/email/chat/ticket messages (no AWS)
 
 Run 'segura-relay <command> --help' for a command's options.`;
 
@@ -23,6 +31,14 @@ async function main(argv: string[]): Promise<number> {
         return await renderCommand(rest, io);
       case 'catalog':
         return catalogCommand(rest, io);
+      case 'bridge':
+        return await bridgeCommand(rest, io);
+      case 'send':
+        return await sendCommand(rest, io);
+      case 'redrive':
+        return await redriveCommand(rest, io);
+      case 'alerts':
+        return await alertsCommand(rest, io);
       case '_json-roundtrip':
         // benchmark baseline (not listed): the same I/O as render with JSON.parse + JSON.stringify
         return await jsonRoundTripCommand(io);

@@ -4,6 +4,7 @@
  * line number and reason; the rest still render; the exit code is 1 if anything failed.
  */
 import { InvalidEventError, PipelineError } from '../shared/errors.js';
+import { redactSecrets } from '../shared/model/secrets.js';
 import { DEFAULT_MAX_INPUT_BYTES, parseInput } from '../shared/parse/parse-payload.js';
 import { createRenderer, FORMATS } from '../shared/render/index.js';
 import { choice, intOption, parse, UsageError } from './args.js';
@@ -28,6 +29,8 @@ Options:
   --bom B             RFC 5424 BOM: never | auto | always
   --sd-id ID          RFC 5424 SD element name@PEN (e.g. segura@32473)
   --delimiter C       LEEF attribute delimiter (default ^)
+  --allow-secret-fields  keep fields that look secret (password, token, key material…); by default
+                      they are written as [redacted], as the relay does
   -h, --help          this help
 
 Exit status: 0 all rendered, 1 some lines failed (see stderr), 2 usage error.`;
@@ -50,6 +53,7 @@ async function renderCommand(
     bom: { type: 'string' },
     'sd-id': { type: 'string' },
     delimiter: { type: 'string' },
+    'allow-secret-fields': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) {
@@ -80,6 +84,7 @@ async function renderCommand(
   }
   const out = new BufferedOut(io.stdout);
   const receivedAtMs = Date.now();
+  const allowSecrets = v['allow-secret-fields'] === true;
   let ok = 0;
   let failed = 0;
   let truncated = 0;
@@ -97,7 +102,8 @@ async function renderCommand(
     }
     if (ev.text.trim() === '') continue;
     try {
-      const r = renderer.renderWithInfo(parseInput(ev.text, { receivedAtMs }));
+      const parsed = parseInput(ev.text, { receivedAtMs });
+      const r = renderer.renderWithInfo(allowSecrets ? parsed : redactSecrets(parsed));
       if (r.truncated) truncated++;
       await out.write(framing === 'octet' ? `${Buffer.byteLength(r.text, 'utf8')} ${r.text}` : `${r.text}\n`);
       ok++;

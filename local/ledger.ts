@@ -5,6 +5,7 @@
  * matched by count only.
  */
 import { InvalidEventError } from '../shared/errors.js';
+import { redactSecrets } from '../shared/model/secrets.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
 import type { Renderer } from '../shared/render/index.js';
 
@@ -40,7 +41,8 @@ function expectations(bodies: readonly string[], renderers: ReadonlyMap<string, 
   bodies.forEach((b, index) => {
     let e: ReturnType<typeof parseInput>;
     try {
-      e = parseInput(b);
+      // the relay's normalize redacts secret-looking fields by default: expect what it sends
+      e = redactSecrets(parseInput(b));
     } catch (err) {
       if (err instanceof InvalidEventError) {
         invalid.push({ index, reason: err.message });

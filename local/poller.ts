@@ -27,6 +27,11 @@ interface PollerOptions {
   readonly visibilityTimeoutSec?: number;
   /** long-poll wait, seconds. @default 1 */
   readonly waitTimeSec?: number;
+  /**
+   * Receive loops running at once, each invoking the handler with its own batch (Lambda scales an
+   * SQS event source to several concurrent invocations the same way). @default 1
+   */
+  readonly concurrency?: number;
   /** called for diagnostics (handler errors, partial failures) */
   readonly onLog?: (line: string) => void;
 }
@@ -113,6 +118,7 @@ class Poller {
     this.o = {
       batchSize: 10,
       waitTimeSec: 1,
+      concurrency: 1,
       visibilityTimeoutSec: Math.ceil((6 * timeoutMs) / 1000),
       ...o,
       timeoutMs,
@@ -123,7 +129,8 @@ class Poller {
     if (this.running) return;
     this.running = true;
     this.abort = new AbortController();
-    this.loop = this.run();
+    const loops = Number.isInteger(this.o.concurrency) && this.o.concurrency > 1 ? this.o.concurrency : 1;
+    this.loop = Promise.all(Array.from({ length: loops }, () => this.run())).then(() => undefined);
   }
 
   /** Stop polling; waits for the batch in progress. */

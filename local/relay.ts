@@ -23,7 +23,9 @@ import { ENV } from '../shared/config/env-names.js';
 import { DLQ_ATTR } from '../shared/deliver/dlq.js';
 import type { SyslogSinkConfig } from '../shared/deliver/syslog/index.js';
 import type { Format, RenderConfig } from '../shared/render/index.js';
+import { type LocalAlerts, type LocalAlertsOptions, startLocalAlerts } from './alerts.js';
 import { type TlsMaterial, throwawayTls } from './certs.js';
+import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 import { type FirehoseDouble, startFirehoseDouble } from './firehose-double.js';
 import { Poller, type SqsHandler } from './poller.js';
 import { type SyslogReceiver, startSyslogReceiver } from './syslog-receiver.js';
@@ -76,6 +78,19 @@ interface LocalRelayOptions {
   /** receives before SQS moves a message to its DLQ. @default 3 */
   readonly maxReceiveCount?: number;
   readonly log?: (line: string) => void;
+  /** fauxqs port (`npm start -- --port 4566`); 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /**
+   * Called with each message the normalize function takes from the ingest queue (`--serve` ledger);
+   * `redriven` when `segura-relay redrive` put it back (a copy of an earlier input).
+   */
+  readonly onIngest?: (messageId: string, body: string, redriven: boolean) => void;
+  /** alert rules (dynalite, one SNS topic per channel, evaluate-alerts); false/absent disables them. @default false */
+  readonly alerts?: false | LocalAlertsOptions;
+  /** put an HTTP fault proxy (`relay.snsProxy`) between normalize's SNS client and fauxqs (fault tests). @default false */
+  readonly snsProxy?: boolean;
+  /** receive loops per function (concurrent invocations, as Lambda scales an SQS source). @default 1 */
+  readonly concurrency?: number;
 }
 
 interface QueuePair {
@@ -115,6 +130,10 @@ class LocalRelay {
   firehose: FirehoseDouble | null = null;
   syslogReceiver: SyslogReceiver | null = null;
   syslogHandler: Awaited<ReturnType<typeof createSyslogHandler>> | null = null;
+  /** the alerts part (throttle table, channel topics, evaluate-alerts), when enabled */
+  alerts: LocalAlerts | null = null;
+  /** the fault proxy in front of SNS for normalize, when `snsProxy` is on */
+  snsProxy: FaultProxy | null = null;
   readonly dir: string;
   endpoint = '';
   sqs!: SQSClient;
@@ -148,7 +167,13 @@ class LocalRelay {
 
   private async boot(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    const fauxqs = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1', messageSpies: true });
+    const fauxqs = await startFauxqs({
+      port: this.o.port ?? 0,
+      logger: false,
+      host: '127.0.0.1',
+      // alert publishes are read from the spy: keep more than the default 100 between reads
+      messageSpies: this.o.alerts ? { bufferSize: 10_000 } : true,
+    });
     this.stopFauxqs = () => fauxqs.stop();
     this.endpoint = `http://127.0.0.1:${fauxqs.port}`;
     this.sqs = sqsClient({ endpoint: this.endpoint });
@@ -160,16 +185,27 @@ class LocalRelay {
       [ENV.awsEndpoint]: this.endpoint,
       ...extra,
     });
+    if (this.o.snsProxy) this.snsProxy = await startFaultProxy({ target: this.endpoint });
+    const normalize = createNormalizeHandler(
+      env({
+        ...(this.snsProxy ? { [ENV.snsEndpoint]: this.snsProxy.endpoint } : {}),
+        [ENV.eventsTopicArn]: this.topicArn,
+        [ENV.deadLetterQueueUrl]: this.ingest.dlqUrl,
+        AWS_LAMBDA_FUNCTION_NAME: 'normalize',
+      }),
+    );
+    const onIngest = this.o.onIngest;
     this.addPoller(
       'normalize',
       this.ingest,
-      createNormalizeHandler(
-        env({
-          [ENV.eventsTopicArn]: this.topicArn,
-          [ENV.deadLetterQueueUrl]: this.ingest.dlqUrl,
-          AWS_LAMBDA_FUNCTION_NAME: 'normalize',
-        }),
-      ),
+      onIngest === undefined
+        ? normalize
+        : (event, context) => {
+            for (const r of event.Records) {
+              onIngest(r.messageId, r.body, r.messageAttributes['relay.redrive.count'] !== undefined);
+            }
+            return normalize(event, context);
+          },
     );
 
     if (this.o.firehose !== false) {
@@ -255,6 +291,17 @@ class LocalRelay {
         received: () => (rx ? rx.messages : null),
       });
     }
+    if (this.o.alerts) {
+      this.alerts = await startLocalAlerts(this.o.alerts, {
+        dir: this.dir,
+        endpoint: this.endpoint,
+        sns: this.sns,
+        spy: fauxqs.spy,
+        queuePair: (name) => this.queuePair(name),
+        subscribe: (q) => this.subscribe(q),
+      });
+      this.addPoller('evaluate-alerts', this.alerts.queue, this.alerts.handler);
+    }
     for (const p of this.pollers) p.start();
   }
 
@@ -268,6 +315,7 @@ class LocalRelay {
         handler,
         timeoutMs: this.timeoutMs,
         visibilityTimeoutSec: this.visibilitySec,
+        ...(this.o.concurrency ? { concurrency: this.o.concurrency } : {}),
         onLog: (l) => this.log(l),
       }),
     );
@@ -335,7 +383,7 @@ class LocalRelay {
   /** Messages still visible or in flight in every source queue. */
   async pending(): Promise<number> {
     let n = 0;
-    for (const q of [this.ingest, ...this.destinations.map((d) => d.queue)]) {
+    for (const q of this.sourceQueues()) {
       const a = await this.sqs.send(
         new GetQueueAttributesCommand({
           QueueUrl: q.url,
@@ -371,7 +419,7 @@ class LocalRelay {
   /** Read (without deleting for good: visibility 0 afterwards is not needed in a local run) every DLQ. */
   async dlqContents(): Promise<DlqEntry[]> {
     const out: DlqEntry[] = [];
-    for (const q of [this.ingest, ...this.destinations.map((d) => d.queue)]) {
+    for (const q of this.sourceQueues()) {
       const seen = new Set<string>();
       for (let round = 0; round < 1000; round++) {
         const r = await this.sqs.send(
@@ -405,6 +453,11 @@ class LocalRelay {
     return out;
   }
 
+  /** Every queue a function polls: ingest, each destination's, and the alerts queue. */
+  private sourceQueues(): QueuePair[] {
+    return [this.ingest, ...this.destinations.map((d) => d.queue), ...(this.alerts ? [this.alerts.queue] : [])];
+  }
+
   pollerFor(name: string): Poller | undefined {
     return this.pollers.find((p) => p.name === name);
   }
@@ -414,6 +467,8 @@ class LocalRelay {
     await this.syslogHandler?.sink.close();
     await this.syslogReceiver?.stop();
     await this.firehose?.stop();
+    await this.alerts?.stop();
+    await this.snsProxy?.stop();
     await this.stopFauxqs?.();
   }
 }

@@ -7,6 +7,7 @@ import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createRenderer, FORMATS, type Format } from '../shared/render/index.js';
+import { summarizeAlerts } from './alerts.js';
 import { catalogFeed } from './catalog-feed.js';
 import { type DestinationLedger, expectations, ledgerFor } from './ledger.js';
 import { LocalRelay } from './relay.js';
@@ -15,7 +16,8 @@ import { sampleEvents } from './sample-events.js';
 const HELP = `Usage: npm start -- [options]
 
 Runs the relay locally: fauxqs (SQS + SNS), a Firehose double writing NDJSON, a TLS syslog
-receiver, and the real normalize / deliver-firehose / deliver-syslog handlers.
+receiver, dynalite for the alert throttle table, and the real normalize / deliver-firehose /
+deliver-syslog / evaluate-alerts handlers.
 
 Options:
   --events FILE         feed this NDJSON file (envelopes or raw vault lines), one event per line
@@ -27,9 +29,15 @@ Options:
   --syslog-format F     syslog destination format (default rfc5424)
   --no-firehose         disable the Firehose destination
   --no-syslog           disable the syslog destination
+  --rules FILE          alert rules, YAML or JSON (default: the shipped pack, alerts/default-rules.yaml)
+  --no-alerts           disable alerting (evaluate-alerts, throttle table, alert topics)
   --out DIR             output folder (default .relay-local/run-<time>)
   --timeout S           give up waiting after S seconds (default 120)
   --summary-json FILE   also write the summary as JSON
+  --port N              fauxqs (SQS + SNS) port (default: a free one)
+  --serve               keep running after the feed (nothing is fed unless --events/--count) so
+                        \`segura-relay bridge\` or \`segura-relay send\` can feed the printed ingest
+                        queue; Ctrl-C drains and prints the summary of everything received
   -h, --help            this help`;
 
 function fail(msg: string): never {
@@ -42,6 +50,42 @@ async function readEvents(file: string): Promise<string[]> {
   const rl = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of rl) if (line.trim() !== '') out.push(line);
   return out;
+}
+
+/**
+ * `--serve`: print where to send, then wait for Ctrl-C (or SIGTERM) with a progress line. A second
+ * signal while draining exits at once.
+ */
+async function serveUntilSignal(relay: LocalRelay, ingested: ReadonlyMap<string, string>, tty: boolean): Promise<void> {
+  process.stderr.write(`ingest queue: ${relay.ingest.url}\n`);
+  process.stderr.write(
+    `  feed it: npx segura-relay bridge --queue-url ${relay.ingest.url} --endpoint-url ${relay.endpoint} --udp 127.0.0.1:5514\n`,
+  );
+  process.stderr.write(
+    `      or: npx segura-relay send --queue-url ${relay.ingest.url} --endpoint-url ${relay.endpoint} --count 10\n`,
+  );
+  process.stderr.write('serving; press Ctrl-C to drain and print the summary\n');
+  let shown = '';
+  const show = (): void => {
+    const counts = relay.destinations.map((d) => `${d.name} ${d.received()?.length ?? '?'}`).join(', ');
+    const line = `received ${ingested.size} | delivered: ${counts}`;
+    if (line === shown) return;
+    shown = line;
+    process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+  };
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(show, tty ? 500 : 2_000);
+    const onSignal = (sig: NodeJS.Signals): void => {
+      clearInterval(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.once(sig, () => process.exit(130));
+      process.stderr.write(`${tty ? '\n' : ''}${sig}: draining (again to quit at once)\n`);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }
 
 async function main(): Promise<number> {
@@ -59,9 +103,13 @@ async function main(): Promise<number> {
         'syslog-format': { type: 'string' },
         'no-firehose': { type: 'boolean' },
         'no-syslog': { type: 'boolean' },
+        rules: { type: 'string' },
+        'no-alerts': { type: 'boolean' },
         out: { type: 'string' },
         timeout: { type: 'string' },
         'summary-json': { type: 'string' },
+        port: { type: 'string' },
+        serve: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -84,9 +132,16 @@ async function main(): Promise<number> {
   const timeoutS = args.timeout === undefined ? 120 : Number(args.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) fail('--timeout: seconds > 0');
 
+  const port = args.port === undefined ? 0 : Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port: an integer 0–65535');
+  const serve = args.serve === true;
+
   let bodies: string[];
   let source: string;
-  if (typeof args.events === 'string') {
+  if (serve && args.events === undefined && args.count === undefined) {
+    bodies = [];
+    source = 'nothing (serve mode)';
+  } else if (typeof args.events === 'string') {
     bodies = await readEvents(args.events);
     source = args.events;
   } else if (typeof args.count === 'string') {
@@ -100,6 +155,8 @@ async function main(): Promise<number> {
   }
 
   const diagnostics: string[] = [];
+  // --serve: every message the ingest queue delivered (by message id: redeliveries count once)
+  const ingested = new Map<string, string>();
   const relay = await LocalRelay.start({
     ...(typeof args.out === 'string' ? { dir: args.out } : {}),
     firehose: args['no-firehose'] ? false : { format: firehoseFormat },
@@ -113,6 +170,17 @@ async function main(): Promise<number> {
     timeoutMs: 10_000,
     visibilityTimeoutSec: 10,
     log: (l) => diagnostics.push(l),
+    alerts: args['no-alerts'] ? false : typeof args.rules === 'string' ? { rules: args.rules } : {},
+    ...(port ? { port } : {}),
+    ...(serve
+      ? {
+          onIngest: (id: string, body: string, redriven: boolean) => {
+            // a redriven copy of an input of this run is that input again: the ledger counts it once
+            if (redriven && [...ingested.values()].includes(body)) return;
+            ingested.set(id, body);
+          },
+        }
+      : {}),
   });
   const tty = process.stderr.isTTY;
   const say = (s: string) => process.stderr.write(tty ? `\r\x1b[K${s}` : `${s}\n`);
@@ -124,6 +192,12 @@ async function main(): Promise<number> {
     for (let i = 0; i < bodies.length; i += 500) {
       await relay.send(bodies.slice(i, i + 500));
       say(`sent ${Math.min(i + 500, bodies.length)}/${bodies.length}`);
+    }
+    if (serve) {
+      if (tty && bodies.length > 0) process.stderr.write('\n');
+      await serveUntilSignal(relay, ingested, tty === true);
+      bodies = [...ingested.values()];
+      source = `${bodies.length} message(s) received on the ingest queue`;
     }
     const drained = await relay.drain(timeoutS * 1000, (pending) => {
       if (Date.now() - last < (tty ? 250 : 2000)) return;
@@ -167,7 +241,12 @@ async function main(): Promise<number> {
       reasons.set(k, (reasons.get(k) ?? 0) + 1);
     }
     const lostIngest = Math.max(0, exp.invalid.length - ingestDlq.length);
-    const ok = drained && lostIngest === 0 && ledgers.every((l) => l.missing === 0 && l.unexpected === 0);
+    const alerts = relay.alerts ? summarizeAlerts(relay.alerts, relay.dir) : null;
+    const ok =
+      drained &&
+      lostIngest === 0 &&
+      ledgers.every((l) => l.missing === 0 && l.unexpected === 0) &&
+      (alerts?.summary.ok ?? true);
     const summary = {
       ok,
       source,
@@ -177,6 +256,7 @@ async function main(): Promise<number> {
       invalidInputs: exp.invalid.length,
       drained,
       destinations: ledgers.map((l) => ({ ...l, output: relay.destinations.find((d) => d.name === l.name)?.output })),
+      alerts: alerts?.summary ?? null,
       deadLetterQueues: [...reasons.entries()].map(([reason, count]) => ({ reason, count })),
       outputDir: relay.dir,
       tls: relay.tls ? { certificate: relay.tls.source, ca: relay.tls.caPath } : null,
@@ -194,6 +274,7 @@ async function main(): Promise<number> {
       );
       w(`      → ${l.output}`);
     }
+    for (const line of alerts?.lines ?? []) w(line);
     if (summary.deadLetterQueues.length) {
       w('  dead-letter queues:');
       for (const r of summary.deadLetterQueues) w(`    ${r.count} × ${r.reason}`);

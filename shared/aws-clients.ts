@@ -2,6 +2,7 @@
  * AWS SDK clients, created once per execution environment. `AWS_ENDPOINT_URL` points every client
  * at local emulators (`npm start`, tests); in AWS it is unset.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -28,6 +29,7 @@ function common(o: ClientOptions) {
 const sqsClient = (o: ClientOptions = {}) => new SQSClient(common(o));
 const snsClient = (o: ClientOptions = {}) => new SNSClient(common(o));
 const firehoseClient = (o: ClientOptions = {}) => new FirehoseClient(common(o));
+const dynamodbClient = (o: ClientOptions = {}) => new DynamoDBClient(common(o));
 
 export type { ClientOptions };
-export { firehoseClient, snsClient, sqsClient };
+export { dynamodbClient, firehoseClient, snsClient, sqsClient };

@@ -15,7 +15,7 @@ function createNormalizeHandler(env: NodeJS.ProcessEnv) {
   const config = loadNormalizeConfig(env);
   const deps = {
     config,
-    sns: snsClient({ endpoint: config.endpoint }),
+    sns: snsClient({ endpoint: config.snsEndpoint }),
     sqs: sqsClient({ endpoint: config.endpoint }),
     functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? 'normalize',
   };

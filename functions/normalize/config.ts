@@ -9,7 +9,11 @@ interface NormalizeConfig {
   readonly eventsTopicArn: string;
   readonly deadLetterQueueUrl: string;
   readonly maxInputBytes: number;
+  /** let secret-looking fields reach the SIEMs (`ALLOW_SECRET_FIELDS=true`); off by default */
+  readonly allowSecretFields: boolean;
   readonly endpoint: string | undefined;
+  /** SNS-only endpoint override, else `endpoint` */
+  readonly snsEndpoint: string | undefined;
 }
 
 function loadNormalizeConfig(env: NodeJS.ProcessEnv = process.env): NormalizeConfig {
@@ -26,7 +30,19 @@ function loadNormalizeConfig(env: NodeJS.ProcessEnv = process.env): NormalizeCon
   if (!Number.isInteger(maxInputBytes) || maxInputBytes < 1024 || maxInputBytes > 1_048_576) {
     throw new ConfigError(ENV.maxInputBytes, `an integer 1024–1048576, got ${raw}`);
   }
-  return { eventsTopicArn, deadLetterQueueUrl, maxInputBytes, endpoint: env[ENV.awsEndpoint] || undefined };
+  const endpoint = env[ENV.awsEndpoint] || undefined;
+  const allow = env[ENV.allowSecretFields];
+  if (allow !== undefined && allow !== '' && allow !== 'true' && allow !== 'false') {
+    throw new ConfigError(ENV.allowSecretFields, `true or false, got ${allow}`);
+  }
+  return {
+    eventsTopicArn,
+    deadLetterQueueUrl,
+    maxInputBytes,
+    allowSecretFields: allow === 'true',
+    endpoint,
+    snsEndpoint: env[ENV.snsEndpoint] || endpoint,
+  };
 }
 
 export type { NormalizeConfig };

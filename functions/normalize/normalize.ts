@@ -12,6 +12,7 @@ import { type Parcel, parkInDlq } from '../../shared/deliver/dlq.js';
 import { type Publication, publishEvents, SNS_MAX_MESSAGE_BYTES } from '../../shared/deliver/events-publisher.js';
 import { InvalidEventError } from '../../shared/errors.js';
 import { payloadOf, provenance } from '../../shared/ingest/sqs-envelope.js';
+import { redactSecrets } from '../../shared/model/secrets.js';
 import { EVENT_FLAGS } from '../../shared/model/security-event.js';
 import { toWire } from '../../shared/model/wire.js';
 import { logger, METRIC, MetricUnit, metrics } from '../../shared/observability/index.js';
@@ -33,7 +34,12 @@ async function normalizeBatch(event: SQSEvent, deps: NormalizeDeps): Promise<SQS
   for (const r of event.Records) {
     const prov = provenance(r);
     try {
-      const e = parseInput(payloadOf(r), { receivedAtMs: prov.sentAtMs, maxInputBytes: deps.config.maxInputBytes });
+      const parsed = parseInput(payloadOf(r), {
+        receivedAtMs: prov.sentAtMs,
+        maxInputBytes: deps.config.maxInputBytes,
+      });
+      // secret-looking fields never leave normalize unless the deployment allows them
+      const e = deps.config.allowSecretFields ? parsed : redactSecrets(parsed);
       const message = toWire(e);
       if (Buffer.byteLength(message, 'utf8') > SNS_MAX_MESSAGE_BYTES) {
         throw new InvalidEventError(

@@ -15,12 +15,12 @@
  * @see https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html
  */
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
+import { scrubValue } from '../model/secrets.js';
 import type { SecurityEvent } from '../model/security-event.js';
-import { scrubValue } from './scrub.js';
 import { fitSms, oneLine, type SmsText } from './sms.js';
 import { type AlertView, mentions, renderTemplate } from './template.js';
 import type { AlertRule, Channel, PayloadTemplate, RuleSettings } from './types.js';
-import { buildView, type Suppression, safeValue } from './view.js';
+import { buildView, type Suppression } from './view.js';
 
 /** SNS email Subject: "less than 100 characters". */
 const SUBJECT_MAX = 99;
@@ -100,7 +100,11 @@ function renderPayload(p: PayloadTemplate, view: AlertView): unknown {
 
 // chat markdown: a value must not open a link, a mention or code; Slack requires &, <, > escaped
 function md(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/[`*_~]/g, ' ');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[`*_~]/g, ' ');
 }
 
 const LEVEL_EMOJI: Readonly<Record<string, string>> = {
@@ -228,29 +232,5 @@ function publishInput(channel: Channel, topicArn: string, m: AlertMessages): Pub
   };
 }
 
-/** The text a person on this channel reads (dry run, local summary). */
-function channelText(channel: Channel, m: AlertMessages): string {
-  switch (channel) {
-    case 'sms':
-      return m.sms.text;
-    case 'email':
-      return `${m.emailSubject}\n\n${m.emailBody}`;
-    case 'chat':
-      return m.chat;
-    default:
-      return m.ticket;
-  }
-}
-
 export type { AlertContext, AlertMessages };
-export {
-  BODY_MAX,
-  channelText,
-  clip,
-  messageDocument,
-  publishInput,
-  renderAlert,
-  SUBJECT_MAX,
-  safeValue,
-  subjectLine,
-};
+export { messageDocument, publishInput, renderAlert, SUBJECT_MAX };

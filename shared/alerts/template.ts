@@ -13,7 +13,6 @@
 import {
   EVENT_PROPS,
   type EventProp,
-  type PayloadTemplate,
   type Placeholder,
   RULE_PROPS,
   type RuleProp,
@@ -140,20 +139,6 @@ function templatePaths(t: Template): ValuePath[] {
   return out;
 }
 
-/** Every template in a payload template. */
-function payloadTemplates(p: PayloadTemplate): Template[] {
-  switch (p.kind) {
-    case 'string':
-      return [p.template];
-    case 'object':
-      return p.entries.flatMap(([, v]) => payloadTemplates(v));
-    case 'array':
-      return p.items.flatMap(payloadTemplates);
-    default:
-      return [];
-  }
-}
-
 /** Read one value from the view ('' when absent). */
 function readPath(view: AlertView, p: ValuePath): string {
   switch (p.root) {
@@ -202,14 +187,4 @@ function mentions(t: Template, root: ValuePath['root']): boolean {
 }
 
 export type { AlertView };
-export {
-  compileTemplate,
-  mentions,
-  parsePath,
-  pathText,
-  payloadTemplates,
-  readPath,
-  renderTemplate,
-  TemplateError,
-  templatePaths,
-};
+export { compileTemplate, mentions, parsePath, pathText, readPath, renderTemplate, TemplateError, templatePaths };

@@ -4,10 +4,10 @@
  * forge lines in an email nor reorder what a reader sees), capped in length.
  */
 
+import { scrubFields, scrubValue } from '../model/secrets.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { SYSLOG_SEVERITY_NAMES } from '../model/severity.js';
 import { formatWithOffset } from '../model/time.js';
-import { scrubFields, scrubValue } from './scrub.js';
 import type { AlertView } from './template.js';
 import type { AlertRule } from './types.js';
 

@@ -37,7 +37,7 @@ class RateLimitedLog {
     this.#intervalMs = intervalMs;
   }
 
-  log(key: string, level: LogLevel, msg: string, fields?: Record<string, unknown>, now = Date.now()): void {
+  log(key: string, msg: string, level: LogLevel, fields?: Record<string, unknown>, now = Date.now()): void {
     const s = this.#state.get(key);
     if (s !== undefined && now - s.last < this.#intervalMs) {
       s.suppressed++;

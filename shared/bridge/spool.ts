@@ -84,6 +84,12 @@ interface SpoolOptions {
    * @default 1_048_576
    */
   readonly flushBytes?: number;
+  /**
+   * Bound on appended-but-unwritten bytes held in memory (reached only while the disk fails):
+   * beyond it `append` refuses, like a full spool.
+   * @default 16 × flushBytes
+   */
+  readonly maxPendingBytes?: number;
   /** diagnostics (recovery, corruption, I/O errors) @default none */
   readonly log?: SpoolLog;
 }
@@ -151,13 +157,13 @@ class Spool {
   readonly #segmentBytes: number;
   readonly #fsyncMs: number;
   readonly #flushBytes: number;
+  readonly #maxPending: number;
   readonly #log: SpoolLog;
   #segments: Segment[] = [];
   #diskBytes = 0;
-  #pending: Buffer[] = [];
-  #pendingFirstSeq = 0;
+  /** appended, not yet written: encoded records with their seq (a segment is named by its first) */
+  #pending: Array<{ readonly seq: number; readonly buf: Buffer }> = [];
   #pendingBytes = 0;
-  #pendingRecords = 0;
   #writer: { seg: Segment; fh: FileHandle } | null = null;
   #read: Position | null = null;
   #ack: Position | null = null;
@@ -177,6 +183,7 @@ class Spool {
     this.#segmentBytes = o.segmentBytes ?? Math.min(16 * 2 ** 20, Math.max(64 * 1024, Math.floor(o.maxBytes / 8)));
     this.#fsyncMs = o.fsyncIntervalMs ?? 50;
     this.#flushBytes = o.flushBytes ?? 1_048_576;
+    this.#maxPending = o.maxPendingBytes ?? 16 * this.#flushBytes;
     this.#log = o.log ?? (() => undefined);
   }
 
@@ -233,10 +240,10 @@ class Spool {
     const rec = encodeRecord(seq, body);
     // (a new segment's 8-byte magic is not reserved here: the bound may be passed by 8 bytes)
     if (this.bytes + rec.length > this.maxBytes) return false;
-    if (this.#pending.length === 0) this.#pendingFirstSeq = seq;
-    this.#pending.push(rec);
+    // memory stays bounded even while writes fail (disk full): refuse like a full spool
+    if (this.#pendingBytes > 0 && this.#pendingBytes + rec.length > this.#maxPending) return false;
+    this.#pending.push({ seq, buf: rec });
     this.#pendingBytes += rec.length;
-    this.#pendingRecords++;
     this.#unacked++;
     this.#schedule();
     return true;
@@ -290,11 +297,11 @@ class Spool {
    * @internal
    */
   async simulateCrash(): Promise<void> {
+    this.#closing = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
     await this.#serial(async () => {
-      this.#closing = true;
       this.#closed = true;
-      if (this.#timer) clearTimeout(this.#timer);
-      this.#timer = null;
       await this.#writer?.fh.close().catch(() => undefined);
       this.#writer = null;
       OPEN_DIRS.delete(this.dir);
@@ -326,37 +333,43 @@ class Spool {
   }
 
   async #flushNow(): Promise<void> {
-    if (this.#pending.length === 0) return;
-    const recs = this.#pending;
-    const count = this.#pendingRecords;
     try {
-      if (this.#needsNewSegment()) await this.#rotate(this.#pendingFirstSeq);
-      const w = this.#writer as { seg: Segment; fh: FileHandle };
-      const data = recs.length === 1 ? (recs[0] as Buffer) : Buffer.concat(recs);
-      try {
-        let done = 0;
-        while (done < data.length) {
-          const { bytesWritten } = await w.fh.write(data, done, data.length - done, w.seg.size + done);
-          done += bytesWritten;
+      while (this.#pending.length > 0) {
+        if (this.#needsNewSegment()) await this.#rotate((this.#pending[0] as { seq: number }).seq);
+        const w = this.#writer as { seg: Segment; fh: FileHandle };
+        // fill the current segment up to segmentBytes (at least one record), one write + fdatasync
+        let n = 0;
+        let len = 0;
+        while (n < this.#pending.length && (n === 0 || w.seg.size + len < this.#segmentBytes)) {
+          len += (this.#pending[n] as { buf: Buffer }).buf.length;
+          n++;
         }
-        await w.fh.datasync();
-      } catch (e) {
-        // never leave half a batch behind: a later write would land after the fragment
-        await w.fh.truncate(w.seg.size).catch(() => undefined);
-        throw e;
+        const parts = this.#pending.slice(0, n).map((p) => p.buf);
+        const data = n === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, len);
+        try {
+          let done = 0;
+          while (done < data.length) {
+            const { bytesWritten } = await w.fh.write(data, done, data.length - done, w.seg.size + done);
+            done += bytesWritten;
+          }
+          await w.fh.datasync();
+        } catch (e) {
+          // never leave half a batch behind: a later write would land after the fragment
+          await w.fh.truncate(w.seg.size).catch(() => undefined);
+          throw e;
+        }
+        this.#pending.splice(0, n);
+        this.#pendingBytes -= len;
+        w.seg.size += len;
+        this.#diskBytes += len;
       }
-      this.#pending = [];
-      this.#pendingBytes = 0;
-      this.#pendingRecords = 0;
-      w.seg.size += data.length;
-      this.#diskBytes += data.length;
       this.#flushRetryMs = 0;
     } catch (e) {
       // keep the records pending (they still count against maxBytes) and try again later
       this.#flushRetryMs = Math.min(5_000, Math.max(250, this.#flushRetryMs * 2));
       this.#log('error', 'spool write failed; retrying', {
         error: (e as Error).message,
-        pendingMessages: count,
+        pendingMessages: this.#pending.length,
         retryInMs: this.#flushRetryMs,
       });
       if (!this.#closing) this.#schedule();

@@ -36,12 +36,8 @@ interface ToolClientOptions {
 
 /** `https://sqs.sa-east-1.amazonaws.com/…` → `sa-east-1` (also emulator URLs `sqs.us-east-1.127.0.0.1:4566`). */
 function regionFromQueueUrl(url: string): string | undefined {
-  try {
-    const m = /^sqs[.-]([a-z]{2}(?:-[a-z]+)+-\d)\./.exec(new URL(url).hostname);
-    return m?.[1];
-  } catch {
-    return undefined;
-  }
+  // a regex, not new URL(): emulator hosts like sqs.us-east-1.127.0.0.1 are not valid WHATWG hosts
+  return /^https?:\/\/sqs[.-]([a-z]{2}(?:-[a-z]+)+-\d)\./.exec(url)?.[1];
 }
 
 function isLoopback(endpoint: string): boolean {
@@ -62,6 +58,8 @@ function isLoopback(endpoint: string): boolean {
  * @example toolSqsClient({ endpoint: 'http://127.0.0.1:4566' })
  */
 function toolSqsClient(o: ToolClientOptions = {}): SQSClient {
+  // the SDK's multi-line Node-version notice would break the tools' one-JSON-object-per-line stderr
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const local =
     o.endpoint !== undefined &&
     isLoopback(o.endpoint) &&
@@ -100,6 +98,8 @@ interface OutboundMessage {
 interface BatchOutcome {
   /** indexes SQS accepted */
   readonly accepted: number[];
+  /** the MessageId SQS gave each accepted entry, by input index */
+  readonly messageIds: ReadonlyMap<number, string>;
   /** indexes to try again later (throttling, server errors, the whole call failed) */
   readonly retry: number[];
   /** indexes SQS refused for good (content, size): retrying cannot help */
@@ -130,16 +130,14 @@ async function sendMessageBatch(
   messages: readonly OutboundMessage[],
   abortSignal?: AbortSignal,
 ): Promise<BatchOutcome> {
-  if (messages.length === 0) return { accepted: [], retry: [], rejected: [] };
+  if (messages.length === 0) return { accepted: [], messageIds: new Map(), retry: [], rejected: [] };
   if (messages.length > MAX_BATCH_ENTRIES) throw new RangeError(`at most ${MAX_BATCH_ENTRIES} entries per batch`);
   const entries: SendMessageBatchRequestEntry[] = messages.map((m, i) => ({
     Id: String(i),
     MessageBody: m.body,
     ...(m.groupId !== undefined ? { MessageGroupId: m.groupId } : {}),
     ...(m.dedupId !== undefined ? { MessageDeduplicationId: m.dedupId } : {}),
-    ...(m.attributes !== undefined && Object.keys(m.attributes).length > 0
-      ? { MessageAttributes: m.attributes }
-      : {}),
+    ...(m.attributes !== undefined && Object.keys(m.attributes).length > 0 ? { MessageAttributes: m.attributes } : {}),
   }));
   try {
     const out = await client.send(
@@ -150,24 +148,28 @@ async function sendMessageBatch(
     const retry: number[] = [];
     const rejected: Array<{ index: number; code: string; message: string }> = [];
     const failed = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
-    const ok = new Set((out.Successful ?? []).map((s) => s.Id));
+    const ok = new Map((out.Successful ?? []).map((s) => [s.Id, s.MessageId ?? '']));
+    const messageIds = new Map<number, string>();
     messages.forEach((_, i) => {
       const f = failed.get(String(i));
       if (f === undefined) {
         // an entry in neither list: SQS did not confirm it, so it is not accepted
-        if (ok.has(String(i))) accepted.push(i);
-        else retry.push(i);
+        if (ok.has(String(i))) {
+          accepted.push(i);
+          messageIds.set(i, ok.get(String(i)) as string);
+        } else retry.push(i);
       } else if (f.SenderFault && !TRANSIENT_ENTRY.test(f.Code ?? '')) {
         rejected.push({ index: i, code: f.Code ?? 'Error', message: f.Message ?? '' });
       } else {
         retry.push(i);
       }
     });
-    return { accepted, retry, rejected };
+    return { accepted, messageIds, retry, rejected };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     return {
       accepted: [],
+      messageIds: new Map(),
       retry: messages.map((_, i) => i),
       rejected: [],
       callError: { name: err.name, message: err.message },

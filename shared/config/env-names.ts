@@ -9,6 +9,8 @@ const ENV = {
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   /** deliver-*: JSON destination config (see functions/<name>/config.ts) */
   destination: 'DESTINATION',
+  /** normalize: `true` lets secret-looking fields through to the SIEMs (default: redacted) */
+  allowSecretFields: 'ALLOW_SECRET_FIELDS',
   /** normalize: maximum accepted input size in bytes (default 262144) */
   maxInputBytes: 'MAX_INPUT_BYTES',
   /** optional endpoint override for every AWS client (local emulators only) */
@@ -23,6 +25,8 @@ const ENV = {
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   /** optional Firehose-only endpoint override (the local Firehose double runs apart from fauxqs) */
   firehoseEndpoint: 'AWS_ENDPOINT_URL_FIREHOSE',
+  /** optional SNS-only endpoint override (the fault tests put an HTTP fault proxy in front of SNS) */
+  snsEndpoint: 'AWS_ENDPOINT_URL_SNS',
 } as const;
 
 export { ENV };

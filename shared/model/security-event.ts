@@ -31,7 +31,8 @@ const EVENT_FLAGS = {
   severityDefaulted: 'severity-defaulted',
   timestampDefaulted: 'timestamp-defaulted',
   missingStructuredData: 'missing-structured-data',
-  truncated: 'truncated',
+  /** secret-looking fields were replaced by [redacted] before the event left normalize */
+  secretsRedacted: 'secrets-redacted',
 } as const;
 type EventFlag = (typeof EVENT_FLAGS)[keyof typeof EVENT_FLAGS];
 

@@ -23,6 +23,18 @@ const METRIC = {
   bytes: 'BytesDelivered',
   batchLatency: 'BatchLatency',
   unknownIds: 'UnknownEventIds',
+  /** evaluate-alerts: rule × event pairs that matched */
+  alertsMatched: 'AlertsMatched',
+  /** evaluate-alerts: alerts fully published (every channel) */
+  alertsSent: 'AlertsSent',
+  /** evaluate-alerts: alerts held back inside a throttle window (reported by the next alert) */
+  alertsSuppressed: 'AlertsSuppressed',
+  /** evaluate-alerts: alerts already handled (SQS redelivery, SNS duplicate, repeated event) */
+  alertsDuplicate: 'AlertsDuplicate',
+  /** evaluate-alerts: alerts not finished (publish or store failure); SQS retries them */
+  alertsFailed: 'AlertsFailed',
+  /** evaluate-alerts: SNS messages published, per channel (`Destination` = `alerts-<channel>`) */
+  alertMessages: 'AlertMessagesPublished',
 } as const;
 
 /** Emit one metric with a `Destination` dimension in its own EMF document. */

@@ -4,78 +4,17 @@
  * is at each destination exactly as rendered, or in a DLQ with a reason.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type DestinationLedger, expectations, ledgerFor } from '../../../local/ledger.js';
-import { LocalRelay, type LocalRelayOptions } from '../../../local/relay.js';
-import { sampleEvents } from '../../../local/sample-events.js';
-import { createRenderer } from '../../../shared/render/index.js';
-import { type Captured, captureStdout } from '../../helpers/capture.js';
+import { describe, expect, it } from 'vitest';
+import type { DestinationLedger } from '../../../local/ledger.js';
+import { bodies, FAST, fastSyslog, ledgers, relayHarness, waitUntil } from '../../helpers/pipeline.js';
 
-const FAST: LocalRelayOptions = {
-  timeoutMs: 3_000,
-  visibilityTimeoutSec: 1,
-  maxReceiveCount: 50,
-};
-const fastSyslog = {
-  sink: { connectTimeoutMs: 500, writeTimeoutMs: 1_000, breaker: { failureThreshold: 3, coolDownMs: 300 } },
-};
-
-let relay: LocalRelay | null = null;
-let cap: Captured | null = null;
-
-// the functions log JSON and EMF to stdout: capture it (assertions read it) instead of flooding
-beforeEach(() => {
-  cap = captureStdout();
-});
-
-afterEach(async () => {
-  cap?.restore();
-  cap = null;
-  await relay?.stop();
-  relay = null;
-});
-
-function bodies(n: number, seed: number): string[] {
-  return [...sampleEvents(n, seed)].map((e) => JSON.stringify(e));
-}
-
-async function ledgers(
-  r: LocalRelay,
-  input: readonly string[],
-): Promise<{ l: Map<string, DestinationLedger>; dlq: Awaited<ReturnType<LocalRelay['dlqContents']>> }> {
-  const dlq = await r.dlqContents();
-  const renderers = new Map(
-    r.destinations.map((d) => [d.name, createRenderer(d.format, d.kind === 'syslog' ? { maxBytes: 8192 } : {})]),
-  );
-  const exp = expectations(input, renderers);
-  const l = new Map<string, DestinationLedger>();
-  for (const d of r.destinations) {
-    l.set(
-      d.name,
-      ledgerFor(
-        d.name,
-        exp.expected.get(d.name) ?? [],
-        exp.byCount.get(d.name) ?? 0,
-        d.received() ?? [],
-        dlq.filter((x) => x.queue === `${d.queue.name}-dlq`).length,
-      ),
-    );
-  }
-  return { l, dlq };
-}
-
-async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return cond();
-}
+// the functions log JSON and EMF to stdout: the harness captures it (assertions read it) instead of
+// flooding, and stops the relay after each test
+const h = relayHarness();
 
 describe('pipeline on embedded emulators', () => {
   it('malformed messages in a batch go to the ingest DLQ with their reason; the rest deliver', async () => {
-    relay = await LocalRelay.start({ ...FAST, syslog: fastSyslog });
+    const relay = await h.start({ ...FAST, syslog: fastSyslog });
     const good = bodies(27, 1);
     const bad = ['not an event', '{"id":164,"fields":{}}', '{"id":"1","timestamp":"2026-02-30T00:00:00Z"}'];
     const input = [
@@ -110,7 +49,11 @@ describe('pipeline on embedded emulators', () => {
   });
 
   it('Firehose partial failures and throttling: only failed entries are resent and every event arrives once', async () => {
-    relay = await LocalRelay.start({ ...FAST, firehose: { format: 'cef', aggregate: false }, syslog: false });
+    const relay = await h.start({
+      ...FAST,
+      firehose: { format: 'cef', aggregate: false },
+      syslog: false,
+    });
     const fh = relay.firehose;
     if (!fh) throw new Error('no firehose double');
     fh.faults.failNextEntries(40);
@@ -126,7 +69,7 @@ describe('pipeline on embedded emulators', () => {
   });
 
   it('syslog receiver killed mid-batch and restarted: SQS holds the events, all arrive, duplicates only at the cut', async () => {
-    relay = await LocalRelay.start({ ...FAST, firehose: false, syslog: fastSyslog });
+    const relay = await h.start({ ...FAST, firehose: false, syslog: fastSyslog });
     const rx = relay.syslogReceiver;
     if (!rx) throw new Error('no receiver');
     const input = bodies(300, 3);
@@ -148,7 +91,11 @@ describe('pipeline on embedded emulators', () => {
 
   it('a wrong TLS certificate fails loudly (log, metric, retry), sends nothing in clear, and does not hold back Firehose', async () => {
     const otherCa = readFileSync(new URL('../../fixtures/tls/other-ca.pem', import.meta.url), 'utf8');
-    relay = await LocalRelay.start({ ...FAST, maxReceiveCount: 3, syslog: { ...fastSyslog, ca: otherCa } });
+    const relay = await h.start({
+      ...FAST,
+      maxReceiveCount: 3,
+      syslog: { ...fastSyslog, ca: otherCa },
+    });
     const input = bodies(20, 4);
     await relay.send(input);
     expect(await relay.drain(30_000)).toBe(true);
@@ -159,6 +106,7 @@ describe('pipeline on embedded emulators', () => {
     expect(dlq.filter((x) => x.queue === 'segura-syslog-collector-dlq')).toHaveLength(20);
     expect(relay.syslogReceiver?.bytes).toBe(0);
     expect(relay.pollerFor('deliver-syslog')?.stats.itemFailures).toBeGreaterThanOrEqual(20);
+    const cap = h.cap;
     if (!cap) throw new Error('stdout not captured');
     const logs = cap.json().filter((j) => j.level === 'WARN' || j.level === 'ERROR');
     expect(logs.some((j) => /certificate|self.signed|unable to verify/i.test(JSON.stringify(j)))).toBe(true);
@@ -166,7 +114,7 @@ describe('pipeline on embedded emulators', () => {
   });
 
   it('a syslog outage does not delay Firehose delivery, and a Firehose outage does not delay syslog', async () => {
-    relay = await LocalRelay.start({ ...FAST, syslog: fastSyslog });
+    const relay = await h.start({ ...FAST, syslog: fastSyslog });
     const rx = relay.syslogReceiver;
     const fh = relay.firehose;
     if (!rx || !fh) throw new Error('missing local destination');

@@ -1,6 +1,13 @@
 /**
- * Secret scrubbing for alerts. Alerts leave the relay over SMS, email, chat and ticketing, so no
- * value that looks secret may reach a template. Scrubbing happens on the data templates see (not
+ * Secret detection shared by the SIEM renderers and the alerts.
+ *
+ * SIEM output (`redactSecretFields`, applied by normalize unless the deployment allows secret
+ * fields): a field whose key, or whose CEF custom-string label, looks secret is redacted whole,
+ * and so is any value holding a private-key block. Value heuristics stop there on purpose: long hex
+ * or base64 values in vault events are checksums and identifiers a SIEM needs.
+ *
+ * Alerts leave the relay over SMS, email, chat and ticketing, so no value that looks secret may
+ * reach a template. Scrubbing happens on the data templates see (not
  * only on their output), in three layers:
  *
  * 1. **Key names.** A field whose key (or, for CEF custom strings, whose `<key>Label` value) looks
@@ -18,6 +25,8 @@
  * Not detectable: a secret written as plain prose in free text ("the password is summer") — the
  * vault does not log secret values; this is a safety net, not a licence to forward them.
  */
+
+import { EVENT_FLAGS, type SecurityEvent } from './security-event.js';
 
 /** What a redacted value becomes. */
 const REDACTED = '[redacted]';
@@ -124,8 +133,8 @@ function isOpaqueBlob(s: string): boolean {
 }
 
 // cheap pre-check: values without any of these cannot match a pattern (the common case)
-const MAYBE_SECRET =
-  /-----BEGIN|eyJ|A[BCGIKNPRS][A-Z]{2}[A-Z0-9]{16}|_|xox|Bearer|Basic|Digest|:\/\/|[:=]|[0-9a-fA-F+/]{24}/i;
+// (the last alternative covers AWS key ids (20 characters), hex and base64 blobs (≥ 24))
+const MAYBE_SECRET = /-----BEGIN|eyJ|_|xox|Bearer|Basic|Digest|:\/\/|[:=]|[A-Za-z0-9+/=-]{20}/i;
 
 /**
  * Replace secret-looking substrings of a value with `[redacted]`.
@@ -159,4 +168,41 @@ function scrubFields(fields: Readonly<Record<string, string>>): Record<string, s
   return out;
 }
 
-export { isSecretName, REDACTED, scrubFields, scrubValue };
+// name → isSecretName, bounded (field keys and labels repeat across events)
+const NAME_CACHE = new Map<string, boolean>();
+function secretName(name: string): boolean {
+  let v = NAME_CACHE.get(name);
+  if (v === undefined) {
+    v = isSecretName(name);
+    if (NAME_CACHE.size < 4096) NAME_CACHE.set(name, v);
+  }
+  return v;
+}
+
+const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+
+/**
+ * The fields a SIEM may receive: secret-looking keys, secret-labeled custom strings and private-key
+ * blocks become `[redacted]`. Returns the same object when nothing is secret (the common case).
+ * @example redactSecretFields({ suser: 'jsilva', password: 'x' }) // { suser: 'jsilva', password: '[redacted]' }
+ */
+function redactSecretFields(fields: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  let out: Record<string, string> | null = null;
+  for (const k in fields) {
+    const v = fields[k] as string;
+    const label = fields[`${k}Label`];
+    if (secretName(k) || (label !== undefined && secretName(label)) || (v.length > 40 && PRIVATE_KEY_BLOCK.test(v))) {
+      out ??= { ...fields };
+      out[k] = REDACTED;
+    }
+  }
+  return out ?? fields;
+}
+
+/** The event with its secret fields redacted and flagged; the same event when it has none. */
+function redactSecrets(e: SecurityEvent): SecurityEvent {
+  const fields = redactSecretFields(e.fields);
+  return fields === e.fields ? e : { ...e, fields, flags: [...e.flags, EVENT_FLAGS.secretsRedacted] };
+}
+
+export { isSecretName, REDACTED, redactSecretFields, redactSecrets, scrubFields, scrubValue };

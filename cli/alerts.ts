@@ -1,0 +1,336 @@
+/**
+ * `segura-relay alerts`: the alert rules without AWS.
+ * - `alerts test`: which rules fire for each event and the exact message each channel would get,
+ *   through the same engine as the function (matching, throttling with an in-memory store whose
+ *   clock is each event's own time, rendering, the exact SNS Publish input), with no AWS access.
+ * - `alerts validate`: check a rules file; optionally write it as JSON (what the function reads).
+ */
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { PublishCommandInput } from '@aws-sdk/client-sns';
+import { catalogFeed } from '../local/catalog-feed.js';
+import { type AlertOutcome, processAlert } from '../shared/alerts/engine.js';
+import { matchingRules } from '../shared/alerts/match.js';
+import { parseRulesDocument } from '../shared/alerts/rules-file.js';
+import { MemoryAlertStore } from '../shared/alerts/store.js';
+import { pathText } from '../shared/alerts/template.js';
+import { CHANNELS, type Channel, type RuleSet } from '../shared/alerts/types.js';
+import { RulesError, validateRules } from '../shared/alerts/validate.js';
+import { InvalidEventError } from '../shared/errors.js';
+import type { SecurityEvent } from '../shared/model/security-event.js';
+import { formatWithOffset } from '../shared/model/time.js';
+import { parseInput } from '../shared/parse/parse-payload.js';
+import { parse, UsageError } from './args.js';
+
+/** The pack shipped with the relay (same relative path from cli/ and from the dist/ bundle). */
+const DEFAULT_RULES = fileURLToPath(new URL('../alerts/default-rules.yaml', import.meta.url));
+
+const HELP = `Usage: segura-relay alerts <test|validate> [options]
+
+  alerts test [--rules FILE] [--events FILE] [--json] [--no-throttle]
+      Prints which rules fire for each event and the exact message each channel (sms, email,
+      chat, ticket) would get. No AWS access: throttling runs in memory, each event's own time
+      is the clock. Without --events: one of every catalog event.
+
+  alerts validate [--rules FILE] [--out FILE.json]
+      Checks a rules file (YAML or JSON); --out writes it as JSON, the form the function reads.
+
+Options:
+  --rules FILE     rules file, YAML or JSON (default: the shipped pack, alerts/default-rules.yaml)
+  --events FILE    NDJSON envelopes or raw vault lines (RFC 5424 / CEF), one event per line
+  --json           one JSON object per alert (rule, event, outcome, exact SNS Publish inputs)
+  --no-throttle    show every match as if no throttle window were open
+  -h, --help       this help
+
+Exit status: 0 ok, 1 invalid rules or unreadable event lines (see stderr), 2 usage error.`;
+
+interface Io {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+const DRY_RUN_TOPIC = (ch: Channel) => `arn:aws:sns:us-east-1:000000000000:segura-alerts-${ch}`;
+
+function loadRules(file: string, io: Io): RuleSet | null {
+  try {
+    return validateRules(parseRulesDocument(readFileSync(file, 'utf8'), file), file);
+  } catch (e) {
+    if (e instanceof RulesError) {
+      io.stderr.write(`segura-relay alerts: ${e.message}\n`);
+      return null;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') {
+      io.stderr.write(`segura-relay alerts: cannot read ${file}: ${err.message}\n`);
+      return null;
+    }
+    throw e;
+  }
+}
+
+interface InputEvent {
+  readonly line: number | null;
+  readonly event: SecurityEvent;
+}
+
+async function readEvents(file: string, io: Io): Promise<{ events: InputEvent[]; bad: number }> {
+  const events: InputEvent[] = [];
+  let bad = 0;
+  let n = 0;
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const raw of rl) {
+    n++;
+    if (raw.trim() === '') continue;
+    try {
+      events.push({ line: n, event: parseInput(raw) });
+    } catch (e) {
+      if (!(e instanceof InvalidEventError)) throw e;
+      bad++;
+      io.stderr.write(`line ${n}: ${e.message}\n`);
+    }
+  }
+  return { events, bad };
+}
+
+interface Fired {
+  readonly input: InputEvent;
+  readonly outcome: AlertOutcome;
+  readonly inputs: readonly { readonly channel: Channel; readonly input: PublishCommandInput }[];
+}
+
+/** Run every event through the engine with an in-memory store and a capturing publisher. */
+async function dryRun(rules: RuleSet, events: readonly InputEvent[], throttle: boolean): Promise<Fired[]> {
+  const store = new MemoryAlertStore();
+  const fired: Fired[] = [];
+  let seq = 0;
+  for (const input of events) {
+    const e = input.event;
+    const now = e.time?.epochMs ?? Date.now();
+    for (const rule of matchingRules(rules.rules, e)) {
+      const captured: { channel: Channel; input: PublishCommandInput }[] = [];
+      const r = throttle ? rule : { ...rule, throttle: null };
+      const outcome = await processAlert(r, e, {
+        settings: rules.settings,
+        store,
+        topicArns: Object.fromEntries(CHANNELS.map((c) => [c, DRY_RUN_TOPIC(c)])),
+        owner: `dry-run-${seq++}`,
+        leaseUntilMs: now + 60_000,
+        now: () => now,
+        publish: async (pi) => {
+          const channel = CHANNELS.find((c) => pi.TopicArn === DRY_RUN_TOPIC(c)) as Channel;
+          captured.push({ channel, input: pi });
+          return `dry-run-${captured.length}`;
+        },
+      });
+      fired.push({ input, outcome: { ...outcome, rule }, inputs: captured });
+    }
+  }
+  return fired;
+}
+
+function table(head: string[], rows: string[][], maxWidth = 60): string {
+  const widths = head.map((h, i) => Math.min(maxWidth, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => {
+        const w = widths[i] ?? 0;
+        if (i === r.length - 1) return c;
+        return c.length > w ? `${c.slice(0, w - 1)}…` : c.padEnd(w);
+      })
+      .join('  ')
+      .trimEnd();
+  return [
+    fmt(head),
+    fmt(head.map((h, i) => '-'.repeat(Math.min(maxWidth, widths[i] ?? h.length)))),
+    ...rows.map(fmt),
+  ].join('\n');
+}
+
+function eventLabel(e: SecurityEvent): string {
+  const when = e.time ? formatWithOffset(e.time) : 'no time';
+  return `event ${e.eventId} "${e.name}" (${e.host ?? 'no host'}, ${when})`;
+}
+
+function indent(s: string, prefix: string): string {
+  return s
+    .split('\n')
+    .map((l) => `${prefix}${l}`.trimEnd())
+    .join('\n');
+}
+
+function printText(
+  rules: RuleSet,
+  events: readonly InputEvent[],
+  fired: readonly Fired[],
+  source: string,
+  throttle: boolean,
+  io: Io,
+): void {
+  const w = (s = '') => io.stdout.write(`${s}\n`);
+  w(
+    `Alert rules dry run — ${rules.rules.length} rule(s) enabled${rules.disabled.length ? `, ${rules.disabled.length} disabled (${rules.disabled.join(', ')})` : ''}; ${events.length} event(s) from ${source}`,
+  );
+  w("No AWS access: throttling in memory, clock = each event's time. Topic ARNs are placeholders.");
+  w('');
+  const rows = rules.rules.map((r) => {
+    const mine = fired.filter((f) => f.outcome.rule.id === r.id);
+    const n = (k: AlertOutcome['kind']) => mine.filter((f) => f.outcome.kind === k).length;
+    const ids = [...new Set(mine.map((f) => f.input.event.eventId))];
+    return [
+      r.id,
+      r.level,
+      r.channels.join(','),
+      !throttle
+        ? 'off (--no-throttle)'
+        : r.throttle
+          ? `${r.throttle.window}${r.throttle.key.length ? ` per ${r.throttle.key.map(pathText).join('+')}` : ''}`
+          : 'none',
+      String(mine.length),
+      String(n('sent')),
+      String(n('suppressed')),
+      ids.length ? ids.slice(0, 8).join(' ') + (ids.length > 8 ? ` (+${ids.length - 8})` : '') : '-',
+    ];
+  });
+  w(table(['RULE', 'LEVEL', 'CHANNELS', 'THROTTLE', 'FIRED', 'SENT', 'SUPPRESSED', 'EVENT IDS'], rows, 44));
+  const firing = new Set(fired.map((f) => f.input));
+  w('');
+  w(`${firing.size} of ${events.length} event(s) fired at least one rule; ${events.length - firing.size} fired none.`);
+  for (const f of fired) {
+    const o = f.outcome;
+    w('');
+    w(`== ${o.rule.id} × ${eventLabel(f.input.event)}${f.input.line ? ` [line ${f.input.line}]` : ''}`);
+    if (o.kind === 'suppressed') {
+      w(`   suppressed: throttle window open (${o.suppressedCount} held so far); the next alert reports them`);
+      continue;
+    }
+    if (o.kind === 'duplicate') {
+      w('   duplicate: this rule already alerted for this exact event; nothing sent');
+      continue;
+    }
+    const m = o.messages;
+    if (!m) continue;
+    for (const { channel } of f.inputs) {
+      switch (channel) {
+        case 'sms':
+          w(
+            `   sms     ${m.sms.encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'} ${m.sms.units}/${m.sms.limit}${m.sms.truncated ? ' (truncated)' : ''}: ${m.sms.text}`,
+          );
+          break;
+        case 'email':
+          w(`   email   subject (${m.emailSubject.length}/99): ${m.emailSubject}`);
+          w(indent(m.emailBody, '           | '));
+          break;
+        case 'chat':
+          w(`   chat    https JSON (${m.chat.length} bytes compact on the wire; --json for the exact Publish input):`);
+          w(indent(JSON.stringify(JSON.parse(m.chat), null, 2), '           | '));
+          break;
+        default:
+          w(`   ticket  https JSON (${m.ticket.length} bytes compact on the wire):`);
+          w(indent(JSON.stringify(JSON.parse(m.ticket), null, 2), '           | '));
+      }
+    }
+  }
+}
+
+async function testCommand(argv: string[], io: Io): Promise<number> {
+  const { values: v } = parse(argv, {
+    rules: { type: 'string' },
+    events: { type: 'string' },
+    json: { type: 'boolean' },
+    'no-throttle': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (v.help) {
+    io.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const rules = loadRules(v.rules ?? DEFAULT_RULES, io);
+  if (!rules) return 1;
+  let events: InputEvent[];
+  let bad = 0;
+  let source: string;
+  if (v.events !== undefined) {
+    try {
+      ({ events, bad } = await readEvents(v.events, io));
+    } catch (e) {
+      io.stderr.write(`segura-relay alerts: cannot read ${v.events}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    source = v.events;
+  } else {
+    events = catalogFeed().map((env) => ({ line: null, event: parseInput(JSON.stringify(env)) }));
+    source = 'the catalog (one of every event)';
+  }
+  const fired = await dryRun(rules, events, v['no-throttle'] !== true);
+  if (v.json) {
+    for (const f of fired) {
+      io.stdout.write(
+        `${JSON.stringify({
+          line: f.input.line,
+          eventId: f.input.event.eventId,
+          event: f.input.event.name,
+          rule: f.outcome.rule.id,
+          outcome: f.outcome.kind,
+          alertId: f.outcome.alertId,
+          suppressedCount: f.outcome.suppressedCount,
+          publish: f.inputs.map((x) => x.input),
+        })}\n`,
+      );
+    }
+  } else printText(rules, events, fired, source, v['no-throttle'] !== true, io);
+  return bad > 0 ? 1 : 0;
+}
+
+function validateCommand(argv: string[], io: Io): number {
+  const { values: v } = parse(argv, {
+    rules: { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (v.help) {
+    io.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const file = v.rules ?? DEFAULT_RULES;
+  let doc: unknown;
+  try {
+    doc = parseRulesDocument(readFileSync(file, 'utf8'), file);
+    const rules = validateRules(doc, file);
+    io.stdout.write(
+      `${file}: OK — ${rules.rules.length} rule(s) enabled (${rules.rules.map((r) => r.id).join(', ')})${rules.disabled.length ? `, disabled: ${rules.disabled.join(', ')}` : ''}\n`,
+    );
+  } catch (e) {
+    if (e instanceof RulesError) {
+      io.stderr.write(`segura-relay alerts: ${e.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`segura-relay alerts: cannot read ${file}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (v.out !== undefined) {
+    writeFileSync(v.out, `${JSON.stringify(doc, null, 2)}\n`);
+    io.stdout.write(`wrote ${v.out}\n`);
+  }
+  return 0;
+}
+
+/** `segura-relay alerts <sub>` */
+async function alertsCommand(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'test':
+      return testCommand(rest, io);
+    case 'validate':
+      return validateCommand(rest, io);
+    case undefined:
+    case '-h':
+    case '--help':
+      io.stdout.write(`${HELP}\n`);
+      return sub === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown alerts command ${JSON.stringify(sub)} (test or validate)`);
+  }
+}
+
+export { alertsCommand, DEFAULT_RULES, dryRun };

@@ -1,0 +1,127 @@
+/**
+ * evaluate-alerts: SQS records (canonical events from the events topic, raw message delivery) →
+ * rules → dedup/throttle → one SNS Publish per channel topic.
+ * - an event that matches no rule is acknowledged;
+ * - a malformed wire message is parked in the DLQ with the reason (never retried);
+ * - an alert not finished (a Publish failed, the store was unavailable, another invocation holds
+ *   it, or the invocation ran out of time) reports its record in `batchItemFailures`; the retry
+ *   publishes only what is missing, and alerts already done are not sent again.
+ * Records are processed in order, one at a time: throttling then counts them deterministically.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { type AlertOutcome, type EngineDeps, processAlert } from '../../shared/alerts/engine.js';
+import { matchingRules } from '../../shared/alerts/match.js';
+import { type Parcel, parkInDlq } from '../../shared/deliver/dlq.js';
+import { InvalidEventError } from '../../shared/errors.js';
+import { payloadOf } from '../../shared/ingest/sqs-envelope.js';
+import { fromWire } from '../../shared/model/wire.js';
+import { destinationMetric, logger, METRIC, MetricUnit, metrics } from '../../shared/observability/index.js';
+import type { EvaluateAlertsConfig } from './config.js';
+
+interface EvaluateDeps {
+  readonly config: EvaluateAlertsConfig;
+  readonly engine: EngineDeps;
+  readonly sqs: SQSClient;
+  readonly functionName: string;
+  /** absolute Date.now() time after which no new record is started */
+  readonly deadlineMs: number;
+}
+
+interface EvaluateOutcome extends SQSBatchResponse {
+  readonly alerts: readonly (AlertOutcome & { readonly sqsMessageId: string; readonly eventId: string })[];
+  readonly parked: number;
+}
+
+async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<EvaluateOutcome> {
+  const t0 = Date.now();
+  const retry = new Set<string>();
+  const parcels: Parcel[] = [];
+  const alerts: (AlertOutcome & { sqsMessageId: string; eventId: string })[] = [];
+  let outOfTime = 0;
+  for (const r of event.Records) {
+    if (Date.now() >= d.deadlineMs) {
+      // nothing claimed for this record yet: SQS simply delivers it again
+      retry.add(r.messageId);
+      outOfTime++;
+      continue;
+    }
+    let e: ReturnType<typeof fromWire>;
+    try {
+      e = fromWire(payloadOf(r));
+    } catch (err) {
+      if (!(err instanceof InvalidEventError)) throw err;
+      logger.error('malformed event parked in DLQ', {
+        sqsMessageId: r.messageId,
+        errorCode: err.code,
+        field: err.field,
+        reason: err.reason,
+      });
+      parcels.push({ id: r.messageId, body: r.body, code: err.code, field: err.field, reason: err.reason });
+      continue;
+    }
+    for (const rule of matchingRules(d.config.rules.rules, e)) {
+      const o = await processAlert(rule, e, d.engine);
+      alerts.push({ ...o, sqsMessageId: r.messageId, eventId: e.eventId });
+      const ctx = { sqsMessageId: r.messageId, eventId: e.eventId, ruleId: rule.id, alertId: o.alertId };
+      switch (o.kind) {
+        case 'sent':
+          logger.info('alert sent', {
+            ...ctx,
+            channels: o.published.map((p) => p.channel),
+            suppressedBefore: o.suppressedCount,
+            ...(o.note ? { warning: o.note } : {}),
+          });
+          if (o.note) logger.error('alert published but not confirmed in the dedup table', { ...ctx, error: o.note });
+          break;
+        case 'suppressed':
+          logger.info('alert suppressed by throttle', { ...ctx, suppressedInWindow: o.suppressedCount });
+          break;
+        case 'duplicate':
+          logger.info('alert already handled; not sent again', { ...ctx, reason: o.note });
+          break;
+        default:
+          retry.add(r.messageId);
+          logger.warn('alert not finished; SQS will retry', {
+            ...ctx,
+            reason: o.note,
+            failedChannels: o.failed.map((f) => f.channel),
+            errors: o.failed.map((f) => f.error),
+          });
+      }
+    }
+  }
+  const park = await parkInDlq(d.sqs, d.config.deadLetterQueueUrl, d.functionName, parcels);
+  for (const f of park.failed) {
+    logger.error('DLQ parking failed; SQS will retry', { sqsMessageId: f.id, error: f.error });
+    retry.add(f.id);
+  }
+  const count = (k: AlertOutcome['kind']) => alerts.filter((a) => a.kind === k).length;
+  metrics.addDimension('Destination', 'alerts');
+  metrics.addMetric(METRIC.received, MetricUnit.Count, event.Records.length);
+  metrics.addMetric(METRIC.alertsMatched, MetricUnit.Count, alerts.length);
+  metrics.addMetric(METRIC.alertsSent, MetricUnit.Count, count('sent'));
+  metrics.addMetric(METRIC.alertsSuppressed, MetricUnit.Count, count('suppressed'));
+  metrics.addMetric(METRIC.alertsDuplicate, MetricUnit.Count, count('duplicate'));
+  metrics.addMetric(METRIC.alertsFailed, MetricUnit.Count, count('retry'));
+  metrics.addMetric(METRIC.invalid, MetricUnit.Count, parcels.length);
+  metrics.addMetric(METRIC.parked, MetricUnit.Count, park.parked.length);
+  metrics.addMetric(METRIC.batchLatency, MetricUnit.Milliseconds, Date.now() - t0);
+  const perChannel = new Map<string, number>();
+  for (const a of alerts) for (const p of a.published) perChannel.set(p.channel, (perChannel.get(p.channel) ?? 0) + 1);
+  for (const [ch, n] of perChannel) destinationMetric(`alerts-${ch}`, METRIC.alertMessages, n);
+  logger.info('batch evaluated', {
+    received: event.Records.length,
+    matched: alerts.length,
+    sent: count('sent'),
+    suppressed: count('suppressed'),
+    duplicate: count('duplicate'),
+    retry: retry.size,
+    parked: park.parked.length,
+    ...(outOfTime ? { notStartedBeforeDeadline: outOfTime } : {}),
+  });
+  return { batchItemFailures: [...retry].map((id) => ({ itemIdentifier: id })), alerts, parked: park.parked.length };
+}
+
+export type { EvaluateDeps, EvaluateOutcome };
+export { evaluateBatch };

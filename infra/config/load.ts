@@ -1,0 +1,564 @@
+/**
+ * Load the deployment config chosen with `-c config=PATH` (JSON, or YAML by extension): JSON Schema
+ * first, then the cross-field rules the schema cannot express, then defaults. Every problem is
+ * reported at once, each naming its field; nothing is deployed from a config with an issue.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig('examples/s3-archive.json'); // throws ConfigValidationError
+ * ```
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { checkAlertRules } from './alert-rules.js';
+import { ConfigValidationError } from './errors.js';
+import { cidrContains, parseCidr, parseIpv4 } from './ipv4.js';
+import { schemaIssues } from './schema.js';
+import {
+  CHANNELS,
+  type Channel,
+  type DeploymentConfigV1,
+  type Destination,
+  type DestinationInput,
+  type EventFilter,
+  type FirehoseDestinationInput,
+  type Format,
+  type Network,
+  type NlbTarget,
+  type Processing,
+  type ProcessingInput,
+  type RelayConfig,
+  type RenderOptions,
+  type SyslogDestinationInput,
+} from './types.js';
+
+/** Per-consumer defaults: sized for the vault's event rates (tens per second at peak). */
+const PROCESSING_DEFAULTS = {
+  ingest: { batchSize: 50, maxBatchingWindowSeconds: 1, maxConcurrency: 10, memoryMb: 256, timeoutSeconds: 30 },
+  firehose: { batchSize: 100, maxBatchingWindowSeconds: 2, maxConcurrency: 5, memoryMb: 256, timeoutSeconds: 60 },
+  // each concurrent invocation holds one connection to the collector: keep it small
+  syslog: { batchSize: 100, maxBatchingWindowSeconds: 1, maxConcurrency: 2, memoryMb: 256, timeoutSeconds: 60 },
+  alerts: { batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 2, memoryMb: 256, timeoutSeconds: 30 },
+} as const;
+
+const DEFAULT_MAX_RECEIVE_COUNT = 5;
+const DEFAULT_TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+/** Which render options each format reads (shared/render/index.ts). */
+const RENDER_OPTION_FORMATS: Readonly<Record<keyof RenderOptions, readonly Format[]>> = {
+  vendor: ['cef', 'rfc5424', 'leef', 'ecs'],
+  product: ['cef', 'rfc5424', 'leef', 'ecs'],
+  deviceVersion: ['cef', 'rfc5424', 'leef', 'ecs'],
+  mode: ['cef', 'rfc5424'],
+  maxBytes: ['cef', 'rfc5424', 'leef', 'ecs'],
+  facility: ['rfc5424'],
+  appName: ['rfc5424'],
+  msg: ['rfc5424'],
+  bom: ['rfc5424'],
+  sdId: ['rfc5424'],
+  delimiter: ['leef'],
+};
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+function readDocument(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigValidationError(file, [`config: cannot read ${file}: ${(e as Error).message}`]);
+  }
+  const ext = extname(file).toLowerCase();
+  try {
+    return ext === '.yaml' || ext === '.yml' ? parseYaml(text, { prettyErrors: true }) : JSON.parse(text);
+  } catch (e) {
+    throw new ConfigValidationError(file, [`config: cannot parse ${file}: ${(e as Error).message.split('\n')[0]}`]);
+  }
+}
+
+// ---- cross-field rules --------------------------------------------------------------------------
+
+/** The same checks shared/render runs at cold start, so a bad option fails the synth instead. */
+function renderIssues(r: RenderOptions | undefined, format: Format, field: string): string[] {
+  if (!r) return [];
+  const out: string[] = [];
+  for (const key of Object.keys(r) as Array<keyof RenderOptions>) {
+    const formats = RENDER_OPTION_FORMATS[key];
+    if (!formats.includes(format))
+      out.push(`${field}.${key}: not used by format ${format} (used by ${formats.join(', ')})`);
+  }
+  for (const key of ['vendor', 'product', 'deviceVersion'] as const) {
+    const v = r[key];
+    if (v === undefined) continue;
+    if (CONTROL.test(v)) out.push(`${field}.${key}: must not contain control characters`);
+    else if (format === 'leef' && v.includes('|')) out.push(`${field}.${key}: must not contain | (LEEF header)`);
+  }
+  if (format === 'ecs' && r.maxBytes !== undefined && r.maxBytes < 256)
+    out.push(`${field}.maxBytes: must be ≥ 256 for format ecs, got ${r.maxBytes}`);
+  if (r.sdId !== undefined) {
+    const at = r.sdId.indexOf('@');
+    const ok =
+      /^[\x21-\x7e]{1,32}$/.test(r.sdId) &&
+      !/[= \]"]/.test(r.sdId) &&
+      at > 0 &&
+      /^\d+(\.\d+)*$/.test(r.sdId.slice(at + 1));
+    if (!ok) out.push(`${field}.sdId: ${JSON.stringify(r.sdId)} is not a private SD-ID name@PEN (RFC 5424 §7.2.2)`);
+  }
+  if (r.delimiter !== undefined && (!/^[\x21-\x7e]$/.test(r.delimiter) || '=|\\'.includes(r.delimiter)))
+    out.push(`${field}.delimiter: one printable ASCII character other than = | \\, got ${JSON.stringify(r.delimiter)}`);
+  return out;
+}
+
+function filterIssues(f: EventFilter | undefined, field: string): string[] {
+  if (!f) return [];
+  const out: string[] = [];
+  if (f.eventIds && f.excludeEventIds) out.push(`${field}: use eventIds or excludeEventIds, not both`);
+  // SNS: at most 150 combinations of values across the policy's keys
+  const combinations = [f.eventIds, f.excludeEventIds, f.categories, f.origins].reduce(
+    (n, list) => n * (list?.length ?? 1),
+    1,
+  );
+  if (combinations > 150)
+    out.push(`${field}: ${combinations} value combinations exceed the SNS filter policy limit of 150`);
+  return out;
+}
+
+function processingIssues(
+  p: ProcessingInput | undefined,
+  dflt: { batchSize: number; maxBatchingWindowSeconds: number; maxConcurrency: number },
+  field: string,
+): string[] {
+  if (!p) return [];
+  const out: string[] = [];
+  const batch = p.batchSize ?? dflt.batchSize;
+  const window = p.maxBatchingWindowSeconds ?? dflt.maxBatchingWindowSeconds;
+  if (batch > 10 && window < 1)
+    out.push(`${field}.maxBatchingWindowSeconds: must be ≥ 1 when batchSize is over 10 (SQS event source rule)`);
+  const max = p.maxConcurrency ?? dflt.maxConcurrency;
+  if (p.reservedConcurrency !== undefined && p.reservedConcurrency < max)
+    out.push(`${field}.reservedConcurrency: must be ≥ maxConcurrency (${max}), or the event source is throttled`);
+  return out;
+}
+
+function regionOfArn(arn: string): string | undefined {
+  return arn.split(':')[3];
+}
+
+function arnRegionIssue(arn: string | undefined, region: string | undefined, field: string, out: string[]): void {
+  if (!arn || !region) return;
+  const r = regionOfArn(arn);
+  if (r && r !== region) out.push(`${field}: is in ${r}, but config.region is ${region}`);
+}
+
+function azIssues(azs: readonly string[], region: string | undefined, field: string): string[] {
+  const out: string[] = [];
+  const regions = new Set(azs.map((az) => az.slice(0, -1)));
+  if (regions.size > 1) out.push(`${field}: zones from different regions (${[...regions].join(', ')})`);
+  if (region && !regions.has(region)) out.push(`${field}: zones must be in config.region ${region}`);
+  return out;
+}
+
+/** A CA bundle must hold certificates and nothing secret: it ships inside the function package. */
+function pemIssues(pem: string, field: string): string[] {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem))
+    return [`${field}: contains a private key; give only the CA certificate(s)`];
+  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem))
+    return [`${field}: not a PEM certificate`];
+  return [];
+}
+
+function readCaFile(file: string, field: string, out: string[]): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    out.push(`${field}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return undefined;
+  }
+}
+
+function syslogIssues(
+  d: SyslogDestinationInput,
+  field: string,
+  vpcCidr: string | undefined,
+  region: string | undefined,
+  baseDir: string,
+): string[] {
+  const out: string[] = [];
+  const transport = d.transport ?? 'tls';
+  if (d.ca) {
+    if (transport !== 'tls') out.push(`${field}.ca: only used with transport tls (got ${transport})`);
+    const pem = d.ca.file !== undefined ? readCaFile(resolve(baseDir, d.ca.file), `${field}.ca.file`, out) : d.ca.pem;
+    if (pem !== undefined)
+      out.push(...pemIssues(pem, d.ca.file !== undefined ? `${field}.ca.file` : `${field}.ca.pem`));
+  }
+  if (d.servername !== undefined && transport !== 'tls') out.push(`${field}.servername: only used with transport tls`);
+  if (d.maxDatagramBytes !== undefined && transport !== 'udp')
+    out.push(`${field}.maxDatagramBytes: only used with transport udp`);
+  if (d.framing !== undefined && transport === 'udp')
+    out.push(`${field}.framing: not used with transport udp (one message per datagram)`);
+  const nlb = d.target.nlb;
+  if (nlb) {
+    const f = `${field}.target.nlb`;
+    if (transport === 'udp')
+      out.push(`${f}: a new NLB is created for transport tls or tcp; for udp use target.existing`);
+    if (transport === 'tls' && !nlb.certificateArn)
+      out.push(`${f}.certificateArn: is required for transport tls (the TLS listener's certificate)`);
+    if (transport !== 'tls') {
+      for (const k of ['certificateArn', 'sslPolicy', 'targetProtocol'] as const)
+        if (nlb[k] !== undefined) out.push(`${f}.${k}: only used with transport tls`);
+    }
+    arnRegionIssue(nlb.certificateArn, region, `${f}.certificateArn`, out);
+    const seen = new Set<string>();
+    nlb.targets.forEach((t, i) => {
+      if (parseIpv4(t.ip) === undefined)
+        out.push(`${f}.targets[${i}].ip: invalid IPv4 address ${JSON.stringify(t.ip)}`);
+      const key = `${t.ip}:${t.port ?? nlb.targetPort ?? d.port}`;
+      if (seen.has(key)) out.push(`${f}.targets[${i}]: duplicate target ${key}`);
+      seen.add(key);
+    });
+  }
+  const existing = d.target.existing;
+  existing?.egressCidrs?.forEach((c, i) => {
+    if (!parseCidr(c)) out.push(`${field}.target.existing.egressCidrs[${i}]: invalid IPv4 CIDR ${JSON.stringify(c)}`);
+  });
+  if (existing && !existing.egressCidrs && !vpcCidr) {
+    out.push(`${field}.target.existing.egressCidrs: is required when the VPC CIDR is unknown`);
+  }
+  return out;
+}
+
+function firehoseIssues(
+  d: FirehoseDestinationInput,
+  field: string,
+  region: string | undefined,
+  freshness: number,
+): string[] {
+  const out: string[] = [];
+  const t = d.delivery;
+  if (t.type === 'splunk' && d.aggregate === true)
+    out.push(`${field}.aggregate: Splunk needs one event per Firehose record; remove it or set false`);
+  if (t.type === 'splunk' || t.type === 'http') {
+    const secret = t.type === 'splunk' ? t.hecTokenSecretArn : t.accessKeySecretArn;
+    arnRegionIssue(
+      secret,
+      region,
+      `${field}.delivery.${t.type === 'splunk' ? 'hecTokenSecretArn' : 'accessKeySecretArn'}`,
+      out,
+    );
+    arnRegionIssue(t.secretKmsKeyArn, region, `${field}.delivery.secretKmsKeyArn`, out);
+    if (t.secretKmsKeyArn && !secret) out.push(`${field}.delivery.secretKmsKeyArn: only used with accessKeySecretArn`);
+  }
+  const buffering = t.bufferingSeconds ?? (t.type === 's3' ? 300 : 60);
+  if (freshness <= buffering + 60)
+    out.push(
+      `config.operations.alarms.firehoseFreshnessSeconds: ${freshness} s would alarm on normal buffering of ${field} (${buffering} s); use more than ${buffering + 60}`,
+    );
+  return out;
+}
+
+function crossFieldIssues(
+  c: DeploymentConfigV1,
+  baseDir: string,
+): { issues: string[]; rules?: ReturnType<typeof checkAlertRules> } {
+  const out: string[] = [];
+  const destinations = c.destinations ?? [];
+  const region = c.region;
+  if (destinations.length === 0 && !c.alerts)
+    out.push('config.destinations: add at least one destination (or config.alerts): the relay would deliver nothing');
+
+  const names = new Map<string, number>();
+  const prefixes = new Map<string, string>();
+  const freshness = c.operations?.alarms?.firehoseFreshnessSeconds ?? 900;
+  const vpcCidr = c.network?.vpc.create?.cidr ?? c.network?.vpc.existing?.cidr;
+  destinations.forEach((d: DestinationInput, i) => {
+    const field = `config.destinations[${i}]`;
+    const key = d.name.toLowerCase();
+    const first = names.get(key);
+    if (first !== undefined) out.push(`${field}.name: "${d.name}" is already used by config.destinations[${first}]`);
+    else names.set(key, i);
+    out.push(...renderIssues(d.render, d.format, `${field}.render`));
+    out.push(...filterIssues(d.filter, `${field}.filter`));
+    if (d.type === 'firehose') {
+      out.push(...processingIssues(d.processing, PROCESSING_DEFAULTS.firehose, `${field}.processing`));
+      out.push(...firehoseIssues(d, field, region, freshness));
+      const prefix = d.delivery.type === 's3' ? (d.delivery.prefix ?? `${d.name}/`) : `${d.name}-failed/`;
+      const other = prefixes.get(prefix);
+      if (other) out.push(`${field}: archive prefix ${prefix} is already used by ${other}`);
+      prefixes.set(prefix, field);
+    } else {
+      out.push(...processingIssues(d.processing, PROCESSING_DEFAULTS.syslog, `${field}.processing`));
+      out.push(...syslogIssues(d, field, vpcCidr, region, baseDir));
+    }
+  });
+
+  const syslog = destinations.findIndex((d) => d.type === 'syslog');
+  if (syslog >= 0 && !c.network)
+    out.push(
+      `config.network: is required: config.destinations[${syslog}] is a syslog destination (deliver-syslog runs in a VPC)`,
+    );
+  if (syslog < 0 && c.network) out.push('config.network: only syslog destinations use it; remove it');
+
+  const vpc = c.network?.vpc;
+  if (vpc?.create) {
+    const f = 'config.network.vpc.create';
+    const cidr = parseCidr(vpc.create.cidr);
+    if (!cidr) out.push(`${f}.cidr: invalid IPv4 CIDR ${JSON.stringify(vpc.create.cidr)}`);
+    else if (cidr.prefix < 16 || cidr.prefix > 24) out.push(`${f}.cidr: prefix must be /16–/24, got /${cidr.prefix}`);
+    out.push(...azIssues(vpc.create.availabilityZones, region, `${f}.availabilityZones`));
+    if ((vpc.create.natGateways ?? 0) > vpc.create.availabilityZones.length)
+      out.push(`${f}.natGateways: at most one per availability zone (${vpc.create.availabilityZones.length})`);
+  }
+  if (vpc?.existing) {
+    const f = 'config.network.vpc.existing';
+    if (!parseCidr(vpc.existing.cidr)) out.push(`${f}.cidr: invalid IPv4 CIDR ${JSON.stringify(vpc.existing.cidr)}`);
+    out.push(...azIssues(vpc.existing.availabilityZones, region, `${f}.availabilityZones`));
+    if (vpc.existing.privateSubnetIds.length !== vpc.existing.availabilityZones.length)
+      out.push(
+        `${f}.privateSubnetIds: one subnet per availability zone, in the same order (${vpc.existing.privateSubnetIds.length} subnets, ${vpc.existing.availabilityZones.length} zones)`,
+      );
+  }
+  if (c.network?.interfaceEndpoints === false && vpc?.create && (vpc.create.natGateways ?? 0) === 0)
+    out.push('config.network.interfaceEndpoints: a new VPC without NAT gateways needs them to reach SQS and SSM');
+
+  out.push(...processingIssues(c.ingest.processing, PROCESSING_DEFAULTS.ingest, 'config.ingest.processing'));
+
+  let rules: ReturnType<typeof checkAlertRules> | undefined;
+  if (c.alerts) {
+    out.push(...filterIssues(c.alerts.filter, 'config.alerts.filter'));
+    out.push(...processingIssues(c.alerts.processing, PROCESSING_DEFAULTS.alerts, 'config.alerts.processing'));
+    const subscribed = new Set(CHANNELS.filter((ch) => (c.alerts?.subscribers[ch]?.length ?? 0) > 0));
+    rules = checkAlertRules(resolve(baseDir, c.alerts.rulesFile), 'config.alerts.rulesFile', subscribed);
+    out.push(...rules.issues);
+  }
+  return rules ? { issues: out, rules } : { issues: out };
+}
+
+// ---- defaults -----------------------------------------------------------------------------------
+
+function processing(
+  p: ProcessingInput | undefined,
+  d: (typeof PROCESSING_DEFAULTS)[keyof typeof PROCESSING_DEFAULTS],
+): Processing {
+  return {
+    batchSize: p?.batchSize ?? d.batchSize,
+    maxBatchingWindowSeconds: p?.maxBatchingWindowSeconds ?? d.maxBatchingWindowSeconds,
+    maxConcurrency: p?.maxConcurrency ?? d.maxConcurrency,
+    reservedConcurrency: p?.reservedConcurrency,
+    memoryMb: p?.memoryMb ?? d.memoryMb,
+    timeoutSeconds: p?.timeoutSeconds ?? d.timeoutSeconds,
+    maxReceiveCount: p?.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT,
+  };
+}
+
+function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, baseDir: string): Destination {
+  if (d.type === 'firehose') {
+    const t = d.delivery;
+    const common = {
+      type: 'firehose' as const,
+      name: d.name,
+      format: d.format,
+      render: d.render ?? {},
+      filter: d.filter,
+      processing: processing(d.processing, PROCESSING_DEFAULTS.firehose),
+    };
+    switch (t.type) {
+      case 's3':
+        return {
+          ...common,
+          aggregate: d.aggregate ?? true,
+          delivery: {
+            type: 's3',
+            prefix: t.prefix ?? `${d.name}/`,
+            compression: t.compression ?? 'GZIP',
+            bufferingSeconds: t.bufferingSeconds ?? 300,
+            bufferingMiB: t.bufferingMiB ?? 5,
+          },
+        };
+      case 'splunk':
+        return {
+          ...common,
+          aggregate: false,
+          delivery: {
+            type: 'splunk',
+            hecEndpoint: t.hecEndpoint,
+            hecEndpointType: t.hecEndpointType ?? 'Raw',
+            hecTokenSecretArn: t.hecTokenSecretArn,
+            secretKmsKeyArn: t.secretKmsKeyArn,
+            hecAckTimeoutSeconds: t.hecAckTimeoutSeconds ?? 180,
+            retrySeconds: t.retrySeconds ?? 300,
+            bufferingSeconds: t.bufferingSeconds ?? 60,
+            bufferingMiB: t.bufferingMiB ?? 5,
+            backupPrefix: `${d.name}-failed/`,
+          },
+        };
+      case 'http':
+        return {
+          ...common,
+          aggregate: d.aggregate ?? false,
+          delivery: {
+            type: 'http',
+            url: t.url,
+            endpointName: t.endpointName ?? d.name,
+            accessKeySecretArn: t.accessKeySecretArn,
+            secretKmsKeyArn: t.secretKmsKeyArn,
+            contentEncoding: t.contentEncoding ?? 'GZIP',
+            retrySeconds: t.retrySeconds ?? 300,
+            bufferingSeconds: t.bufferingSeconds ?? 60,
+            bufferingMiB: t.bufferingMiB ?? 1,
+            attributes: t.attributes ?? {},
+            backupPrefix: `${d.name}-failed/`,
+          },
+        };
+    }
+  }
+  const transport = d.transport ?? 'tls';
+  const nlb = d.target.nlb;
+  const cidr = vpcCidr ? parseCidr(vpcCidr) : undefined;
+  return {
+    type: 'syslog',
+    name: d.name,
+    format: d.format,
+    render: d.render ?? {},
+    filter: d.filter,
+    transport,
+    port: d.port,
+    framing: d.framing ?? 'octet',
+    caPem: d.ca?.file !== undefined ? readFileSync(resolve(baseDir, d.ca.file), 'utf8') : d.ca?.pem,
+    servername: d.servername,
+    connectTimeoutMs: d.connectTimeoutMs,
+    writeTimeoutMs: d.writeTimeoutMs,
+    maxDatagramBytes: d.maxDatagramBytes,
+    target: nlb
+      ? {
+          kind: 'nlb',
+          certificateArn: nlb.certificateArn,
+          sslPolicy: nlb.sslPolicy ?? DEFAULT_TLS_POLICY,
+          targetProtocol: transport === 'tls' ? (nlb.targetProtocol ?? 'tcp') : transport,
+          targets: nlb.targets.map(
+            (t): NlbTarget => ({
+              ip: t.ip,
+              port: t.port ?? nlb.targetPort ?? d.port,
+              // an IP target outside the VPC (on premises, peered) must be registered in zone "all"
+              availabilityZone: cidr && cidrContains(cidr, parseIpv4(t.ip) ?? -1) ? undefined : 'all',
+            }),
+          ),
+        }
+      : { kind: 'existing', host: d.target.existing?.host ?? '', egressCidrs: d.target.existing?.egressCidrs },
+    processing: processing(d.processing, PROCESSING_DEFAULTS.syslog),
+  };
+}
+
+function resolveNetwork(c: DeploymentConfigV1): Network | undefined {
+  const n = c.network;
+  if (!n) return undefined;
+  if (n.vpc.create) {
+    const nat = n.vpc.create.natGateways ?? 0;
+    return {
+      vpc: {
+        kind: 'create',
+        cidr: n.vpc.create.cidr,
+        availabilityZones: n.vpc.create.availabilityZones,
+        natGateways: nat,
+      },
+      interfaceEndpoints: n.interfaceEndpoints ?? nat === 0,
+    };
+  }
+  const e = n.vpc.existing as NonNullable<typeof n.vpc.existing>;
+  return {
+    vpc: {
+      kind: 'existing',
+      vpcId: e.vpcId,
+      cidr: e.cidr,
+      availabilityZones: e.availabilityZones,
+      privateSubnetIds: e.privateSubnetIds,
+    },
+    interfaceEndpoints: n.interfaceEndpoints ?? false,
+  };
+}
+
+/**
+ * Load, validate and resolve a deployment config file.
+ * @throws ConfigValidationError listing every issue as `config.<field>: <message>`
+ */
+function loadConfig(path: string): RelayConfig {
+  const file = resolve(path);
+  return parseConfig(readDocument(file), file);
+}
+
+/**
+ * Validate and resolve a config document; relative paths in it (rules, CA) resolve against the
+ * folder of `file`.
+ * @throws ConfigValidationError listing every issue as `config.<field>: <message>`
+ */
+function parseConfig(doc: unknown, file: string): RelayConfig {
+  const schema = schemaIssues(doc);
+  if (schema.length) throw new ConfigValidationError(file, schema);
+  const c = doc as DeploymentConfigV1;
+  const { issues, rules } = crossFieldIssues(c, dirname(file));
+  if (issues.length) throw new ConfigValidationError(file, issues);
+
+  const vpcCidr = c.network?.vpc.create?.cidr ?? c.network?.vpc.existing?.cidr;
+  const o = c.operations ?? {};
+  const subscribers: Partial<Record<Channel, readonly string[]>> = {};
+  for (const ch of CHANNELS) {
+    const list = c.alerts?.subscribers[ch];
+    if (list?.length) subscribers[ch] = list;
+  }
+  return {
+    sourceFile: file,
+    name: c.name,
+    description: c.description,
+    region: c.region,
+    tags: c.tags ?? {},
+    ingest: {
+      producers: c.ingest.producers,
+      producerRole: c.ingest.producerRole
+        ? { trustedPrincipal: c.ingest.producerRole.trustedPrincipal, externalId: c.ingest.producerRole.externalId }
+        : undefined,
+      operators: c.ingest.operators ?? [],
+      maxInputBytes: c.ingest.maxInputBytes,
+      allowSecretFields: c.ingest.allowSecretFields ?? false,
+      processing: processing(c.ingest.processing, PROCESSING_DEFAULTS.ingest),
+    },
+    destinations: (c.destinations ?? []).map((d) => resolveDestination(d, vpcCidr, dirname(file))),
+    network: resolveNetwork(c),
+    alerts:
+      c.alerts && rules
+        ? {
+            rules: {
+              sourceFile: resolve(dirname(file), c.alerts.rulesFile),
+              ruleCount: rules.ruleCount,
+              smsDisplayName: rules.smsDisplayName,
+            },
+            subscribers,
+            filter: c.alerts.filter,
+            processing: processing(c.alerts.processing, PROCESSING_DEFAULTS.alerts),
+          }
+        : undefined,
+    retention: {
+      queueDays: c.retention?.queueDays ?? 14,
+      logDays: c.retention?.logDays ?? 90,
+      archiveDays: c.retention?.archiveDays,
+      keepDataOnDelete: c.retention?.keepDataOnDelete ?? true,
+    },
+    operations: {
+      alarmEmails: o.alarmEmails ?? [],
+      metricsNamespace: o.metricsNamespace ?? 'SeguraRelay',
+      logLevel: o.logLevel ?? 'INFO',
+      runtime: o.runtime ?? 'nodejs22.x',
+      tracing: o.tracing ?? false,
+      accessLogs: o.accessLogs ?? true,
+      dashboard: o.dashboard ?? true,
+      alarms: {
+        oldestMessageAgeSeconds: o.alarms?.oldestMessageAgeSeconds ?? 900,
+        eventsFailedThreshold: o.alarms?.eventsFailedThreshold ?? 1,
+        eventsFailedPeriods: o.alarms?.eventsFailedPeriods ?? 3,
+        functionErrorsThreshold: o.alarms?.functionErrorsThreshold ?? 1,
+        firehoseFreshnessSeconds: o.alarms?.firehoseFreshnessSeconds ?? 900,
+      },
+    },
+  };
+}
+
+export { loadConfig, PROCESSING_DEFAULTS, parseConfig };

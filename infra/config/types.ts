@@ -1,0 +1,390 @@
+/**
+ * Deployment configuration: the file's shape (`DeploymentConfigV1`, mirrored by
+ * `schemas/deployment-config.v1.schema.json`) and the resolved form the stack reads
+ * (`RelayConfig`: every default applied, paths absolute, alert rules loaded).
+ */
+
+type Format = 'cef' | 'rfc5424' | 'leef' | 'ecs';
+type Channel = 'sms' | 'email' | 'chat' | 'ticket';
+type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+type Runtime = 'nodejs22.x' | 'nodejs24.x';
+
+/** Renderer options, passed verbatim in the function's DESTINATION (shared/render/index.ts RenderConfig). */
+interface RenderOptions {
+  readonly vendor?: string;
+  readonly product?: string;
+  readonly deviceVersion?: string;
+  readonly mode?: 'strict' | 'compatible';
+  readonly maxBytes?: number;
+  readonly facility?: number;
+  readonly appName?: string;
+  readonly msg?: 'cef' | 'kv';
+  readonly bom?: 'auto' | 'always' | 'never';
+  readonly sdId?: string;
+  readonly delimiter?: string;
+}
+
+/** SNS subscription filter on normalize's message attributes. */
+interface EventFilter {
+  readonly minSeverity?: number;
+  readonly eventIds?: readonly string[];
+  readonly excludeEventIds?: readonly string[];
+  readonly categories?: readonly string[];
+  readonly origins?: readonly string[];
+}
+
+interface ProcessingInput {
+  readonly batchSize?: number;
+  readonly maxBatchingWindowSeconds?: number;
+  readonly maxConcurrency?: number;
+  readonly reservedConcurrency?: number;
+  readonly memoryMb?: number;
+  readonly timeoutSeconds?: number;
+  readonly maxReceiveCount?: number;
+}
+
+interface S3DeliveryInput {
+  readonly type: 's3';
+  readonly prefix?: string;
+  readonly compression?: 'GZIP' | 'UNCOMPRESSED';
+  readonly bufferingSeconds?: number;
+  readonly bufferingMiB?: number;
+}
+
+interface SplunkDeliveryInput {
+  readonly type: 'splunk';
+  readonly hecEndpoint: string;
+  readonly hecEndpointType?: 'Raw' | 'Event';
+  readonly hecTokenSecretArn: string;
+  readonly secretKmsKeyArn?: string;
+  readonly hecAckTimeoutSeconds?: number;
+  readonly retrySeconds?: number;
+  readonly bufferingSeconds?: number;
+  readonly bufferingMiB?: number;
+}
+
+interface HttpDeliveryInput {
+  readonly type: 'http';
+  readonly url: string;
+  readonly endpointName?: string;
+  readonly accessKeySecretArn?: string;
+  readonly secretKmsKeyArn?: string;
+  readonly contentEncoding?: 'GZIP' | 'NONE';
+  readonly retrySeconds?: number;
+  readonly bufferingSeconds?: number;
+  readonly bufferingMiB?: number;
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+interface FirehoseDestinationInput {
+  readonly type: 'firehose';
+  readonly name: string;
+  readonly format: Format;
+  readonly render?: RenderOptions;
+  readonly filter?: EventFilter;
+  readonly aggregate?: boolean;
+  readonly delivery: S3DeliveryInput | SplunkDeliveryInput | HttpDeliveryInput;
+  readonly processing?: ProcessingInput;
+}
+
+interface NlbTargetInput {
+  readonly ip: string;
+  readonly port?: number;
+}
+
+interface SyslogDestinationInput {
+  readonly type: 'syslog';
+  readonly name: string;
+  readonly format: Format;
+  readonly render?: RenderOptions;
+  readonly filter?: EventFilter;
+  readonly transport?: 'tls' | 'tcp' | 'udp';
+  readonly port: number;
+  readonly framing?: 'octet' | 'lf';
+  readonly ca?: { readonly pem?: string; readonly file?: string };
+  readonly servername?: string;
+  readonly connectTimeoutMs?: number;
+  readonly writeTimeoutMs?: number;
+  readonly maxDatagramBytes?: number;
+  readonly target: {
+    readonly existing?: { readonly host: string; readonly egressCidrs?: readonly string[] };
+    readonly nlb?: {
+      readonly certificateArn?: string;
+      readonly sslPolicy?: string;
+      readonly targetProtocol?: 'tcp' | 'tls';
+      readonly targetPort?: number;
+      readonly targets: readonly NlbTargetInput[];
+    };
+  };
+  readonly processing?: ProcessingInput;
+}
+
+type DestinationInput = FirehoseDestinationInput | SyslogDestinationInput;
+
+/** The config file, as written (see the JSON Schema for every field's meaning and range). */
+interface DeploymentConfigV1 {
+  readonly version: 1;
+  readonly name: string;
+  readonly description?: string;
+  readonly region?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly ingest: {
+    readonly producers: readonly string[];
+    readonly producerRole?: { readonly trustedPrincipal: string; readonly externalId?: string };
+    readonly operators?: readonly string[];
+    readonly maxInputBytes?: number;
+    readonly allowSecretFields?: boolean;
+    readonly processing?: ProcessingInput;
+  };
+  readonly destinations?: readonly DestinationInput[];
+  readonly network?: {
+    readonly vpc: {
+      readonly create?: {
+        readonly cidr: string;
+        readonly availabilityZones: readonly string[];
+        readonly natGateways?: number;
+      };
+      readonly existing?: {
+        readonly vpcId: string;
+        readonly cidr: string;
+        readonly availabilityZones: readonly string[];
+        readonly privateSubnetIds: readonly string[];
+      };
+    };
+    readonly interfaceEndpoints?: boolean;
+  };
+  readonly alerts?: {
+    readonly rulesFile: string;
+    readonly subscribers: Partial<Record<Channel, readonly string[]>>;
+    readonly filter?: EventFilter;
+    readonly processing?: ProcessingInput;
+  };
+  readonly retention?: {
+    readonly queueDays?: number;
+    readonly logDays?: number;
+    readonly archiveDays?: number;
+    readonly keepDataOnDelete?: boolean;
+  };
+  readonly operations?: {
+    readonly alarmEmails?: readonly string[];
+    readonly metricsNamespace?: string;
+    readonly logLevel?: LogLevel;
+    readonly runtime?: Runtime;
+    readonly tracing?: boolean;
+    readonly accessLogs?: boolean;
+    readonly dashboard?: boolean;
+    readonly alarms?: {
+      readonly oldestMessageAgeSeconds?: number;
+      readonly eventsFailedThreshold?: number;
+      readonly eventsFailedPeriods?: number;
+      readonly functionErrorsThreshold?: number;
+      readonly firehoseFreshnessSeconds?: number;
+    };
+  };
+}
+
+// ---- resolved form ------------------------------------------------------------------------------
+
+/** How one consumer reads its queue, every default applied. */
+interface Processing {
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  readonly maxConcurrency: number;
+  readonly reservedConcurrency: number | undefined;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly maxReceiveCount: number;
+}
+
+interface S3Delivery {
+  readonly type: 's3';
+  readonly prefix: string;
+  readonly compression: 'GZIP' | 'UNCOMPRESSED';
+  readonly bufferingSeconds: number;
+  readonly bufferingMiB: number;
+}
+
+interface SplunkDelivery {
+  readonly type: 'splunk';
+  readonly hecEndpoint: string;
+  readonly hecEndpointType: 'Raw' | 'Event';
+  readonly hecTokenSecretArn: string;
+  readonly secretKmsKeyArn: string | undefined;
+  readonly hecAckTimeoutSeconds: number;
+  readonly retrySeconds: number;
+  readonly bufferingSeconds: number;
+  readonly bufferingMiB: number;
+  /** failed events are backed up to the archive bucket under this prefix */
+  readonly backupPrefix: string;
+}
+
+interface HttpDelivery {
+  readonly type: 'http';
+  readonly url: string;
+  readonly endpointName: string;
+  readonly accessKeySecretArn: string | undefined;
+  readonly secretKmsKeyArn: string | undefined;
+  readonly contentEncoding: 'GZIP' | 'NONE';
+  readonly retrySeconds: number;
+  readonly bufferingSeconds: number;
+  readonly bufferingMiB: number;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly backupPrefix: string;
+}
+
+interface FirehoseDestination {
+  readonly type: 'firehose';
+  readonly name: string;
+  readonly format: Format;
+  readonly render: RenderOptions;
+  readonly filter: EventFilter | undefined;
+  readonly aggregate: boolean;
+  readonly delivery: S3Delivery | SplunkDelivery | HttpDelivery;
+  readonly processing: Processing;
+}
+
+interface NlbTarget {
+  readonly ip: string;
+  readonly port: number;
+  /** 'all' for an address outside the VPC (reached through peering, VPN or Direct Connect) */
+  readonly availabilityZone: 'all' | undefined;
+}
+
+interface SyslogDestination {
+  readonly type: 'syslog';
+  readonly name: string;
+  readonly format: Format;
+  readonly render: RenderOptions;
+  readonly filter: EventFilter | undefined;
+  readonly transport: 'tls' | 'tcp' | 'udp';
+  readonly port: number;
+  readonly framing: 'octet' | 'lf';
+  /** the collectors' CA certificate(s), PEM, read at synth; bundled as collector-ca.pem */
+  readonly caPem: string | undefined;
+  readonly servername: string | undefined;
+  readonly connectTimeoutMs: number | undefined;
+  readonly writeTimeoutMs: number | undefined;
+  readonly maxDatagramBytes: number | undefined;
+  readonly target:
+    | { readonly kind: 'existing'; readonly host: string; readonly egressCidrs: readonly string[] | undefined }
+    | {
+        readonly kind: 'nlb';
+        readonly certificateArn: string | undefined;
+        readonly sslPolicy: string;
+        readonly targetProtocol: 'tcp' | 'tls' | 'udp';
+        readonly targets: readonly NlbTarget[];
+      };
+  readonly processing: Processing;
+}
+
+type Destination = FirehoseDestination | SyslogDestination;
+
+interface Network {
+  readonly vpc:
+    | {
+        readonly kind: 'create';
+        readonly cidr: string;
+        readonly availabilityZones: readonly string[];
+        readonly natGateways: number;
+      }
+    | {
+        readonly kind: 'existing';
+        readonly vpcId: string;
+        readonly cidr: string;
+        readonly availabilityZones: readonly string[];
+        readonly privateSubnetIds: readonly string[];
+      };
+  readonly interfaceEndpoints: boolean;
+}
+
+/** The validated alert rules, as bundled next to the evaluate-alerts handler. */
+interface AlertRules {
+  /** absolute path of the rules file in the repo */
+  readonly sourceFile: string;
+  readonly ruleCount: number;
+  /** the SMS topic's display name (`settings.smsDisplayName`; SNS prefixes each SMS with it) */
+  readonly smsDisplayName: string | undefined;
+}
+
+interface Alerts {
+  readonly rules: AlertRules;
+  readonly subscribers: Readonly<Partial<Record<Channel, readonly string[]>>>;
+  readonly filter: EventFilter | undefined;
+  readonly processing: Processing;
+}
+
+interface Alarms {
+  readonly oldestMessageAgeSeconds: number;
+  readonly eventsFailedThreshold: number;
+  readonly eventsFailedPeriods: number;
+  readonly functionErrorsThreshold: number;
+  readonly firehoseFreshnessSeconds: number;
+}
+
+/** The resolved deployment configuration the stack is built from. */
+interface RelayConfig {
+  /** absolute path of the config file */
+  readonly sourceFile: string;
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly region: string | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly ingest: {
+    readonly producers: readonly string[];
+    readonly producerRole: { readonly trustedPrincipal: string; readonly externalId: string | undefined } | undefined;
+    readonly operators: readonly string[];
+    readonly maxInputBytes: number | undefined;
+    /** pass secret-looking fields through (default false: normalize redacts them) */
+    readonly allowSecretFields: boolean;
+    readonly processing: Processing;
+  };
+  readonly destinations: readonly Destination[];
+  readonly network: Network | undefined;
+  readonly alerts: Alerts | undefined;
+  readonly retention: {
+    readonly queueDays: number;
+    readonly logDays: number;
+    readonly archiveDays: number | undefined;
+    readonly keepDataOnDelete: boolean;
+  };
+  readonly operations: {
+    readonly alarmEmails: readonly string[];
+    readonly metricsNamespace: string;
+    readonly logLevel: LogLevel;
+    readonly runtime: Runtime;
+    readonly tracing: boolean;
+    readonly accessLogs: boolean;
+    readonly dashboard: boolean;
+    readonly alarms: Alarms;
+  };
+}
+
+const CHANNELS = ['sms', 'email', 'chat', 'ticket'] as const;
+
+export type {
+  Alarms,
+  AlertRules,
+  Alerts,
+  Channel,
+  DeploymentConfigV1,
+  Destination,
+  DestinationInput,
+  EventFilter,
+  FirehoseDestination,
+  FirehoseDestinationInput,
+  Format,
+  HttpDelivery,
+  LogLevel,
+  Network,
+  NlbTarget,
+  Processing,
+  ProcessingInput,
+  RelayConfig,
+  RenderOptions,
+  Runtime,
+  S3Delivery,
+  SplunkDelivery,
+  SyslogDestination,
+  SyslogDestinationInput,
+};
+export { CHANNELS };

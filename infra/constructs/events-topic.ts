@@ -1,0 +1,82 @@
+/**
+ * The SNS events topic normalize publishes canonical events to, and the per-consumer SQS
+ * subscriptions: raw message delivery, an optional filter policy on normalize's message
+ * attributes, and the consumer's DLQ as the subscription's redrive target.
+ */
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { ENV } from '../../shared/config/env-names.js';
+import type { EventFilter } from '../config/types.js';
+import type { EventQueue } from './event-queue.js';
+import type { RelayFunction } from './relay-function.js';
+
+interface EventsTopicProps {
+  readonly encryptionKey: kms.IKey;
+}
+
+/**
+ * SNS filter policy for `f` on the attributes normalize publishes (`severity` Number, CEF 0–10;
+ * `eventId`, `category`, `origin` Strings). Undefined: every event.
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html
+ */
+function filterPolicyOf(f: EventFilter | undefined): Record<string, sns.SubscriptionFilter> | undefined {
+  if (!f) return undefined;
+  const policy: Record<string, sns.SubscriptionFilter> = {};
+  if (f.minSeverity !== undefined)
+    policy.severity = sns.SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: f.minSeverity });
+  if (f.eventIds) policy.eventId = sns.SubscriptionFilter.stringFilter({ allowlist: [...f.eventIds] });
+  if (f.excludeEventIds) policy.eventId = sns.SubscriptionFilter.stringFilter({ denylist: [...f.excludeEventIds] });
+  if (f.categories) policy.category = sns.SubscriptionFilter.stringFilter({ allowlist: [...f.categories] });
+  if (f.origins) policy.origin = sns.SubscriptionFilter.stringFilter({ allowlist: [...f.origins] });
+  return policy;
+}
+
+/**
+ * sns:Publish on `topic` plus exactly the KMS actions publishing to an encrypted topic needs
+ * (`Topic.grantPublish` would add `kms:GenerateDataKey*`).
+ */
+function grantPublishEncrypted(topic: sns.ITopic, key: kms.IKey, fn: RelayFunction): void {
+  fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
+  );
+}
+
+class EventsTopic extends Construct {
+  readonly topic: sns.Topic;
+  private readonly key: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: EventsTopicProps) {
+    super(scope, id);
+    this.key = props.encryptionKey;
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'Segura relay canonical events',
+      masterKey: props.encryptionKey,
+      enforceSSL: true,
+    });
+  }
+
+  /** Subscribe a consumer's queue; what SNS cannot deliver goes to the consumer's own DLQ. */
+  subscribe(consumer: EventQueue, filter?: EventFilter): void {
+    const filterPolicy = filterPolicyOf(filter);
+    this.topic.addSubscription(
+      new subs.SqsSubscription(consumer.queue, {
+        rawMessageDelivery: true,
+        deadLetterQueue: consumer.deadLetterQueue,
+        ...(filterPolicy ? { filterPolicy } : {}),
+      }),
+    );
+  }
+
+  /** Let `fn` publish (sns:Publish covers PublishBatch) and tell it the topic ARN. */
+  bindPublisher(fn: RelayFunction): void {
+    grantPublishEncrypted(this.topic, this.key, fn);
+    fn.addEnvironment(ENV.eventsTopicArn, this.topic.topicArn);
+  }
+}
+
+export type { EventsTopicProps };
+export { EventsTopic, filterPolicyOf, grantPublishEncrypted };

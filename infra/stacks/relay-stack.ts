@@ -1,0 +1,303 @@
+/**
+ * The relay, wired from a validated deployment config: ingest queue → normalize → events topic →
+ * one queue + delivery function per destination (Firehose or syslog) and the alerts consumer →
+ * alert topics, then the ops topic, alarms and dashboard. Wiring only: each concern lives in its
+ * construct (infra/constructs/), which also owns its grants and environment variables.
+ *
+ * Environment-agnostic: the region and account come from the deploying credentials; nothing is
+ * looked up at synth (no credentials or network needed).
+ */
+import { join } from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { ENV } from '../../shared/config/env-names.js';
+import type { FirehoseDestination, RelayConfig, SyslogDestination } from '../config/types.js';
+import { AccessLogBucket } from '../constructs/access-log-bucket.js';
+import { AlertTopics } from '../constructs/alert-topics.js';
+import { ArchiveBucket } from '../constructs/archive-bucket.js';
+import { type DashboardDestination, RelayDashboard } from '../constructs/dashboard.js';
+import { EncryptionKeys } from '../constructs/encryption-keys.js';
+import { EventQueue, SubscriptionDeadLetterQueue } from '../constructs/event-queue.js';
+import { EventsTopic } from '../constructs/events-topic.js';
+import { FirehoseDelivery } from '../constructs/firehose-delivery.js';
+import { IngestQueue } from '../constructs/ingest-queue.js';
+import { RelayMonitoring } from '../constructs/monitoring.js';
+import { RelayNetwork } from '../constructs/network.js';
+import { OpsTopic } from '../constructs/ops-topic.js';
+import {
+  PROJECT_ROOT,
+  RelayFunction,
+  type RelayFunctionProps,
+  sh,
+  visibilityTimeoutFor,
+} from '../constructs/relay-function.js';
+import { type FunctionKind, RELAY_METRIC, RelayMetrics, serviceNameOf } from '../constructs/relay-metrics.js';
+import { SyslogEndpoint } from '../constructs/syslog-endpoint.js';
+import { ThrottleTable } from '../constructs/throttle-table.js';
+
+/** Name of the rules file in the evaluate-alerts bundle. */
+const ALERT_RULES_FILE = 'alert-rules.json';
+
+/**
+ * Bundling step of evaluate-alerts: the project's own `segura-relay alerts validate` (run from the
+ * TypeScript sources, so never a stale build) checks the rules with the engine's full validator
+ * (catalog ids, templates, regex safety) and writes them as JSON into the bundle. A rules problem
+ * fails the synth. Infra itself never imports the alerts engine.
+ */
+function alertRulesCommand(rulesFile: string, out: string): string {
+  const tsx = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+  const cli = join(PROJECT_ROOT, 'cli', 'entry.ts');
+  return `${sh(tsx)} ${sh(cli)} alerts validate --rules ${sh(rulesFile)} --out ${sh(out)}`;
+}
+
+interface RelayStackProps extends StackProps {
+  readonly config: RelayConfig;
+}
+
+class RelayStack extends Stack {
+  readonly config: RelayConfig;
+  readonly keys: EncryptionKeys;
+  readonly ingest: IngestQueue;
+  readonly eventsTopic: EventsTopic;
+  readonly normalize: RelayFunction;
+  readonly deliveries: readonly DashboardDestination[];
+  readonly alerts:
+    | {
+        readonly fn: RelayFunction;
+        readonly queue: EventQueue;
+        readonly topics: AlertTopics;
+        readonly table: ThrottleTable;
+      }
+    | undefined;
+  readonly opsTopic: OpsTopic;
+  readonly monitoring: RelayMonitoring;
+  readonly dashboard: RelayDashboard | undefined;
+
+  constructor(scope: Construct, id: string, props: RelayStackProps) {
+    super(scope, id, {
+      description: `Segura SIEM relay ${props.config.name}${props.config.description ? `: ${props.config.description}` : ''}`,
+      ...props,
+    });
+    const c = props.config;
+    this.config = c;
+    Tags.of(this).add('app', 'segura-siem-relay');
+    Tags.of(this).add('relay', c.name);
+    for (const [k, v] of Object.entries(c.tags)) Tags.of(this).add(k, v);
+
+    const keep = c.retention.keepDataOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const retentionPeriod = Duration.days(c.retention.queueDays);
+    const logRetention = c.retention.logDays as logs.RetentionDays;
+    const firehoseDestinations = c.destinations.filter((d): d is FirehoseDestination => d.type === 'firehose');
+    const syslogDestinations = c.destinations.filter((d): d is SyslogDestination => d.type === 'syslog');
+    const metrics = new RelayMetrics(c.operations.metricsNamespace, c.name);
+    const fnDefaults = (kind: FunctionKind, p: RelayConfig['ingest']['processing']) =>
+      ({
+        entry: `functions/${kind}/handler.ts`,
+        serviceName: serviceNameOf(c.name, kind),
+        metricsNamespace: c.operations.metricsNamespace,
+        logLevel: c.operations.logLevel,
+        runtime: c.operations.runtime,
+        tracing: c.operations.tracing,
+        memoryMb: p.memoryMb,
+        timeoutSeconds: p.timeoutSeconds,
+        reservedConcurrency: p.reservedConcurrency,
+        logRetention,
+        logRemovalPolicy: keep,
+      }) satisfies Partial<RelayFunctionProps>;
+
+    // ---- encryption, ingest, normalize, events topic --------------------------------------------
+    this.keys = new EncryptionKeys(this, 'Keys', {
+      name: c.name,
+      archive: firehoseDestinations.length > 0,
+      removalPolicy: keep,
+    });
+    this.ingest = new IngestQueue(this, 'IngestQueue', {
+      encryptionKey: this.keys.ingest,
+      producers: c.ingest.producers,
+      operators: c.ingest.operators,
+      ...(c.ingest.producerRole ? { producerRole: c.ingest.producerRole } : {}),
+      visibilityTimeout: visibilityTimeoutFor(c.ingest.processing),
+      maxReceiveCount: c.ingest.processing.maxReceiveCount,
+      retentionPeriod,
+    });
+    this.eventsTopic = new EventsTopic(this, 'EventsTopic', { encryptionKey: this.keys.topics });
+    this.normalize = new RelayFunction(this, 'Normalize', {
+      ...fnDefaults('normalize', c.ingest.processing),
+      description: 'vault events from the ingest queue to canonical events on the events topic',
+      environment: {
+        ...(c.ingest.maxInputBytes ? { [ENV.maxInputBytes]: String(c.ingest.maxInputBytes) } : {}),
+        // secure default: unset, so normalize redacts secret-looking fields
+        ...(c.ingest.allowSecretFields ? { [ENV.allowSecretFields]: 'true' } : {}),
+      },
+    });
+    this.normalize.consume(this.ingest.queue, c.ingest.processing);
+    this.eventsTopic.bindPublisher(this.normalize);
+
+    const consumerQueue = (id: string, p: RelayConfig['ingest']['processing']) =>
+      new EventQueue(this, id, {
+        encryptionKey: this.keys.pipeline,
+        visibilityTimeout: visibilityTimeoutFor(p),
+        maxReceiveCount: p.maxReceiveCount,
+        retentionPeriod,
+      });
+
+    // ---- destinations ---------------------------------------------------------------------------
+    const accessLogBucket = c.operations.accessLogs
+      ? new AccessLogBucket(this, 'AccessLogs', { expirationDays: c.retention.logDays, removalPolicy: keep })
+      : undefined;
+    const accessLogs = accessLogBucket?.bucket;
+    const archive = this.keys.archive
+      ? new ArchiveBucket(this, 'Archive', {
+          encryptionKey: this.keys.archive,
+          accessLogs,
+          expirationDays: c.retention.archiveDays,
+          removalPolicy: keep,
+        })
+      : undefined;
+    if (accessLogBucket && !archive) accessLogBucket.acknowledgeNoOwnAccessLogs();
+    const network = c.network
+      ? new RelayNetwork(this, 'Network', {
+          network: c.network,
+          flowLogRetention: logRetention,
+          logRemovalPolicy: keep,
+        })
+      : undefined;
+
+    const deliveries: DashboardDestination[] = [];
+    for (const d of firehoseDestinations) {
+      const id = `Firehose-${d.name}`;
+      const queue = consumerQueue(`${id}-Queue`, d.processing);
+      this.eventsTopic.subscribe(queue, d.filter);
+      const stream = new FirehoseDelivery(this, `${id}-Stream`, {
+        destination: d,
+        archive: archive as ArchiveBucket,
+        logRetention,
+        logRemovalPolicy: keep,
+      });
+      const fn = new RelayFunction(this, `${id}-Deliver`, {
+        ...fnDefaults('deliver-firehose', d.processing),
+        description: `canonical events as ${d.format} to Firehose ${d.name} (${d.delivery.type})`,
+      });
+      fn.consume(queue, d.processing);
+      stream.deliverFrom(fn);
+      deliveries.push({ name: d.name, kind: 'deliver-firehose', fn, queue, firehose: stream });
+    }
+    for (const d of syslogDestinations) {
+      const id = `Syslog-${d.name}`;
+      const net = network as RelayNetwork;
+      const queue = consumerQueue(`${id}-Queue`, d.processing);
+      this.eventsTopic.subscribe(queue, d.filter);
+      const endpoint = new SyslogEndpoint(this, `${id}-Endpoint`, { destination: d, network: net, accessLogs });
+      const fn = new RelayFunction(this, `${id}-Deliver`, {
+        ...fnDefaults('deliver-syslog', d.processing),
+        description: `canonical events as ${d.format} to syslog ${d.transport} ${d.name}`,
+        vpc: { vpc: net.vpc, subnets: net.subnets, securityGroup: endpoint.clientSecurityGroup },
+        bundledFiles: endpoint.bundledFiles,
+      });
+      fn.consume(queue, d.processing);
+      endpoint.deliverFrom(fn);
+      deliveries.push({ name: d.name, kind: 'deliver-syslog', fn, queue });
+      if (endpoint.loadBalancer) {
+        new CfnOutput(this, `${id}-LoadBalancerDns`, {
+          value: endpoint.loadBalancer.loadBalancerDnsName,
+          description: `internal NLB of syslog destination ${d.name}`,
+        });
+      }
+    }
+    this.deliveries = deliveries;
+
+    // ---- alerts and operations ------------------------------------------------------------------
+    const notificationsDlq = new SubscriptionDeadLetterQueue(this, 'NotificationDeadLetterQueue', {
+      encryptionKey: this.keys.pipeline,
+      retentionPeriod,
+    });
+    if (c.alerts) {
+      const a = c.alerts;
+      const queue = consumerQueue('Alerts-Queue', a.processing);
+      this.eventsTopic.subscribe(queue, a.filter);
+      const topics = new AlertTopics(this, 'AlertTopics', {
+        encryptionKey: this.keys.topics,
+        subscribers: a.subscribers,
+        deadLetterQueue: notificationsDlq.queue,
+        smsDisplayName: a.rules.smsDisplayName,
+      });
+      const table = new ThrottleTable(this, 'ThrottleTable', { encryptionKey: this.keys.pipeline });
+      const fn = new RelayFunction(this, 'Alerts-Evaluate', {
+        ...fnDefaults('evaluate-alerts', a.processing),
+        description: `canonical events through ${a.rules.ruleCount} alert rule(s) to SNS ${[...topics.topics.keys()].join(', ')}`,
+        afterBundling: (outputDir) => [alertRulesCommand(a.rules.sourceFile, join(outputDir, ALERT_RULES_FILE))],
+        environment: { [ENV.alertRulesFile]: RelayFunction.bundledPath(ALERT_RULES_FILE) },
+      });
+      fn.consume(queue, a.processing);
+      table.bindTo(fn);
+      topics.bindPublisher(fn);
+      this.alerts = { fn, queue, topics, table };
+    }
+
+    this.opsTopic = new OpsTopic(this, 'OpsTopic', {
+      encryptionKey: this.keys.topics,
+      emails: c.operations.alarmEmails,
+      deadLetterQueue: notificationsDlq.queue,
+    });
+    this.monitoring = new RelayMonitoring(this, 'Monitoring', {
+      name: c.name,
+      action: this.opsTopic.action,
+      thresholds: c.operations.alarms,
+    });
+    const mon = this.monitoring;
+    mon.watchQueue('ingest', this.ingest.queue);
+    mon.watchFunction('normalize', this.normalize);
+    mon.watchFailures('normalize', metrics.normalize(RELAY_METRIC.failed));
+    for (const d of deliveries) {
+      mon.watchQueue(d.name, d.queue);
+      mon.watchFunction(d.name, d.fn);
+      mon.watchFailures(d.name, metrics.destination(d.kind, d.name, RELAY_METRIC.failed));
+      if (d.firehose) mon.watchDeliveryStream(d.name, d.firehose);
+    }
+    if (this.alerts) {
+      mon.watchQueue('alerts', this.alerts.queue);
+      mon.watchFunction('alerts', this.alerts.fn);
+      mon.watchFailures('alerts', metrics.alerts(RELAY_METRIC.alertsFailed));
+      for (const [channel, topic] of this.alerts.topics.topics) mon.watchTopic(`alerts-${channel}`, topic);
+    }
+    mon.watchDeadLetterQueue('notifications', notificationsDlq.queue);
+    mon.watchTopic('ops', this.opsTopic.topic);
+
+    this.dashboard = c.operations.dashboard
+      ? new RelayDashboard(this, 'Dashboard', {
+          name: c.name,
+          metrics,
+          normalize: this.normalize,
+          ingest: this.ingest.queue,
+          destinations: deliveries,
+          alerts: this.alerts
+            ? { fn: this.alerts.fn, queue: this.alerts.queue, topics: this.alerts.topics.topics }
+            : undefined,
+          subscriptionDeadLetterQueue: notificationsDlq.queue,
+          alarms: mon.alarms,
+        })
+      : undefined;
+
+    // ---- outputs: what the vault and the runbook need -------------------------------------------
+    new CfnOutput(this, 'IngestQueueUrl', {
+      value: this.ingest.queue.queue.queueUrl,
+      description: 'the vault sends here',
+    });
+    new CfnOutput(this, 'IngestQueueArn', { value: this.ingest.queue.queue.queueArn });
+    new CfnOutput(this, 'IngestKeyArn', {
+      value: this.keys.ingest.keyArn,
+      description: 'the vault needs kms:GenerateDataKey + Decrypt on it',
+    });
+    if (this.ingest.producerRole) {
+      new CfnOutput(this, 'VaultProducerRoleArn', { value: this.ingest.producerRole.roleArn });
+    }
+    new CfnOutput(this, 'IngestDeadLetterQueueUrl', { value: this.ingest.queue.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'OpsTopicArn', { value: this.opsTopic.topic.topicArn });
+    if (archive) new CfnOutput(this, 'ArchiveBucketName', { value: archive.bucket.bucketName });
+    if (this.dashboard) new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
+  }
+}
+
+export type { RelayStackProps };
+export { ALERT_RULES_FILE, RelayStack };

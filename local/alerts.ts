@@ -1,0 +1,272 @@
+/**
+ * The alerts part of the local relay (`npm start`): dynalite (in memory, loopback, random port) with
+ * the throttle table, one SNS topic per channel in fauxqs, the alerts queue + DLQ subscribed to the
+ * events topic, and the real evaluate-alerts handler. fauxqs accepts no `MessageStructure: json`
+ * and delivers no SMS/email, but its spy records every Publish: that is what each channel "received".
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import dynalite from 'dynalite';
+import type { MessageSpyReader } from 'fauxqs';
+import { createEvaluateAlertsHandler } from '../functions/evaluate-alerts/app.js';
+import type { EvaluateOutcome } from '../functions/evaluate-alerts/evaluate.js';
+import { parseRulesDocument } from '../shared/alerts/rules-file.js';
+import { CHANNELS, type Channel } from '../shared/alerts/types.js';
+import { validateRules } from '../shared/alerts/validate.js';
+import { dynamodbClient } from '../shared/aws-clients.js';
+import { ENV } from '../shared/config/env-names.js';
+
+/** The shipped rule pack (local/ and the repo root are siblings). */
+const DEFAULT_RULES_FILE = fileURLToPath(new URL('../alerts/default-rules.yaml', import.meta.url));
+
+interface LocalAlertsOptions {
+  /** rules file, YAML or JSON. @default alerts/default-rules.yaml */
+  readonly rules?: string;
+}
+
+interface QueueLike {
+  readonly name: string;
+  readonly url: string;
+  readonly arn: string;
+  readonly dlqUrl: string;
+  readonly dlqArn: string;
+}
+
+/** One message an alert topic received (from the fauxqs spy). */
+interface ReceivedAlert {
+  readonly channel: Channel;
+  readonly topicArn: string;
+  readonly messageId: string;
+  /** the MessageStructure=json document as published */
+  readonly document: Readonly<Record<string, string>>;
+  /** what a person reads on that channel: SMS text, email subject, chat title, ticket summary */
+  readonly headline: string;
+}
+
+interface AlertTally {
+  sent: number;
+  suppressed: number;
+  duplicate: number;
+  retry: number;
+  /** (alertId, channel) published more than once: must stay 0 */
+  republished: number;
+}
+
+interface LocalAlerts {
+  readonly queue: QueueLike;
+  readonly topics: Readonly<Record<Channel, string>>;
+  readonly tableName: string;
+  readonly dynamodbEndpoint: string;
+  readonly rulesFile: string;
+  readonly ruleCount: number;
+  readonly handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+  readonly tally: Readonly<AlertTally>;
+  readonly dynamodb: DynamoDBClient;
+  readonly sns: SNSClient;
+  /** every message the alert topics received so far, oldest first */
+  received(): ReceivedAlert[];
+  stop(): Promise<void>;
+}
+
+interface AlertsDeps {
+  readonly dir: string;
+  readonly endpoint: string;
+  readonly sns: SNSClient;
+  readonly spy: MessageSpyReader;
+  readonly queuePair: (name: string) => Promise<QueueLike>;
+  readonly subscribe: (q: QueueLike) => Promise<void>;
+}
+
+function headline(channel: Channel, doc: Record<string, string>): string {
+  try {
+    switch (channel) {
+      case 'sms':
+        return doc.sms ?? doc.default ?? '';
+      case 'email':
+        return (JSON.parse(doc['email-json'] ?? '{}') as { subject?: string }).subject ?? '';
+      case 'chat':
+        return (JSON.parse(doc.https ?? '{}') as { content?: { title?: string } }).content?.title ?? doc.https ?? '';
+      default: {
+        const t = JSON.parse(doc.https ?? '{}') as { summary?: string };
+        return t.summary ?? doc.https ?? '';
+      }
+    }
+  } catch {
+    return doc.default ?? '';
+  }
+}
+
+async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<LocalAlerts> {
+  const rulesFile = o.rules ?? DEFAULT_RULES_FILE;
+  // validate here (clear message before anything starts) and hand the function JSON, as CDK does
+  const doc = parseRulesDocument(readFileSync(rulesFile, 'utf8'), rulesFile);
+  const rules = validateRules(doc, rulesFile);
+  const jsonRules = join(d.dir, 'alert-rules.json');
+  writeFileSync(jsonRules, `${JSON.stringify(doc, null, 2)}\n`);
+
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const stopServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  try {
+    const dynamodbEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dynamodb = dynamodbClient({ endpoint: dynamodbEndpoint });
+    const tableName = 'segura-alert-throttle';
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    // dynalite makes tables ACTIVE at once (createTableMs: 0); still check, bounded
+    for (let i = 0; ; i++) {
+      const t = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+      if (t.Table?.TableStatus === 'ACTIVE') break;
+      if (i === 100) throw new Error(`throttle table ${tableName} did not become ACTIVE`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const topics = {} as Record<Channel, string>;
+    for (const ch of CHANNELS) {
+      const t = await d.sns.send(new CreateTopicCommand({ Name: `segura-alerts-${ch}` }));
+      topics[ch] = t.TopicArn as string;
+    }
+    const queue = await d.queuePair('segura-alerts');
+    await d.subscribe(queue);
+    const tally: AlertTally = { sent: 0, suppressed: 0, duplicate: 0, retry: 0, republished: 0 };
+    const seen = new Set<string>();
+    const onOutcome = (out: EvaluateOutcome): void => {
+      for (const a of out.alerts) {
+        tally[a.kind === 'retry' ? 'retry' : a.kind]++;
+        for (const p of a.published) {
+          const k = `${a.alertId}:${p.channel}`;
+          if (seen.has(k)) tally.republished++;
+          seen.add(k);
+        }
+      }
+    };
+    const handler = createEvaluateAlertsHandler(
+      {
+        AWS_REGION: 'us-east-1',
+        [ENV.awsEndpoint]: d.endpoint,
+        [ENV.dynamodbEndpoint]: dynamodbEndpoint,
+        [ENV.alertRulesFile]: jsonRules,
+        [ENV.throttleTableName]: tableName,
+        [ENV.alertTopicArns]: JSON.stringify(topics),
+        [ENV.deadLetterQueueUrl]: queue.dlqUrl,
+        AWS_LAMBDA_FUNCTION_NAME: 'evaluate-alerts',
+      },
+      { onOutcome },
+    );
+    // the spy's buffer is bounded and shared with all SQS traffic: copy alert publishes out of it often
+    const byTopic = new Map(CHANNELS.map((ch) => [topics[ch], ch] as const));
+    const collected = new Map<string, ReceivedAlert>();
+    const collect = (): void => {
+      for (const m of d.spy.getAllMessages()) {
+        if (m.service !== 'sns' || collected.has(m.messageId)) continue;
+        const channel = byTopic.get(m.topicArn);
+        if (!channel) continue;
+        let document: Record<string, string>;
+        try {
+          document = JSON.parse(m.body) as Record<string, string>;
+        } catch {
+          document = { default: m.body };
+        }
+        collected.set(m.messageId, {
+          channel,
+          topicArn: m.topicArn,
+          messageId: m.messageId,
+          document,
+          headline: headline(channel, document),
+        });
+      }
+    };
+    const timer = setInterval(collect, 50);
+    timer.unref();
+    return {
+      queue,
+      topics,
+      tableName,
+      dynamodbEndpoint,
+      rulesFile,
+      ruleCount: rules.rules.length,
+      handler,
+      tally,
+      dynamodb,
+      sns: handler.sns,
+      received: () => {
+        collect();
+        return [...collected.values()];
+      },
+      stop: async () => {
+        clearInterval(timer);
+        collect();
+        dynamodb.destroy();
+        await stopServer();
+      },
+    };
+  } catch (e) {
+    await stopServer();
+    throw e;
+  }
+}
+
+interface AlertsSummary {
+  readonly ok: boolean;
+  readonly rulesFile: string;
+  readonly rules: number;
+  readonly tally: AlertTally;
+  /** messages per channel as the topics received them (fauxqs spy) */
+  readonly channels: Record<Channel, string[]>;
+  readonly output: string;
+}
+
+/**
+ * What each channel topic received, for the `npm start` summary; writes every message (the exact
+ * MessageStructure=json document) to `alerts.ndjson` in the output folder. Not ok when any alert
+ * was published twice on a channel.
+ */
+function summarizeAlerts(a: LocalAlerts, dir: string): { summary: AlertsSummary; lines: string[] } {
+  const received = a.received();
+  const output = join(dir, 'alerts.ndjson');
+  writeFileSync(
+    output,
+    received.map((r) => JSON.stringify({ channel: r.channel, topicArn: r.topicArn, message: r.document })).join('\n') +
+      (received.length ? '\n' : ''),
+  );
+  const channels = Object.fromEntries(
+    CHANNELS.map((ch) => [ch, received.filter((r) => r.channel === ch).map((r) => r.headline)]),
+  ) as Record<Channel, string[]>;
+  const t = a.tally;
+  const summary: AlertsSummary = {
+    ok: t.republished === 0,
+    rulesFile: a.rulesFile,
+    rules: a.ruleCount,
+    tally: { ...t },
+    channels,
+    output,
+  };
+  const lines = [
+    `  alerts (${a.ruleCount} rules from ${a.rulesFile}): sent ${t.sent}, suppressed ${t.suppressed}, duplicates skipped ${t.duplicate}, retried ${t.retry}, published twice ${t.republished}`,
+    `      → ${output}`,
+  ];
+  const what = { sms: 'SMS text', email: 'email subject', chat: 'chat title', ticket: 'ticket summary' } as const;
+  for (const ch of CHANNELS) {
+    const list = channels[ch];
+    lines.push(`    ${ch} topic received ${list.length} (${what[ch]}):`);
+    for (const h of list.slice(0, 12)) lines.push(`      ${h}`);
+    if (list.length > 12) lines.push(`      … and ${list.length - 12} more (see ${output})`);
+  }
+  return { summary, lines };
+}
+
+export type { AlertsSummary, AlertTally, LocalAlerts, LocalAlertsOptions, ReceivedAlert };
+export { DEFAULT_RULES_FILE, startLocalAlerts, summarizeAlerts };

@@ -1,0 +1,33 @@
+/**
+ * infra/ never imports runtime code (functions/, shared/, cli/, local/) except the env var names,
+ * so the CDK app and the function bundles stay apart (style.md, layout rules).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './helpers.js';
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('infra boundaries', () => {
+  it('imports only shared/config/env-names.ts from the runtime', () => {
+    const offending: string[] = [];
+    for (const file of tsFiles(join(ROOT, 'infra'))) {
+      const src = readFileSync(file, 'utf8');
+      for (const m of src.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)) {
+        const spec = m[1] as string;
+        if (!spec.startsWith('.')) continue;
+        const target = relative(ROOT, resolve(file, '..', spec)).replace(/\.js$/, '.ts');
+        if (!target.startsWith('infra/') && target !== 'shared/config/env-names.ts') {
+          offending.push(`${relative(ROOT, file)} → ${target}`);
+        }
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+});
