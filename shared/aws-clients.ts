@@ -17,7 +17,12 @@ interface ClientOptions {
 function common(o: ClientOptions) {
   // emulators accept any signature: without real credentials in the environment, sign with
   // placeholders so a machine with no AWS account can run everything locally
-  const local = o.endpoint !== undefined && !process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE;
+  // only for loopback endpoints: a VPC endpoint URL must keep the real credential chain
+  const local =
+    o.endpoint !== undefined &&
+    /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(o.endpoint) &&
+    !process.env.AWS_ACCESS_KEY_ID &&
+    !process.env.AWS_PROFILE;
   return {
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
