@@ -40,11 +40,10 @@ const ENVS: Record<string, Record<string, string>> = {
   'evaluate-alerts': {
     DEAD_LETTER_QUEUE_URL: DLQ,
     THROTTLE_TABLE_NAME: 'segura-alert-throttle',
-    ALERT_TOPIC_ARNS: JSON.stringify({
-      sms: 'arn:aws:sns:us-east-1:111122223333:segura-alerts-sms',
-      email: 'arn:aws:sns:us-east-1:111122223333:segura-alerts-email',
-    }),
-    ALERT_RULES_FILE: 'alerts/default-rules.json',
+    ALERT_TOPIC_ARNS: JSON.stringify(
+      Object.fromEntries(['sms', 'email', 'chat', 'ticket'].map((c) => [c, `arn:aws:sns:us-east-1:111122223333:segura-alerts-${c}`])),
+    ),
+    ALERT_RULES_FILE: 'dist/functions/evaluate-alerts/alert-rules.json',
   },
 };
 
@@ -52,6 +51,12 @@ const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(
 
 function benchColdStart(runs = 7): ColdStart[] {
   execFileSync(process.execPath, ['scripts/bundle-functions.mjs'], { stdio: 'ignore' });
+  // evaluate-alerts reads its rules as validated JSON, written next to the bundle as the stack does
+  execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'cli/entry.ts', 'alerts', 'validate', '--rules', 'alerts/default-rules.yaml', '--out', 'dist/functions/evaluate-alerts/alert-rules.json'],
+    { stdio: 'ignore' },
+  );
   const out: ColdStart[] = [];
   for (const name of readdirSync('dist/functions').sort()) {
     const file = `dist/functions/${name}/index.mjs`;
