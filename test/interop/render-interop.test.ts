@@ -127,6 +127,8 @@ describe.each(['tcp', 'tls', 'udp'] as const)('rendered events over %s', (transp
       const sd: Record<string, string> = { eventId: e.eventId, name: e.name, severity: String(e.cefSeverity) };
       if (e.category !== null) sd.category = e.category;
       if (e.origin !== null) sd.origin = e.origin;
+      // an event shortened to fit the budget says so in its SD
+      if (line.includes(' truncated="true"]')) sd.truncated = 'true';
       for (const p of ['rsyslog', 'syslog-ng', 'go-syslog'] as const) {
         const rec = run.get(i, p);
         checkHeader(rec, e, line);
