@@ -15,6 +15,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     teardownTimeout: 60_000,
     pool: 'forks',
+    // the memory samples force a full GC every 10 s to read the live heap
+    execArgv: ['--expose-gc'],
     maxWorkers: 1,
     fileParallelism: false,
   },

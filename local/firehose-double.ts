@@ -93,6 +93,12 @@ interface FirehoseDouble {
   readonly endpoint: string;
   /** Decoded data of the accepted records of `stream`, in acceptance order. */
   records(stream: string): string[];
+  /**
+   * The accepted records of `stream` since the last `take`, which the double then forgets (with
+   * their receipts), so a long run (the load test) does not keep every record in memory. After a
+   * `take`, `records`, `lines` and `receipts` cover only what arrived since.
+   */
+  take(stream: string): string[];
   /** Accepted records of `stream` split on `\n`, the empty piece after a trailing newline removed. */
   lines(stream: string): string[];
   /** How many times each distinct record data of `stream` was received (accepted or failed by a fault). */
@@ -426,6 +432,12 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
   return {
     endpoint: `http://127.0.0.1:${port}`,
     records: (stream) => [...(accepted.get(stream) ?? [])],
+    take: (stream) => {
+      const kept = accepted.get(stream) ?? [];
+      accepted.set(stream, []);
+      receiptCounts.delete(stream);
+      return kept;
+    },
     lines: (stream) =>
       (accepted.get(stream) ?? [])
         .join('')

@@ -1,9 +1,10 @@
 /**
- * Fault: a slow collector. The receiver stops reading for 3 s while ~12 MB of events (1,500 frames
- * of ~8 KiB, the TCP/TLS size budget) are sent, more than the kernel buffers of a loopback
- * connection hold, so the sender really meets backpressure: `write()` returns false, the batch
- * waits for 'drain', and a batch that cannot finish by its deadline is reported unconfirmed (SQS
- * retries it) and its connection replaced. When the collector reads again, everything arrives.
+ * Fault: a slow collector. The receiver stops reading while events of ~8 KiB (the TCP/TLS size
+ * budget) keep coming, 2 MB at a time, until the kernel buffers of the loopback connection are full
+ * (about 8 MB on the machine this was written on; the loop goes up to 32 MB) and the sender really
+ * meets backpressure: `write()` returns false, the batch waits for 'drain', and a batch that cannot
+ * finish by its deadline is reported unconfirmed (SQS retries it) and its connection replaced. The
+ * receiver stays paused 1 s more, then reads again, and everything arrives.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -19,7 +20,9 @@ import {
 
 const h = relayHarness();
 
-const PAUSE_MS = 3_000;
+/** events of ~8 KiB per chunk (2 MB), and at most this many chunks (32 MB) */
+const CHUNK = 250;
+const MAX_CHUNKS = 16;
 
 describe('fault: slow collector (backpressure)', () => {
   it('a collector that stops reading holds batches back; nothing is confirmed that it cannot read, all arrive after', async ({
@@ -44,15 +47,17 @@ describe('fault: slow collector (backpressure)', () => {
     rx.pause();
     const pausedAt = Date.now();
     const receivedAtPause = rx.messages.length;
-    const big = paddedBodies(1_500, 52, 9_000);
-    await relay.send(big);
+    const big: string[] = [];
+    // keep sending until the sender has given up on at least one batch (its buffers are full)
+    let stalled = false;
+    for (let chunk = 0; chunk < MAX_CHUNKS && !stalled; chunk++) {
+      const b = paddedBodies(CHUNK, 520 + chunk, 9_000);
+      big.push(...b);
+      await relay.send(b);
+      stalled = await waitUntil(() => poller.stats.itemFailures > 0, 1_500);
+    }
     const sentWhilePausedMs = Date.now() - pausedAt;
-    // the sender must have hit backpressure and given up on at least one batch before we resume
-    const stalled = await waitUntil(
-      () => sink.stats().transport.drainWaits > 0 && poller.stats.itemFailures > 0,
-      20_000,
-    );
-    await sleep(Math.max(0, pausedAt + PAUSE_MS - Date.now()));
+    await sleep(1_000);
     const receivedWhilePaused = rx.messages.length - receivedAtPause;
     const atResume = { ...sink.stats().transport };
     const pausedMs = Date.now() - pausedAt;
@@ -66,12 +71,12 @@ describe('fault: slow collector (backpressure)', () => {
     const ledger = await closeScenario(
       task,
       relay,
-      `slow collector: receiver paused ${(pausedMs / 1000).toFixed(1)} s under 1,500 × 8 KiB frames`,
+      `slow collector: receiver paused ${(pausedMs / 1000).toFixed(1)} s under ${big.length} × 8 KiB events`,
       input,
       {
         drained,
         pausedMs,
-        sendToIngestMs: sentWhilePausedMs,
+        sendingWhilePausedMs: sentWhilePausedMs,
         receivedWhilePaused,
         drainWaitsWhilePaused: atResume.drainWaits,
         framesWrittenWhilePaused: atResume.framesWritten - 10,
@@ -87,7 +92,7 @@ describe('fault: slow collector (backpressure)', () => {
     );
     expect(drained).toBe(true);
     expect(stalled).toBe(true);
-    expect(ledger.destinations[0]).toMatchObject({ expected: 1_510, delivered: 1_510, inDlq: 0 });
+    expect(ledger.destinations[0]).toMatchObject({ expected: 10 + big.length, delivered: 10 + big.length, inDlq: 0 });
     // the receiver was really paused: it read nothing while the events were sent
     expect(receivedWhilePaused).toBe(0);
     expect(atResume.drainWaits).toBeGreaterThan(0);
