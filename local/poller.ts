@@ -23,6 +23,12 @@ interface PollerOptions {
   readonly batchSize?: number;
   /** function timeout; the handler's context counts down from it. @default 10_000 */
   readonly timeoutMs?: number;
+  /**
+   * What the handler's context reports as its remaining time, when it must differ from the real
+   * timeout (fault tests: a function killed mid-batch by a stall its own deadline does not see).
+   * @default timeoutMs
+   */
+  readonly contextTimeoutMs?: number;
   /** visibility timeout set on receive, seconds. @default 6 × timeout */
   readonly visibilityTimeoutSec?: number;
   /** long-poll wait, seconds. @default 1 */
@@ -106,7 +112,8 @@ class Poller {
   };
   private running = false;
   private loop: Promise<void> | null = null;
-  private readonly o: Required<Omit<PollerOptions, 'onLog'>> & Pick<PollerOptions, 'onLog'>;
+  private readonly o: Required<Omit<PollerOptions, 'onLog' | 'contextTimeoutMs'>> &
+    Pick<PollerOptions, 'onLog' | 'contextTimeoutMs'>;
   private abort = new AbortController();
 
   get name(): string {
@@ -176,7 +183,7 @@ class Poller {
     this.stats.invocations++;
     this.stats.received += msgs.length;
     const event: SQSEvent = { Records: msgs.map((m) => toRecord(m, this.o.queueArn, 'us-east-1')) };
-    const ctx = lambdaContext(this.o.name, this.o.timeoutMs);
+    const ctx = lambdaContext(this.o.name, this.o.contextTimeoutMs ?? this.o.timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     let res: SQSBatchResponse | undefined;
     try {

@@ -91,6 +91,8 @@ interface LocalRelayOptions {
   readonly snsProxy?: boolean;
   /** receive loops per function (concurrent invocations, as Lambda scales an SQS source). @default 1 */
   readonly concurrency?: number;
+  /** remaining time the functions' context reports, when it must differ from `timeoutMs` (fault tests). */
+  readonly contextTimeoutMs?: number;
 }
 
 interface QueuePair {
@@ -316,6 +318,7 @@ class LocalRelay {
         timeoutMs: this.timeoutMs,
         visibilityTimeoutSec: this.visibilitySec,
         ...(this.o.concurrency ? { concurrency: this.o.concurrency } : {}),
+        ...(this.o.contextTimeoutMs ? { contextTimeoutMs: this.o.contextTimeoutMs } : {}),
         onLog: (l) => this.log(l),
       }),
     );

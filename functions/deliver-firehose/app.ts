@@ -7,15 +7,11 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { firehoseClient, sqsClient } from '../../shared/aws-clients.js';
+import { deadlineFrom } from '../../shared/deliver/deadline.js';
 import { deliverBatch } from '../../shared/deliver/deliver-batch.js';
 import { createFirehoseSink } from '../../shared/deliver/firehose-sink.js';
 import { logger, metrics } from '../../shared/observability/index.js';
 import { loadFirehoseConfig } from './config.js';
-
-/** Time kept back from the invocation budget to park failures and answer: 10%, at least 2 s. */
-function deadlineFrom(remainingMs: number): number {
-  return Math.floor(Date.now() + remainingMs - Math.max(2_000, remainingMs / 10));
-}
 
 function createFirehoseHandler(env: NodeJS.ProcessEnv) {
   const config = loadFirehoseConfig(env);
@@ -46,4 +42,4 @@ function createFirehoseHandler(env: NodeJS.ProcessEnv) {
     });
 }
 
-export { createFirehoseHandler, deadlineFrom };
+export { createFirehoseHandler };

@@ -8,10 +8,10 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { sqsClient } from '../../shared/aws-clients.js';
+import { deadlineFrom } from '../../shared/deliver/deadline.js';
 import { deliverBatch } from '../../shared/deliver/deliver-batch.js';
 import { createSyslogSink, type SyslogSinkConfig } from '../../shared/deliver/syslog/index.js';
 import { logger, metrics } from '../../shared/observability/index.js';
-import { deadlineFrom } from '../deliver-firehose/app.js';
 import { loadSyslogConfig, resolveCa } from './config.js';
 
 function createSyslogHandler(env: NodeJS.ProcessEnv, overrides: Partial<SyslogSinkConfig> = {}) {

@@ -12,8 +12,8 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoAlertStore } from '../../shared/alerts/dynamodb-store.js';
 import { snsPublisher } from '../../shared/alerts/sns-publisher.js';
 import { dynamodbClient, snsClient, sqsClient } from '../../shared/aws-clients.js';
+import { deadlineFrom } from '../../shared/deliver/deadline.js';
 import { logger, metrics } from '../../shared/observability/index.js';
-import { deadlineFrom } from '../deliver-firehose/app.js';
 import { loadEvaluateAlertsConfig } from './config.js';
 import { type EvaluateOutcome, evaluateBatch } from './evaluate.js';
 

@@ -7,6 +7,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { snsClient, sqsClient } from '../../shared/aws-clients.js';
+import { deadlineFrom } from '../../shared/deliver/deadline.js';
 import { logger, metrics } from '../../shared/observability/index.js';
 import { loadNormalizeConfig } from './config.js';
 import { normalizeBatch } from './normalize.js';
@@ -22,7 +23,7 @@ function createNormalizeHandler(env: NodeJS.ProcessEnv) {
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
-    .handler((event) => normalizeBatch(event, deps));
+    .handler((event, context) => normalizeBatch(event, deps, deadlineFrom(context.getRemainingTimeInMillis())));
 }
 
 export { createNormalizeHandler };

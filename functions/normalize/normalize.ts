@@ -26,7 +26,11 @@ interface NormalizeDeps {
   readonly functionName: string;
 }
 
-async function normalizeBatch(event: SQSEvent, deps: NormalizeDeps): Promise<SQSBatchResponse> {
+async function normalizeBatch(
+  event: SQSEvent,
+  deps: NormalizeDeps,
+  deadlineMs = Number.POSITIVE_INFINITY,
+): Promise<SQSBatchResponse> {
   const t0 = Date.now();
   const pubs: Publication[] = [];
   const parcels: Parcel[] = [];
@@ -76,7 +80,7 @@ async function normalizeBatch(event: SQSEvent, deps: NormalizeDeps): Promise<SQS
     }
   }
   const [pub, park] = await Promise.all([
-    publishEvents(deps.sns, deps.config.eventsTopicArn, pubs),
+    publishEvents(deps.sns, deps.config.eventsTopicArn, pubs, deadlineMs),
     parkInDlq(deps.sqs, deps.config.deadLetterQueueUrl, deps.functionName, parcels),
   ]);
   const eventIdOf = new Map(pubs.map((p) => [p.id, p.event.eventId]));

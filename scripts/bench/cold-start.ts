@@ -41,7 +41,9 @@ const ENVS: Record<string, Record<string, string>> = {
     DEAD_LETTER_QUEUE_URL: DLQ,
     THROTTLE_TABLE_NAME: 'segura-alert-throttle',
     ALERT_TOPIC_ARNS: JSON.stringify(
-      Object.fromEntries(['sms', 'email', 'chat', 'ticket'].map((c) => [c, `arn:aws:sns:us-east-1:111122223333:segura-alerts-${c}`])),
+      Object.fromEntries(
+        ['sms', 'email', 'chat', 'ticket'].map((c) => [c, `arn:aws:sns:us-east-1:111122223333:segura-alerts-${c}`]),
+      ),
     ),
     ALERT_RULES_FILE: 'dist/functions/evaluate-alerts/alert-rules.json',
   },
@@ -54,7 +56,17 @@ function benchColdStart(runs = 7): ColdStart[] {
   // evaluate-alerts reads its rules as validated JSON, written next to the bundle as the stack does
   execFileSync(
     process.execPath,
-    ['--import', 'tsx', 'cli/entry.ts', 'alerts', 'validate', '--rules', 'alerts/default-rules.yaml', '--out', 'dist/functions/evaluate-alerts/alert-rules.json'],
+    [
+      '--import',
+      'tsx',
+      'cli/entry.ts',
+      'alerts',
+      'validate',
+      '--rules',
+      'alerts/default-rules.yaml',
+      '--out',
+      'dist/functions/evaluate-alerts/alert-rules.json',
+    ],
     { stdio: 'ignore' },
   );
   const out: ColdStart[] = [];

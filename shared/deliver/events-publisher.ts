@@ -6,11 +6,14 @@
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
 import { toError } from '../errors.js';
 import type { SecurityEvent } from '../model/security-event.js';
+import { signalUntil } from './deadline.js';
 
 /** SNS maximum message size (payload + attributes), 256 KiB. */
 const SNS_MAX_BYTES = 262_144;
 /** Room left for attributes and the rest of the entry. */
 const SNS_MAX_MESSAGE_BYTES = SNS_MAX_BYTES - 2_048;
+/** PublishBatch calls in flight at once. */
+const PUBLISH_CONCURRENCY = 4;
 
 interface Publication {
   /** SQS message id of the source record */
@@ -42,6 +45,7 @@ async function publishEvents(
   client: SNSClient,
   topicArn: string,
   pubs: readonly Publication[],
+  deadlineMs = Number.POSITIVE_INFINITY,
 ): Promise<PublishResult> {
   const published: string[] = [];
   const failed: Array<{ id: string; error: string; retryable: boolean }> = [];
@@ -60,7 +64,12 @@ async function publishEvents(
     bytes += b;
   }
   if (batch.length) batches.push(batch);
-  for (const chunk of batches) {
+  const publishChunk = async (chunk: Publication[]): Promise<void> => {
+    if (Date.now() >= deadlineMs - 50) {
+      for (const p of chunk)
+        failed.push({ id: p.id, error: 'SNS PublishBatch not attempted: invocation deadline', retryable: true });
+      return;
+    }
     try {
       const out = await client.send(
         new PublishBatchCommand({
@@ -71,6 +80,8 @@ async function publishEvents(
             MessageAttributes: attributesOf(p.event),
           })),
         }),
+        // bounded by the invocation: a stalled call fails these records (SQS retries them)
+        Number.isFinite(deadlineMs) ? { abortSignal: signalUntil(deadlineMs) } : {},
       );
       const bad = new Map((out.Failed ?? []).map((f) => [f.Id, f]));
       chunk.forEach((p, j) => {
@@ -81,10 +92,18 @@ async function publishEvents(
       });
     } catch (e) {
       const err = toError(e);
-      for (const p of chunk)
+      for (const p of chunk) {
         failed.push({ id: p.id, error: `SNS PublishBatch failed: ${err.name}: ${err.message}`, retryable: true });
+      }
     }
-  }
+  };
+  // a few calls in flight: a 100-record batch is 10 calls
+  const queue = [...batches];
+  await Promise.all(
+    Array.from({ length: Math.min(PUBLISH_CONCURRENCY, queue.length) }, async () => {
+      for (let c = queue.shift(); c !== undefined; c = queue.shift()) await publishChunk(c);
+    }),
+  );
   return { published, failed };
 }
 
