@@ -20,6 +20,7 @@ import { CHANNELS, type Channel } from '../shared/alerts/types.js';
 import { validateRules } from '../shared/alerts/validate.js';
 import { dynamodbClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/config/env-names.js';
+import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 /** The shipped rule pack (local/ and the repo root are siblings). */
 const DEFAULT_RULES_FILE = fileURLToPath(new URL('../alerts/default-rules.yaml', import.meta.url));
@@ -27,6 +28,8 @@ const DEFAULT_RULES_FILE = fileURLToPath(new URL('../alerts/default-rules.yaml',
 interface LocalAlertsOptions {
   /** rules file, YAML or JSON. @default alerts/default-rules.yaml */
   readonly rules?: string;
+  /** put an HTTP fault proxy (`alerts.dynamodbProxy`) between evaluate-alerts and dynalite (fault tests). @default false */
+  readonly dynamodbProxy?: boolean;
 }
 
 interface QueueLike {
@@ -62,6 +65,8 @@ interface LocalAlerts {
   readonly topics: Readonly<Record<Channel, string>>;
   readonly tableName: string;
   readonly dynamodbEndpoint: string;
+  /** the fault proxy in front of dynalite for evaluate-alerts, when `dynamodbProxy` is on */
+  readonly dynamodbProxy: FaultProxy | null;
   readonly rulesFile: string;
   readonly ruleCount: number;
   readonly handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -141,6 +146,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
     }
     const queue = await d.queuePair('segura-alerts');
     await d.subscribe(queue);
+    const proxy = o.dynamodbProxy ? await startFaultProxy({ target: dynamodbEndpoint }) : null;
     const tally: AlertTally = { sent: 0, suppressed: 0, duplicate: 0, retry: 0, republished: 0 };
     const seen = new Set<string>();
     const onOutcome = (out: EvaluateOutcome): void => {
@@ -157,7 +163,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
       {
         AWS_REGION: 'us-east-1',
         [ENV.awsEndpoint]: d.endpoint,
-        [ENV.dynamodbEndpoint]: dynamodbEndpoint,
+        [ENV.dynamodbEndpoint]: proxy ? proxy.endpoint : dynamodbEndpoint,
         [ENV.alertRulesFile]: jsonRules,
         [ENV.throttleTableName]: tableName,
         [ENV.alertTopicArns]: JSON.stringify(topics),
@@ -196,6 +202,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
       topics,
       tableName,
       dynamodbEndpoint,
+      dynamodbProxy: proxy,
       rulesFile,
       ruleCount: rules.rules.length,
       handler,
@@ -210,6 +217,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
         clearInterval(timer);
         collect();
         dynamodb.destroy();
+        await proxy?.stop();
         await stopServer();
       },
     };
