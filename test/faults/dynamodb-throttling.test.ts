@@ -22,7 +22,11 @@ const THROTTLE_MS = 2_500;
 
 function perChannel(r: LocalRelay): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const a of r.alerts?.received() ?? []) (out[a.channel] ??= []).push(a.headline);
+  for (const a of r.alerts?.received() ?? []) {
+    const list = out[a.channel] ?? [];
+    list.push(a.headline);
+    out[a.channel] = list;
+  }
   for (const k of Object.keys(out)) out[k]?.sort();
   return out;
 }
