@@ -3,15 +3,10 @@
  * connection) is created once per execution environment and reused across invocations; its
  * circuit breaker fails batches fast while the collector is down (SQS keeps the events).
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { sqsClient } from '../../shared/aws-clients.js';
-import { deadlineFrom } from '../../shared/deliver/deadline.js';
-import { deliverBatch } from '../../shared/deliver/deliver-batch.js';
 import { createSyslogSink, type SyslogSinkConfig } from '../../shared/deliver/syslog/index.js';
-import { logger, metrics } from '../../shared/observability/index.js';
+import { logger } from '../../shared/observability/index.js';
+import { deliveryHandler } from '../delivery-handler.js';
 import { loadSyslogConfig, resolveCa } from './config.js';
 
 function createSyslogHandler(env: NodeJS.ProcessEnv, overrides: Partial<SyslogSinkConfig> = {}) {
@@ -33,22 +28,14 @@ function createSyslogHandler(env: NodeJS.ProcessEnv, overrides: Partial<SyslogSi
     logger,
     ...overrides,
   });
-  const functionName = env.AWS_LAMBDA_FUNCTION_NAME ?? 'deliver-syslog';
-  const handler = middy<SQSEvent, SQSBatchResponse>()
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics))
-    .handler(async (event, context) => {
-      const o = await deliverBatch(event, {
-        destination: d.name,
-        renderer: d.renderer,
-        sink,
-        sqs,
-        deadLetterQueueUrl: config.deadLetterQueueUrl,
-        functionName,
-        deadlineMs: deadlineFrom(context.getRemainingTimeInMillis()),
-      });
-      return { batchItemFailures: o.batchItemFailures };
-    });
+  const handler = deliveryHandler({
+    destination: d.name,
+    renderer: d.renderer,
+    sink,
+    sqs,
+    deadLetterQueueUrl: config.deadLetterQueueUrl,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? 'deliver-syslog',
+  });
   return Object.assign(handler, { sink });
 }
 

@@ -10,26 +10,10 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import { METRIC } from '../../shared/config/metric-names.js';
 
-/** Metric names the functions publish (mirror of shared/observability/index.ts METRIC; a test keeps them equal). */
-const RELAY_METRIC = {
-  received: 'EventsReceived',
-  delivered: 'EventsDelivered',
-  failed: 'EventsFailed',
-  invalid: 'EventsInvalid',
-  parked: 'EventsParkedInDlq',
-  truncated: 'EventsTruncated',
-  published: 'EventsPublished',
-  bytes: 'BytesDelivered',
-  batchLatency: 'BatchLatency',
-  unknownIds: 'UnknownEventIds',
-  alertsMatched: 'AlertsMatched',
-  alertsSent: 'AlertsSent',
-  alertsSuppressed: 'AlertsSuppressed',
-  alertsDuplicate: 'AlertsDuplicate',
-  alertsFailed: 'AlertsFailed',
-  alertMessages: 'AlertMessagesPublished',
-} as const;
+/** Metric names the functions publish (one list, shared with the runtime). */
+const RELAY_METRIC = METRIC;
 
 type FunctionKind = 'normalize' | 'deliver-firehose' | 'deliver-syslog' | 'evaluate-alerts';
 

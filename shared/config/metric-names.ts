@@ -1,0 +1,33 @@
+/**
+ * Metric names the functions publish (Powertools EMF). Like the environment variable names, a
+ * contract shared by the runtime and the CDK app: alarms and the dashboard refer to these names,
+ * so infra imports them from here (it imports nothing else from the runtime).
+ */
+
+/** Metric names (stable: dashboards and alarms refer to them). */
+const METRIC = {
+  received: 'EventsReceived',
+  delivered: 'EventsDelivered',
+  failed: 'EventsFailed',
+  invalid: 'EventsInvalid',
+  parked: 'EventsParkedInDlq',
+  truncated: 'EventsTruncated',
+  published: 'EventsPublished',
+  bytes: 'BytesDelivered',
+  batchLatency: 'BatchLatency',
+  unknownIds: 'UnknownEventIds',
+  /** evaluate-alerts: rule × event pairs that matched */
+  alertsMatched: 'AlertsMatched',
+  /** evaluate-alerts: alerts fully published (every channel) */
+  alertsSent: 'AlertsSent',
+  /** evaluate-alerts: alerts held back inside a throttle window (reported by the next alert) */
+  alertsSuppressed: 'AlertsSuppressed',
+  /** evaluate-alerts: alerts already handled (SQS redelivery, SNS duplicate, repeated event) */
+  alertsDuplicate: 'AlertsDuplicate',
+  /** evaluate-alerts: alerts not finished (publish or store failure); SQS retries them */
+  alertsFailed: 'AlertsFailed',
+  /** evaluate-alerts: SNS messages published, per channel (`Destination` = `alerts-<channel>`) */
+  alertMessages: 'AlertMessagesPublished',
+} as const;
+
+export { METRIC };
