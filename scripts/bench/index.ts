@@ -100,9 +100,44 @@ process.stdout.write(
   `${table(['item', 'USD / 1M events', 'basis'], [...cost.map((c) => [c.item, c.usdPerMillion.toFixed(4), c.basis]), ['total', total.toFixed(4), '']])}\n`,
 );
 
+// the one table to read first: every target of the performance issue, measured in this run
+const ratio = (n: string) => render.rows.find((r) => r.name === n)?.ratioToJson ?? 0;
+const rssGrowth = Math.max(...render.rows.map((r) => r.peakRssMbAt2x / Math.max(1, r.peakRssMb)));
+const perCore = (k: string) => {
+  const h = byKind.get(k);
+  return h ? Math.round((h.events / h.cpuMs) * 1000) : 0;
+};
+const targets: Array<[string, string, string, boolean]> = [
+  ['render CEF vs JSON round trip', `${ratio('cef').toFixed(2)}×`, '≥ 1.0×', ratio('cef') >= 1],
+  ['render RFC 5424 vs JSON round trip', `${ratio('rfc5424').toFixed(2)}×`, '≥ 1.0×', ratio('rfc5424') >= 1],
+  ['render memory, 2× input', `${rssGrowth.toFixed(2)}× peak RSS`, 'flat (≤ 1.3×)', rssGrowth <= 1.3],
+  ['deliver-firehose per core', `${perCore('firehose')} ev/CPU-s`, '≥ 20,000', perCore('firehose') >= 20_000],
+  ['deliver-syslog per core', `${perCore('syslog')} ev/CPU-s`, '≥ 20,000', perCore('syslog') >= 20_000],
+  ...cold.map((c): [string, string, string, boolean] => [
+    `bundle ${c.name}`,
+    `${c.bundleKb} KB`,
+    '≤ 250 KB',
+    c.bundleKb <= 250,
+  ]),
+  ...cold.map((c): [string, string, string, boolean] => [
+    `init ${c.name}`,
+    `${c.initMsMedian} ms`,
+    '≤ 150 ms',
+    c.initMsMedian <= 150,
+  ]),
+  ['cost per million events', `USD ${total.toFixed(2)}`, '(reported)', true],
+];
+process.stdout.write('\nTargets (this run)\n\n');
+process.stdout.write(
+  `${table(
+    ['metric', 'measured', 'target', 'met'],
+    targets.map(([m, v, t, ok]) => [m, v, t, ok ? 'yes' : 'NO']),
+  )}\n`,
+);
+
 mkdirSync('bench-results', { recursive: true });
 writeFileSync(
   'bench-results/bench.json',
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, render, handlers, coldStart: cold, cost: { lines: cost, totalUsdPerMillion: total } }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, targets: targets.map(([metric, measured, target, met]) => ({ metric, measured, target, met })), render, handlers, coldStart: cold, cost: { lines: cost, totalUsdPerMillion: total } }, null, 2)}\n`,
 );
 process.stdout.write('\nwritten bench-results/bench.json\n');
