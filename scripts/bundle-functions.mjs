@@ -5,8 +5,13 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const names = readdirSync('functions').filter((n) => statSync(`functions/${n}`).isDirectory());
-// Lambda functions take their credentials from the environment: see functions/lambda-credentials.ts
-const alias = { '@aws-sdk/credential-provider-node': './functions/lambda-credentials.ts' };
+// Lambda functions take their credentials from the environment (functions/lambda-credentials.ts)
+// and use no event-stream API (functions/no-event-streams.ts). infra/constructs/relay-function.ts
+// bundles with the same aliases.
+const alias = {
+  '@aws-sdk/credential-provider-node': './functions/lambda-credentials.ts',
+  '@smithy/core/event-streams': './functions/no-event-streams.ts',
+};
 for (const name of names) {
   mkdirSync(`dist/functions/${name}`, { recursive: true });
   await build({

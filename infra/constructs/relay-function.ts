@@ -29,6 +29,8 @@ const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * to (the benchmark bundles the same way: scripts/bundle-functions.mjs).
  */
 const LAMBDA_CREDENTIALS = 'functions/lambda-credentials.ts';
+/** Stand-in for the SDK's lazily loaded event-stream support, which no relay client uses. */
+const NO_EVENT_STREAMS = 'functions/no-event-streams.ts';
 
 /** Where Lambda unpacks the bundle: files copied next to the handler are read from here. */
 const TASK_ROOT = '/var/task';
@@ -129,7 +131,12 @@ class RelayFunction extends Construct {
 
     const files = (props.bundledFiles ?? []).map((f) => ({ name: f.name, from: stageFile(this, f) }));
     const alias = existsSync(join(PROJECT_ROOT, LAMBDA_CREDENTIALS))
-      ? { '--alias': [`@aws-sdk/credential-provider-node=./${LAMBDA_CREDENTIALS}`] }
+      ? {
+          '--alias': [
+            `@aws-sdk/credential-provider-node=./${LAMBDA_CREDENTIALS}`,
+            `@smithy/core/event-streams=./${NO_EVENT_STREAMS}`,
+          ],
+        }
       : undefined;
 
     this.function = new NodejsFunction(this, 'Function', {
