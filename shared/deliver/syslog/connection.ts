@@ -35,6 +35,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { ConfigError, toError } from '../../errors.js';
 import type { DeliveryLogger } from '../sink.js';
+import { SerialQueue } from './serial-queue.js';
 
 /** Why a transport could not confirm frames. */
 const TransportFailureKind = {
@@ -267,8 +268,8 @@ class StreamConnection implements FrameTransport {
   readonly #name: string;
   #live: Live | undefined;
   #nextId = 1;
-  /** the last queued send, settled either way */
-  #tail: Promise<void> = Promise.resolve();
+  /** sends run one at a time */
+  readonly #queue = new SerialQueue();
 
   constructor(options: StreamConnectionOptions) {
     this.#host = options.host;
@@ -294,10 +295,7 @@ class StreamConnection implements FrameTransport {
    * circuit breaker and SQS handle the retry.
    */
   send(frames: readonly Buffer[], deadlineMs: number): Promise<TransportOutcome> {
-    // Serialize: concurrent sends would race to open two connections and interleave their batches.
-    const run = this.#tail.then(() => this.#sendExclusive(frames, deadlineMs));
-    this.#tail = run.then(settled, settled);
-    return run;
+    return this.#queue.run(() => this.#sendExclusive(frames, deadlineMs));
   }
 
   async #sendExclusive(frames: readonly Buffer[], deadlineMs: number): Promise<TransportOutcome> {
@@ -344,7 +342,7 @@ class StreamConnection implements FrameTransport {
    */
   async close(): Promise<void> {
     // Let a running batch finish first: ending under it would turn confirmed frames into failures.
-    await this.#tail;
+    await this.#queue.idle();
     const live = this.#live;
     this.#live = undefined;
     if (live === undefined || live.closed) return;
@@ -684,16 +682,10 @@ class StreamConnection implements FrameTransport {
   }
 }
 
-/**
- * Continuation for the send queue. The outcome (or a rejection) is handed to the caller of `send`
- * through `run`; the queue itself only needs to know that the previous send finished.
- */
-const settled = (): void => undefined;
-
 function unexpected(err: unknown): TransportFailure {
   const error = toError(err);
   return { kind: TransportFailureKind.io, message: `unexpected transport error: ${describe(error)}`, cause: error };
 }
 
 export type { FrameTransport, StreamConnectionOptions, TransportFailure, TransportOutcome, TransportStats };
-export { StreamConnection, settled as settledForQueue, TransportFailureKind };
+export { StreamConnection, TransportFailureKind };

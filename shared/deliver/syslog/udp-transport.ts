@@ -22,12 +22,12 @@ import { toError } from '../../errors.js';
 import type { DeliveryLogger } from '../sink.js';
 import {
   type FrameTransport,
-  settledForQueue,
   type TransportFailure,
   TransportFailureKind,
   type TransportOutcome,
   type TransportStats,
 } from './connection.js';
+import { SerialQueue } from './serial-queue.js';
 
 /** Options for {@link UdpTransport}. */
 interface UdpTransportOptions {
@@ -88,8 +88,8 @@ class UdpTransport implements FrameTransport {
   readonly #logger: DeliveryLogger;
   readonly #name: string;
   #live: UdpLive | undefined;
-  /** the last queued send, settled either way */
-  #tail: Promise<void> = Promise.resolve();
+  /** sends run one at a time */
+  readonly #queue = new SerialQueue();
 
   constructor(options: UdpTransportOptions) {
     this.#host = options.host;
@@ -105,10 +105,7 @@ class UdpTransport implements FrameTransport {
    * ECONNREFUSED affects them all; resending them risks a duplicate, never a loss).
    */
   send(frames: readonly Buffer[], deadlineMs: number): Promise<TransportOutcome> {
-    // Serialize: concurrent sends would race to create two sockets.
-    const run = this.#tail.then(() => this.#sendExclusive(frames, deadlineMs));
-    this.#tail = run.then(settledForQueue, settledForQueue);
-    return run;
+    return this.#queue.run(() => this.#sendExclusive(frames, deadlineMs));
   }
 
   async #sendExclusive(frames: readonly Buffer[], deadlineMs: number): Promise<TransportOutcome> {
@@ -188,7 +185,7 @@ class UdpTransport implements FrameTransport {
 
   /** Close the socket; a later `send` creates a new one. */
   async close(): Promise<void> {
-    await this.#tail;
+    await this.#queue.idle();
     const live = this.#live;
     this.#live = undefined;
     if (live === undefined || live.closed) return;
