@@ -2,55 +2,27 @@
  * `segura-relay bridge` receiving real syslog on loopback UDP, TCP (octet counting and LF) and TLS,
  * into fauxqs: every message reaches the queue as its SQS body, byte for byte.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAllowList } from '../../../shared/bridge/listeners.js';
-import { type BridgeConfig, type RunningBridge, startBridge } from '../../../shared/bridge/run.js';
-import { octet, recordingLog, SEED_LINE, Sqs, sendStream, sendUdp, tlsFixtures, waitFor } from './helpers.js';
+import type { BridgeConfig } from '../../../shared/bridge/run.js';
+import { bridgeHarness, octet, SEED_LINE, sendStream, sendUdp, tlsFixtures, waitFor } from './helpers.js';
 
-let sqs: Sqs;
-let dir: string;
-let running: RunningBridge | null = null;
-
-beforeEach(async () => {
-  sqs = await Sqs.start();
-  dir = mkdtempSync(join(tmpdir(), 'bridge-it-'));
-});
-
-afterEach(async () => {
-  await running?.stop();
-  running = null;
-  await sqs.stop();
-  sqs.destroy();
-  rmSync(dir, { recursive: true, force: true });
+const h = bridgeHarness('bridge-it-', {
+  udp: [{ host: '127.0.0.1', port: 0 }],
+  tcp: [{ host: '127.0.0.1', port: 0 }],
+  tls: [{ host: '127.0.0.1', port: 0 }],
+  tlsMaterial: { key: tlsFixtures.key, cert: tlsFixtures.cert },
 });
 
 async function bridge(queueUrl: string, extra: Partial<BridgeConfig> = {}) {
-  const rec = recordingLog();
-  running = await startBridge(
-    {
-      queueUrl,
-      endpoint: sqs.endpoint,
-      udp: [{ host: '127.0.0.1', port: 0 }],
-      tcp: [{ host: '127.0.0.1', port: 0 }],
-      tls: [{ host: '127.0.0.1', port: 0 }],
-      tlsMaterial: { key: tlsFixtures.key, cert: tlsFixtures.cert },
-      spoolDir: join(dir, 'spool'),
-      statusIntervalMs: 0,
-      ...extra,
-    },
-    rec.log,
-  );
-  const port = (t: string) => running?.addresses.find((a) => a.transport === t)?.port as number;
-  return { b: running, rec, udp: port('udp'), tcp: port('tcp'), tls: port('tls') };
+  const { b, rec, port } = await h.start(queueUrl, extra);
+  return { b, rec, udp: port('udp'), tcp: port('tcp'), tls: port('tls') };
 }
 
 describe('bridge listeners → SQS', () => {
   it('UDP, TCP (octet-counted, LF, mixed, unterminated) and TLS: every message arrives byte for byte', async () => {
     // Prepare
-    const url = await sqs.queue('segura-ingest');
+    const url = await h.sqs.queue('segura-ingest');
     const { b, udp, tcp, tls, rec } = await bridge(url);
     const cef = 'CEF:0|MT4|Segura|3|1|Senha visualizada|5|suser=jsilva duser=root dst=10.0.0.1 msg=Visualização';
     const udpMsgs = [SEED_LINE, '<13>1 2026-01-19T10:41:00-03:00 vault-01 senhasegura 1426 1 - suser=jsilva', cef];
@@ -82,7 +54,7 @@ describe('bridge listeners → SQS', () => {
     await waitFor(() => b.bridge.counters.sent >= expected.length, 5_000, 'all messages sent').catch((e) => {
       throw new Error(`${e.message}: ${JSON.stringify(b.status())} ${JSON.stringify(rec.entries)}`);
     });
-    const got = await sqs.drain(url, expected.length, 5_000);
+    const got = await h.sqs.drain(url, expected.length, 5_000);
 
     // Assess: the same multiset of bodies (transports run concurrently), nothing else
     expect(got.map((m) => m.Body).sort()).toEqual([...expected].sort());
@@ -100,7 +72,7 @@ describe('bridge listeners → SQS', () => {
   });
 
   it('keeps the order of one connection, drops oversize messages loudly, counts lines the relay will reject', async () => {
-    const url = await sqs.queue('segura-ingest');
+    const url = await h.sqs.queue('segura-ingest');
     const { b, tcp, udp, rec } = await bridge(url, { maxMessageBytes: 1024 });
     const lines = Array.from(
       { length: 50 },
@@ -111,7 +83,7 @@ describe('bridge listeners → SQS', () => {
     await sendStream(tcp, [...lines.slice(0, 25), big, ...lines.slice(25)].map(octet).join(''));
     await sendUdp(udp, [big, 'hello, not syslog']);
     await waitFor(() => b.bridge.counters.sent >= 51, 5_000, '51 sent');
-    const got = await sqs.drain(url, 51, 5_000);
+    const got = await h.sqs.drain(url, 51, 5_000);
 
     const fromTcp = got.map((m) => m.Body as string).filter((x) => x.includes(' - n='));
     expect(fromTcp).toEqual(lines);
@@ -128,17 +100,17 @@ describe('bridge listeners → SQS', () => {
   });
 
   it('replaces what SQS cannot carry (invalid UTF-8, control characters) and counts it', async () => {
-    const url = await sqs.queue('segura-ingest');
+    const url = await h.sqs.queue('segura-ingest');
     const { b, udp } = await bridge(url);
     await sendUdp(udp, [Buffer.from([0x3c, 0x31, 0x33, 0x3e, 0x31, 0x20, 0xff, 0x01, 0x41])]);
     await waitFor(() => b.bridge.counters.sent >= 1, 5_000, 'sent');
-    const [m] = await sqs.drain(url, 1, 5_000);
+    const [m] = await h.sqs.drain(url, 1, 5_000);
     expect(m?.Body).toBe('<13>1 \ufffd\ufffdA');
     expect(b.bridge.counters.sanitized).toBe(1);
   });
 
   it('refuses peers outside --allow-from', async () => {
-    const url = await sqs.queue('segura-ingest');
+    const url = await h.sqs.queue('segura-ingest');
     const { b, udp, tcp } = await bridge(url, { allowFrom: parseAllowList('10.9.9.9') });
     await sendUdp(udp, [SEED_LINE]);
     await sendStream(tcp, `${SEED_LINE}\n`).catch(() => undefined);
@@ -147,13 +119,13 @@ describe('bridge listeners → SQS', () => {
   });
 
   it('sends to a FIFO queue in one message group with stable deduplication ids', async () => {
-    const url = await sqs.queue('segura-ingest.fifo', { FifoQueue: 'true' });
+    const url = await h.sqs.queue('segura-ingest.fifo', { FifoQueue: 'true' });
     const { b, tcp } = await bridge(url, { groupId: 'vault-01' });
     const lines = Array.from({ length: 12 }, (_, i) => `<13>1 - fifo ${i}`);
     await sendStream(tcp, `${lines.join('\n')}\n`);
     await waitFor(() => b.bridge.counters.sent >= 12, 5_000, 'sent');
     // fauxqs hands out one message per FIFO group per receive
-    const got = await sqs.drain(url, 12, 5_000);
+    const got = await h.sqs.drain(url, 12, 5_000);
     expect(got.map((m) => m.Body)).toEqual(lines);
     expect(new Set(got.map((m) => m.Attributes?.MessageGroupId))).toEqual(new Set(['vault-01']));
     expect(new Set(got.map((m) => m.Attributes?.MessageDeduplicationId)).size).toBe(12);

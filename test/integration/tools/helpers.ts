@@ -4,8 +4,10 @@
  * connects to 127.0.0.1.
  */
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import {
@@ -16,7 +18,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { afterEach, beforeEach } from 'vitest';
 import type { ToolLog } from '../../../shared/bridge/log.js';
+import { type BridgeConfig, type RunningBridge, startBridge } from '../../../shared/bridge/run.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/tls/', import.meta.url));
 
@@ -159,4 +163,54 @@ function recordingLog(): {
   return { log: (level, msg, fields) => entries.push({ level, msg, fields: fields ?? {} }), entries };
 }
 
-export { octet, recordingLog, SEED_LINE, Sqs, sendStream, sendUdp, sleep, tlsFixtures, waitFor };
+/**
+ * Per-test fixture for in-process bridges: a fresh fauxqs and temp dir before each test, the
+ * running bridge, fauxqs and dir cleaned up after it. `start` applies the file's defaults.
+ */
+interface BridgeHarness {
+  sqs: Sqs;
+  dir: string;
+  start(
+    queueUrl: string,
+    extra?: Partial<BridgeConfig>,
+  ): Promise<{ b: RunningBridge; rec: ReturnType<typeof recordingLog>; port: (transport: string) => number }>;
+}
+
+function bridgeHarness(prefix: string, defaults: Partial<BridgeConfig>): BridgeHarness {
+  let running: RunningBridge | null = null;
+  const h: BridgeHarness = {
+    sqs: undefined as unknown as Sqs,
+    dir: '',
+    async start(queueUrl, extra = {}) {
+      const rec = recordingLog();
+      const b = await startBridge(
+        {
+          queueUrl,
+          endpoint: h.sqs.endpoint,
+          spoolDir: join(h.dir, 'spool'),
+          statusIntervalMs: 0,
+          ...defaults,
+          ...extra,
+        },
+        rec.log,
+      );
+      running = b;
+      return { b, rec, port: (t) => b.addresses.find((a) => a.transport === t)?.port as number };
+    },
+  };
+  beforeEach(async () => {
+    h.sqs = await Sqs.start();
+    h.dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    await running?.stop();
+    running = null;
+    await h.sqs.stop();
+    h.sqs.destroy();
+    rmSync(h.dir, { recursive: true, force: true });
+  });
+  return h;
+}
+
+export type { BridgeHarness };
+export { bridgeHarness, octet, recordingLog, SEED_LINE, Sqs, sendStream, sendUdp, sleep, tlsFixtures, waitFor };
