@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSyslogSink } from '../../../shared/deliver/syslog/index.js';
-import { certs, deadlineIn, makeItems, recordingLogger, startTlsReceiver } from './loopback.js';
+import { deadlineIn, makeItems, recordingLogger, startTlsReceiver, tlsSinkTo } from './loopback.js';
 
 /** A "broken collector": accepts TCP and immediately hangs up, counting every connection that reached it. */
 async function startHangUpServer(
@@ -46,12 +46,7 @@ describe('circuit breaker against a failing collector', () => {
     const broken = await startHangUpServer();
     const clock = manualClock();
     const { logger, entries } = recordingLogger();
-    const sink = createSyslogSink({
-      name: 'siem',
-      transport: 'tls',
-      host: '127.0.0.1',
-      port: broken.port,
-      ca: certs.ca,
+    const sink = tlsSinkTo(broken.port, {
       breaker: { failureThreshold: 3, coolDownMs: 30_000, now: clock.now },
       logger,
     });
@@ -155,15 +150,7 @@ describe('circuit breaker against a failing collector', () => {
     );
     const address = server.address();
     if (address === null || typeof address !== 'object') throw new Error('no address');
-    const sink = createSyslogSink({
-      name: 'siem',
-      transport: 'tls',
-      host: '127.0.0.1',
-      port: address.port,
-      ca: certs.ca,
-      connectTimeoutMs: 150,
-      logger: recordingLogger().logger,
-    });
+    const sink = tlsSinkTo(address.port, { connectTimeoutMs: 150, logger: recordingLogger().logger });
     cleanup.push(() => sink.close());
 
     // Act

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SyslogReceiver } from '../../../local/syslog-receiver.js';
-import { createSyslogSink, type SyslogSink } from '../../../shared/deliver/syslog/index.js';
-import { certs, deadlineIn, makeItems, recordingLogger, sleep, startTlsReceiver } from './loopback.js';
+import type { SyslogSink } from '../../../shared/deliver/syslog/index.js';
+import { deadlineIn, makeItems, recordingLogger, sleep, startTlsReceiver, tlsSinkTo } from './loopback.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -11,12 +11,7 @@ afterEach(async () => {
 async function setup(maxIdleMs?: number): Promise<{ receiver: SyslogReceiver; sink: SyslogSink }> {
   const receiver = await startTlsReceiver();
   cleanup.push(() => receiver.stop());
-  const sink = createSyslogSink({
-    name: 'siem',
-    transport: 'tls',
-    host: '127.0.0.1',
-    port: receiver.port,
-    ca: certs.ca,
+  const sink = tlsSinkTo(receiver.port, {
     logger: recordingLogger().logger,
     ...(maxIdleMs === undefined ? {} : { maxIdleMs }),
   });

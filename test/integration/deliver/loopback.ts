@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type SyslogReceiver, startSyslogReceiver } from '../../../local/syslog-receiver.js';
 import type { DeliveryLogger, OutboundItem } from '../../../shared/deliver/sink.js';
+import { createSyslogSink, type SyslogSink, type SyslogSinkConfig } from '../../../shared/deliver/syslog/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/tls/', import.meta.url));
 
@@ -59,6 +60,22 @@ function startTlsReceiver(options: Partial<Parameters<typeof startSyslogReceiver
   return startSyslogReceiver({ transport: 'tls', tls: certs.server, ...options });
 }
 
+/**
+ * A TLS syslog sink to a loopback receiver, verifying its TEST-ONLY certificate against the test
+ * CA, with a quiet recording logger unless `overrides` gives one.
+ */
+function tlsSinkTo(port: number, overrides: Partial<SyslogSinkConfig> = {}): SyslogSink {
+  return createSyslogSink({
+    name: 'siem',
+    transport: 'tls',
+    host: '127.0.0.1',
+    port,
+    ca: certs.ca,
+    logger: recordingLogger().logger,
+    ...overrides,
+  });
+}
+
 /** How many payloads arrived more than once (at-least-once duplicates). */
 function countDuplicates(messages: readonly string[]): number {
   return messages.length - new Set(messages).size;
@@ -100,6 +117,7 @@ export {
   recordingLogger,
   sleep,
   startTlsReceiver,
+  tlsSinkTo,
   waitForAll,
   waitUntil,
 };

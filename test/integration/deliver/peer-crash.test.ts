@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SyslogReceiver } from '../../../local/syslog-receiver.js';
-import { createSyslogSink } from '../../../shared/deliver/syslog/index.js';
-import { certs, countDuplicates, deadlineIn, makeItems, recordingLogger, startTlsReceiver } from './loopback.js';
+import { countDuplicates, deadlineIn, makeItems, recordingLogger, startTlsReceiver, tlsSinkTo } from './loopback.js';
 
 // 4,000 frames of ~4 KiB = ~16 MiB: more than loopback kernel buffers can hold on both sides
 // (tcp_wmem max 4 MiB + the receiver's window), so the crash is guaranteed to hit frames whose
@@ -31,14 +30,7 @@ describe('collector crashes mid-batch', () => {
     const rx = receiver;
     cleanup.push(() => rx.stop());
     const { logger, entries } = recordingLogger();
-    const sink = createSyslogSink({
-      name: 'siem',
-      transport: 'tls',
-      host: '127.0.0.1',
-      port: rx.port,
-      ca: certs.ca,
-      logger,
-    });
+    const sink = tlsSinkTo(rx.port, { logger });
     cleanup.push(() => sink.close());
     const items = makeItems(FRAMES, 'k', FRAME_PADDING);
 
@@ -93,15 +85,7 @@ describe('collector crashes mid-batch', () => {
     });
     const rx = receiver;
     cleanup.push(() => rx.stop());
-    const { logger } = recordingLogger();
-    const sink = createSyslogSink({
-      name: 'siem',
-      transport: 'tls',
-      host: '127.0.0.1',
-      port: rx.port,
-      ca: certs.ca,
-      logger,
-    });
+    const sink = tlsSinkTo(rx.port);
     cleanup.push(() => sink.close());
     const items = makeItems(FRAMES, 'r', FRAME_PADDING);
 

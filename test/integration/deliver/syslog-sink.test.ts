@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type SyslogReceiver, startSyslogReceiver } from '../../../local/syslog-receiver.js';
 import { createSyslogSink, type SyslogSink, type SyslogSinkConfig } from '../../../shared/deliver/syslog/index.js';
 import { ConfigError } from '../../../shared/errors.js';
-import { certs, deadlineIn, makeItems, recordingLogger, startTlsReceiver } from './loopback.js';
+import { certs, deadlineIn, makeItems, recordingLogger, startTlsReceiver, tlsSinkTo } from './loopback.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -18,16 +18,7 @@ describe('syslog sink over TLS (RFC 5425) against a loopback receiver', () => {
     // Prepare
     const receiver = track(await startTlsReceiver());
     const { logger } = recordingLogger();
-    const sink = track(
-      createSyslogSink({
-        name: 'siem',
-        transport: 'tls',
-        host: '127.0.0.1',
-        port: receiver.port,
-        ca: certs.ca,
-        logger,
-      }),
-    );
+    const sink = track(tlsSinkTo(receiver.port, { logger }));
     const items = makeItems(50);
 
     // Act
@@ -50,16 +41,7 @@ describe('syslog sink over TLS (RFC 5425) against a loopback receiver', () => {
 
   it('reuses one connection across sends (one server-side connection for two batches)', async () => {
     const receiver = track(await startTlsReceiver());
-    const sink = track(
-      createSyslogSink({
-        name: 'siem',
-        transport: 'tls',
-        host: '127.0.0.1',
-        port: receiver.port,
-        ca: certs.ca,
-        logger: recordingLogger().logger,
-      }),
-    );
+    const sink = track(tlsSinkTo(receiver.port));
 
     const first = await sink.send(makeItems(5, 'a'), deadlineIn(5_000));
     const second = await sink.send(makeItems(5, 'b'), deadlineIn(5_000));
@@ -73,16 +55,7 @@ describe('syslog sink over TLS (RFC 5425) against a loopback receiver', () => {
 
   it('concurrent sends are serialized onto the one connection', async () => {
     const receiver = track(await startTlsReceiver());
-    const sink = track(
-      createSyslogSink({
-        name: 'siem',
-        transport: 'tls',
-        host: '127.0.0.1',
-        port: receiver.port,
-        ca: certs.ca,
-        logger: recordingLogger().logger,
-      }),
-    );
+    const sink = track(tlsSinkTo(receiver.port));
     const batches = ['p', 'q', 'r'].map((prefix) => makeItems(20, prefix));
 
     const results = await Promise.all(batches.map((b) => sink.send(b, deadlineIn(5_000))));
@@ -115,14 +88,7 @@ describe('syslog sink over TLS (RFC 5425) against a loopback receiver', () => {
 
   it('close() ends the connection gracefully after the last frame (nothing lost, no framing error)', async () => {
     const receiver = track(await startTlsReceiver());
-    const sink = createSyslogSink({
-      name: 'siem',
-      transport: 'tls',
-      host: '127.0.0.1',
-      port: receiver.port,
-      ca: certs.ca,
-      logger: recordingLogger().logger,
-    });
+    const sink = tlsSinkTo(receiver.port);
     const items = makeItems(200, 'c', 200);
 
     await sink.send(items, deadlineIn(5_000));

@@ -2,7 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SyslogReceiver } from '../../../local/syslog-receiver.js';
 import { createSyslogSink } from '../../../shared/deliver/syslog/index.js';
-import { certs, deadlineIn, makeItems, recordingLogger, startTlsReceiver } from './loopback.js';
+import { certs, deadlineIn, makeItems, recordingLogger, startTlsReceiver, tlsSinkTo } from './loopback.js';
 
 /**
  * A byte-recording TCP relay in front of the receiver: proves what the sender put on the wire before
@@ -92,14 +92,7 @@ describe('TLS certificate verification is always on', () => {
 
   it('certificate for the wrong hostname (SAN example.invalid) is refused', async () => {
     const receiver = await receiverWith(certs.wrongHost);
-    const sink = createSyslogSink({
-      name: 'siem',
-      transport: 'tls',
-      host: '127.0.0.1',
-      port: receiver.port,
-      ca: certs.ca,
-      logger: recordingLogger().logger,
-    });
+    const sink = tlsSinkTo(receiver.port);
     cleanup.push(() => sink.close());
 
     const result = await sink.send(makeItems(3), deadlineIn(5_000));
