@@ -26,6 +26,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { prng } from './sample-events.js';
 
 /**
  * Service limits the double enforces, in data bytes (before base64).
@@ -134,18 +135,6 @@ class CallError extends Error {
   }
 }
 
-/** Deterministic PRNG (mulberry32): same seed, same fault pattern. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -231,7 +220,7 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
       throttleCountType = type;
     },
     failRandomly(rate, seed, code = 'ServiceUnavailableException') {
-      random = { rate, next: mulberry32(seed), code };
+      random = { rate, next: prng(seed), code };
     },
     throttleFor(ms, type = 'ServiceUnavailableException') {
       throttleUntil = Date.now() + ms;
