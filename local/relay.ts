@@ -19,10 +19,11 @@ import { createFirehoseHandler } from '../functions/deliver-firehose/app.js';
 import { createSyslogHandler } from '../functions/deliver-syslog/app.js';
 import { createNormalizeHandler } from '../functions/normalize/app.js';
 import { snsClient, sqsClient } from '../shared/aws-clients.js';
+import { firehoseDestination, syslogDestination } from '../shared/config/destination.js';
 import { ENV } from '../shared/config/env-names.js';
 import { DLQ_ATTR } from '../shared/deliver/dlq.js';
 import type { SyslogSinkConfig } from '../shared/deliver/syslog/index.js';
-import type { Format, RenderConfig } from '../shared/render/index.js';
+import type { Format, RenderConfig, Renderer } from '../shared/render/index.js';
 import { type LocalAlerts, type LocalAlertsOptions, startLocalAlerts } from './alerts.js';
 import { type TlsMaterial, throwawayTls } from './certs.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
@@ -108,6 +109,11 @@ interface DestinationInfo {
   readonly kind: 'firehose' | 'syslog';
   readonly queue: QueuePair;
   readonly format: Format;
+  /**
+   * The renderer the destination's function uses, derived from the same DESTINATION config by the
+   * same parser (format, render options, the transport's size budget): ledgers expect its output.
+   */
+  readonly renderer: Renderer;
   /** where its output can be read (file path or collector URL) */
   readonly output: string;
   /** rendered events the destination received (local destinations only) */
@@ -216,18 +222,19 @@ class LocalRelay {
       this.firehose = await startFirehoseDouble({ outDir: this.dir, streams: ['segura-archive'] });
       const q = await this.queuePair('segura-firehose-archive');
       await this.subscribe(q);
+      const destination = JSON.stringify({
+        name: 'archive',
+        deliveryStreamName: 'segura-archive',
+        format,
+        aggregate: f.aggregate ?? true,
+        render: f.render ?? {},
+      });
       const handler = createFirehoseHandler(
         env({
           [ENV.firehoseEndpoint]: this.firehose.endpoint,
           [ENV.deadLetterQueueUrl]: q.dlqUrl,
           AWS_LAMBDA_FUNCTION_NAME: 'deliver-firehose',
-          [ENV.destination]: JSON.stringify({
-            name: 'archive',
-            deliveryStreamName: 'segura-archive',
-            format,
-            aggregate: f.aggregate ?? true,
-            render: f.render ?? {},
-          }),
+          [ENV.destination]: destination,
         }),
       );
       const fh = this.firehose;
@@ -237,6 +244,7 @@ class LocalRelay {
         kind: 'firehose',
         queue: q,
         format,
+        renderer: firehoseDestination(destination).renderer,
         output: join(this.dir, 'segura-archive.ndjson'),
         received: () => fh.lines('segura-archive'),
       });
@@ -265,20 +273,21 @@ class LocalRelay {
       }
       const q = await this.queuePair('segura-syslog-collector');
       await this.subscribe(q);
+      const destination = JSON.stringify({
+        name: 'collector',
+        transport: target.transport,
+        host: target.host,
+        port: target.port,
+        framing: s.framing ?? 'octet',
+        format,
+        render: s.render ?? {},
+        ...(ca && target.transport === 'tls' ? { ca: { pem: ca } } : {}),
+      });
       this.syslogHandler = await createSyslogHandler(
         env({
           [ENV.deadLetterQueueUrl]: q.dlqUrl,
           AWS_LAMBDA_FUNCTION_NAME: 'deliver-syslog',
-          [ENV.destination]: JSON.stringify({
-            name: 'collector',
-            transport: target.transport,
-            host: target.host,
-            port: target.port,
-            framing: s.framing ?? 'octet',
-            format,
-            render: s.render ?? {},
-            ...(ca && target.transport === 'tls' ? { ca: { pem: ca } } : {}),
-          }),
+          [ENV.destination]: destination,
         }),
         s.sink,
       );
@@ -289,6 +298,7 @@ class LocalRelay {
         kind: 'syslog',
         queue: q,
         format,
+        renderer: syslogDestination(destination).renderer,
         output,
         received: () => (rx ? rx.messages : null),
       });

@@ -6,7 +6,7 @@
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createRenderer, FORMATS, type Format } from '../shared/render/index.js';
+import { FORMATS, type Format } from '../shared/render/index.js';
 import { summarizeAlerts } from './alerts.js';
 import { catalogFeed } from './catalog-feed.js';
 import { type DestinationLedger, expectations, ledgerFor } from './ledger.js';
@@ -208,9 +208,7 @@ async function main(): Promise<number> {
     if (tty) process.stderr.write('\n');
     const seconds = (Date.now() - t0) / 1000;
     const dlq = await relay.dlqContents();
-    const renderers = new Map(
-      relay.destinations.map((d) => [d.name, createRenderer(d.format, d.kind === 'syslog' ? { maxBytes: 8192 } : {})]),
-    );
+    const renderers = new Map(relay.destinations.map((d) => [d.name, d.renderer]));
     const exp = expectations(bodies, renderers);
     const dlqBy = (queue: string) => dlq.filter((x) => x.queue === queue).length;
     const ledgers: DestinationLedger[] = relay.destinations.map((d) => {

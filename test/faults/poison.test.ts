@@ -13,16 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboundItem } from '../../shared/deliver/sink.js';
 import { parseInput } from '../../shared/parse/parse-payload.js';
-import {
-  bodies,
-  closeScenario,
-  FAST,
-  fastSyslog,
-  logsMatching,
-  relayHarness,
-  rendererFor,
-  waitUntil,
-} from '../helpers/pipeline.js';
+import { bodies, closeScenario, FAST, fastSyslog, logsMatching, relayHarness, waitUntil } from '../helpers/pipeline.js';
 
 const h = relayHarness();
 
@@ -145,7 +136,7 @@ describe('fault: a poison message in every position of a batch', () => {
     syslog.start();
     const drained = await relay.drain(20_000);
 
-    const renderer = rendererFor(collector);
+    const renderer = collector.renderer;
     const expectedBatches = Array.from({ length: 10 }, (_, i) =>
       input.slice(i * 10, i * 10 + 10).flatMap((b, j) => (j === i ? [] : [renderer.render(parseInput(b))])),
     );

@@ -20,7 +20,6 @@ import { sampleEvents } from '../../local/sample-events.js';
 import { InvalidEventError, RenderError } from '../../shared/errors.js';
 import { toWire } from '../../shared/model/wire.js';
 import { parseInput } from '../../shared/parse/parse-payload.js';
-import { createRenderer, type Renderer } from '../../shared/render/index.js';
 import { type Captured, captureStdout } from './capture.js';
 
 /** Short function timeout, 1 s visibility, redrive only after 50 receives: faults do not park events. */
@@ -34,9 +33,6 @@ const FAST: LocalRelayOptions = {
 const fastSyslog = {
   sink: { connectTimeoutMs: 500, writeTimeoutMs: 1_000, breaker: { failureThreshold: 3, coolDownMs: 300 } },
 };
-
-/** The relay's own size budget for TCP/TLS collectors (README, "Size budget"). */
-const SYSLOG_STREAM_MAX_BYTES = 8192;
 
 interface RelayHarness {
   relay: LocalRelay | null;
@@ -94,18 +90,13 @@ function paddedBodies(n: number, seed: number, padBytes: number): string[] {
   });
 }
 
-/** The renderer a destination of `r` uses (syslog over TCP/TLS: the 8 KiB budget). */
-function rendererFor(d: LocalRelay['destinations'][number]): Renderer {
-  return createRenderer(d.format, d.kind === 'syslog' ? { maxBytes: SYSLOG_STREAM_MAX_BYTES } : {});
-}
-
 /** Per-destination ledger (multiset of rendered lines) and the raw DLQ contents. */
 async function ledgers(
   r: LocalRelay,
   input: readonly string[],
 ): Promise<{ l: Map<string, DestinationLedger>; dlq: DlqEntry[] }> {
   const dlq = await r.dlqContents();
-  const renderers = new Map(r.destinations.map((d) => [d.name, rendererFor(d)]));
+  const renderers = new Map(r.destinations.map((d) => [d.name, d.renderer]));
   const exp = expectations(input, renderers);
   const l = new Map<string, DestinationLedger>();
   for (const d of r.destinations) {
@@ -217,7 +208,7 @@ async function scenarioLedger(
   const lines = new Map<string, string[]>();
   const refused = new Map<string, Map<string, number>>();
   const lineOfWire = new Map<string, Map<string, string>>();
-  const renderers = new Map(r.destinations.map((d) => [d.name, rendererFor(d)]));
+  const renderers = new Map(r.destinations.map((d) => [d.name, d.renderer]));
   for (const d of r.destinations) {
     lines.set(d.name, []);
     refused.set(d.name, new Map());
@@ -373,8 +364,6 @@ export {
   logsMatching,
   paddedBodies,
   relayHarness,
-  rendererFor,
-  SYSLOG_STREAM_MAX_BYTES,
   scenarioLedger,
   sleep,
   waitUntil,

@@ -29,7 +29,7 @@ import { LocalRelay } from '../../local/relay.js';
 import { sampleEvents } from '../../local/sample-events.js';
 import { InvalidEventError } from '../../shared/errors.js';
 import { parseInput } from '../../shared/parse/parse-payload.js';
-import { type DestinationRow, rendererFor, type ScenarioLedger, sleep } from '../helpers/pipeline.js';
+import { type DestinationRow, type ScenarioLedger, sleep } from '../helpers/pipeline.js';
 
 const EVENTS = Number(process.env.LOAD_EVENTS ?? 100_000);
 const CONCURRENT_EVENTS = Number(process.env.LOAD_EVENTS_CONCURRENT ?? 20_000);
@@ -144,7 +144,7 @@ async function run(events: number, concurrency: number, task: { meta: TaskMeta }
 
     const bodies = [...sampleEvents(events, 2026)].map((e) => JSON.stringify(e));
     const tallies = { archive: new Tally(), collector: new Tally() };
-    const renderers = { archive: rendererFor(archive), collector: rendererFor(collector) };
+    const renderers = { archive: archive.renderer, collector: collector.renderer };
     let invalid = 0;
     for (const b of bodies) {
       try {
