@@ -157,17 +157,28 @@ async function startRelpReceiver(options: RelpReceiverOptions = {}): Promise<Rel
 
   const handle = (socket: Socket | TLSSocket): void => {
     app.add(socket);
+    // answers are small and the client waits for them: no Nagle delay
+    socket.setNoDelay(true);
     const decoder = new RelpFrameDecoder({ maxDataBytes });
     /** TXNR the next command must carry; undefined until the first one */
     let expected: number | undefined;
     let open = false;
     let closed = false;
+    // answers to one read go out in one write, as librelp's send queue does
+    let answers: Buffer[] = [];
+    const answer = (txnr: number, data: string): void => {
+      answers.push(encodeFrame(txnr, 'rsp', data));
+    };
+    const flush = (): void => {
+      if (answers.length === 0 || socket.destroyed) return;
+      socket.write(answers.length === 1 ? (answers[0] as Buffer) : Buffer.concat(answers));
+      answers = [];
+    };
     const violation = (what: string): void => {
       errors.push(`RELP protocol violation: ${what}`);
+      // the answers so far (a 500 explaining the violation included) still go out, then the end
+      flush();
       socket.destroy();
-    };
-    const answer = (txnr: number, data: string): void => {
-      socket.write(encodeFrame(txnr, 'rsp', data));
     };
     const onFrame = (f: RelpFrame): void => {
       if (f.txnr === 0) return; // client hints: nothing defined, ignored as librelp does
@@ -224,7 +235,8 @@ async function startRelpReceiver(options: RelpReceiverOptions = {}): Promise<Rel
           closed = true;
           closes++;
           answer(f.txnr, '');
-          socket.write(encodeFrame(0, 'serverclose'));
+          answers.push(encodeFrame(0, 'serverclose'));
+          flush();
           socket.end();
           return;
         default:
@@ -244,6 +256,7 @@ async function startRelpReceiver(options: RelpReceiverOptions = {}): Promise<Rel
         if (socket.destroyed) return; // a crash (kill) in onMessage ends processing mid-chunk
         onFrame(f);
       }
+      flush();
     });
     socket.on('end', () => {
       if (!decoder.idle) errors.push('connection ended inside a RELP frame');

@@ -306,6 +306,8 @@ class RelpFrameDecoder {
  */
 function parseRsp(data: Buffer): RelpResponse {
   if (data.length === 0) return { code: undefined, text: '', body: '' };
+  // the answer to nearly every syslog command: no decoding, no regex
+  if (data.equals(OK_BYTES)) return OK;
   const s = data.toString('utf8');
   const m = /^(\d{3})(?:$|[ \n])/.exec(s);
   if (m === null) {
@@ -324,6 +326,9 @@ function parseRsp(data: Buffer): RelpResponse {
     body: lf < 0 ? '' : rest.slice(lf + 1),
   };
 }
+
+const OK_BYTES = Buffer.from('200 OK', 'latin1');
+const OK: RelpResponse = Object.freeze({ code: 200, text: 'OK', body: '' });
 
 /** Offers as `[name, values]` pairs, in order. */
 type RelpOffers = ReadonlyArray<readonly [string, readonly string[]]>;

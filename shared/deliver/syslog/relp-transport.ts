@@ -335,6 +335,9 @@ class RelpTransport implements FrameTransport {
     s.busy = true;
     socket.ref();
     const inFlight = new Map<number, number>(); // TXNR → frame index
+    // Refill the window in chunks, not one frame per answer: answers trickle in one `data` event at
+    // a time, and a write per answer costs a syscall (and a TLS record) per event.
+    const refillBelow = Math.max(1, Math.ceil(this.#window / 2));
     let next = 0;
     let stall: TransportFailure | undefined;
     const answered = (txnr: number, index: number) => (rsp: RelpResponse) => {
@@ -352,7 +355,7 @@ class RelpTransport implements FrameTransport {
     try {
       for (;;) {
         if (brokenReason(s) !== undefined || Date.now() >= deadlineMs) break;
-        if (next < todo.length && inFlight.size < this.#window) {
+        if (next < todo.length && (inFlight.size < refillBelow || inFlight.size === 0)) {
           socket.cork();
           while (next < todo.length && inFlight.size < this.#window && brokenReason(s) === undefined) {
             const index = todo[next++] as number;
