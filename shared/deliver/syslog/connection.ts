@@ -17,8 +17,8 @@
  * connection, then by SQS), so the collector can see duplicates but not gaps for any failure detected
  * before `send` returns.
  *
- * What stays lossy, and cannot be fixed without an acknowledging protocol (RELP): a peer that dies
- * *after* `send` returned, while our bytes were still in kernel buffers on either side. `close()` ends
+ * What stays lossy, and cannot be fixed without an acknowledging protocol (RELP, `relp-transport.ts`):
+ * a peer that dies *after* `send` returned, while our bytes were still in kernel buffers on either side. `close()` ends
  * the connection gracefully (`end()`: flush, TLS close_notify, FIN) and never `destroy()`s a socket
  * holding confirmed data; `destroy()` is used only on connections already reported failed, whose
  * unsent frames are already reported unconfirmed.

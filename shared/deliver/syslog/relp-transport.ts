@@ -131,7 +131,10 @@ interface RelpTransportOptions {
   readonly name?: string;
 }
 
-/** {@link TransportStats} with the RELP counters always present. */
+/**
+ * {@link TransportStats} with the RELP counters always present. `framesWritten`/`bytesWritten` count
+ * `syslog` commands handed to the socket (resends included); `framesAcked` counts the `200 OK`s.
+ */
 interface RelpTransportStats extends TransportStats {
   framesAcked: number;
   framesRejected: number;
