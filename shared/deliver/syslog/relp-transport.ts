@@ -309,6 +309,7 @@ class RelpTransport implements FrameTransport {
       });
     }
     let confirmed = 0;
+    // message octets of the delivered frames; RELP headers are not counted (a resend's TXNR differs)
     let bytes = 0;
     while (confirmed < n && answer[confirmed] !== Answer.none) {
       if (answer[confirmed] === Answer.ok) bytes += (frames[confirmed] as Buffer).length;
