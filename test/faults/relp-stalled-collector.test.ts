@@ -51,11 +51,12 @@ describe('fault: stalled RELP collector past the deadline (real rsyslog imrelp)'
     const sending = relay.send(input);
     expect(await waitUntil(() => collector.messages().length >= 200, 30_000)).toBe(true);
     collector.freeze();
+    const frozenAt = Date.now();
     const writtenAtStall = collector.messages().length;
     const deletedAtStall = poller.stats.deleted;
     await sleep(STALL_MS);
     const deletedDuringStall = poller.stats.deleted - deletedAtStall;
-    const stalledFor = Date.now() - t0;
+    const stalledFor = Date.now() - frozenAt;
     collector.thaw();
     await sending;
     const drained = await relay.drain(60_000);
