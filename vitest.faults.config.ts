@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // The fault suite (`npm run test:faults`): the whole relay on embedded emulators under injected
 // faults, each scenario closing with an exact ledger (test-results/faults-ledger.json, printed as a
-// table at the end). One file at a time in one worker: the scenarios measure timings (breaker
+// table at the end). The RELP scenarios crash a real rsyslog (imrelp, imptcp): the script runs
+// test/interop/install.sh first, which installs it (quick when present). One file at a time in one worker: the scenarios measure timings (breaker
 // windows, visibility timeouts) that CPU contention would distort.
 export default defineConfig({
   test: {

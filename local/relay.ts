@@ -1,6 +1,7 @@
 /**
  * The whole relay on one machine, no AWS account: fauxqs (SQS + SNS) in-process, the Firehose
- * protocol double writing NDJSON, a TLS syslog receiver with a throwaway certificate, the same
+ * protocol double writing NDJSON, a TLS syslog receiver with a throwaway certificate (or a RELP
+ * receiver, plain or TLS: `syslog.local`), the same
  * queues / topic / subscriptions / DLQs the stack creates, and the real function handlers driven
  * by event-source pollers. Used by `npm start` and by the integration tests.
  */
@@ -29,28 +30,37 @@ import { type TlsMaterial, throwawayTls } from './certs.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 import { type FirehoseDouble, startFirehoseDouble } from './firehose-double.js';
 import { Poller, type SqsHandler } from './poller.js';
+import { type RelpReceiver, startRelpReceiver } from './relp-receiver.js';
 import { type SyslogReceiver, startSyslogReceiver } from './syslog-receiver.js';
 
 interface SyslogTarget {
-  readonly transport: 'tls' | 'tcp' | 'udp';
+  readonly transport: 'tls' | 'tcp' | 'udp' | 'relp';
+  /** transport relp: over TLS (`relp+tls://`) or plain TCP (`relp://`) */
+  readonly relpTls?: boolean;
   readonly host: string;
   readonly port: number;
 }
 
-/** Parse `tls://host:port`, `tcp://host:port`, `udp://host:port`. */
+/** Parse `tls://host:port`, `tcp://host:port`, `udp://host:port`, `relp://host:port`, `relp+tls://host:port`. */
 function parseSyslogUrl(url: string): SyslogTarget {
-  const m = /^(tls|tcp|udp):\/\/(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(url);
+  const m = /^(tls|tcp|udp|relp|relp\+tls):\/\/(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(url);
   if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) {
     throw new Error(
-      `--syslog: expected tls://host:port, tcp://host:port or udp://host:port, got ${JSON.stringify(url)}`,
+      `--syslog: expected tls://, tcp://, udp://, relp:// or relp+tls:// followed by host:port, got ${JSON.stringify(url)}`,
     );
   }
+  const scheme = m[1] as string;
   return {
-    transport: m[1] as SyslogTarget['transport'],
+    transport: scheme.startsWith('relp') ? 'relp' : (scheme as SyslogTarget['transport']),
+    ...(scheme.startsWith('relp') ? { relpTls: scheme === 'relp+tls' } : {}),
     host: (m[2] as string).replace(/^\[|\]$/g, ''),
     port: Number(m[3]),
   };
 }
+
+/** Local collectors `npm start` can run when no `--syslog` URL is given. */
+const LOCAL_COLLECTORS = ['tls', 'relp', 'relp+tls'] as const;
+type LocalCollector = (typeof LOCAL_COLLECTORS)[number];
 
 interface LocalRelayOptions {
   /** folder for output files (Firehose NDJSON, syslog log, TLS material). @default .relay-local/run-<time> */
@@ -64,6 +74,11 @@ interface LocalRelayOptions {
     | false
     | {
         readonly url?: string;
+        /**
+         * Without `url`: the local collector to start, a TLS syslog receiver or a RELP receiver
+         * (plain or TLS). @default 'tls'
+         */
+        readonly local?: LocalCollector;
         readonly format?: Format;
         readonly framing?: 'octet' | 'lf';
         readonly render?: RenderConfig;
@@ -137,6 +152,8 @@ class LocalRelay {
   tls: TlsMaterial | null = null;
   firehose: FirehoseDouble | null = null;
   syslogReceiver: SyslogReceiver | null = null;
+  /** the local RELP receiver, when `syslog.local` is relp or relp+tls */
+  relpReceiver: RelpReceiver | null = null;
   syslogHandler: Awaited<ReturnType<typeof createSyslogHandler>> | null = null;
   /** the alerts part (throttle table, channel topics, evaluate-alerts), when enabled */
   alerts: LocalAlerts | null = null;
@@ -259,6 +276,17 @@ class LocalRelay {
       if (s.url) {
         target = parseSyslogUrl(s.url);
         output = s.url;
+      } else if (s.local === 'relp' || s.local === 'relp+tls') {
+        const relpTls = s.local === 'relp+tls';
+        if (relpTls) this.tls = throwawayTls(join(this.dir, 'tls'), (l) => this.log(l));
+        const outFile = join(this.dir, 'syslog-received.log');
+        this.relpReceiver = await startRelpReceiver({
+          ...(this.tls ? { tls: { key: this.tls.key, cert: this.tls.cert } } : {}),
+          outFile,
+        });
+        target = { transport: 'relp', relpTls, host: 'localhost', port: this.relpReceiver.port };
+        ca = relpTls ? (s.ca ?? this.tls?.ca) : undefined;
+        output = `${outFile} (RELP${relpTls ? ' over TLS' : ''} receiver on 127.0.0.1:${this.relpReceiver.port})`;
       } else {
         this.tls = throwawayTls(join(this.dir, 'tls'), (l) => this.log(l));
         const outFile = join(this.dir, 'syslog-received.log');
@@ -278,10 +306,12 @@ class LocalRelay {
         transport: target.transport,
         host: target.host,
         port: target.port,
-        framing: s.framing ?? 'octet',
+        ...(target.transport === 'relp'
+          ? { relp: { tls: target.relpTls === true } }
+          : { framing: s.framing ?? 'octet' }),
         format,
         render: s.render ?? {},
-        ...(ca && target.transport === 'tls' ? { ca: { pem: ca } } : {}),
+        ...(ca && (target.transport === 'tls' || target.relpTls) ? { ca: { pem: ca } } : {}),
       });
       this.syslogHandler = await createSyslogHandler(
         env({
@@ -292,7 +322,7 @@ class LocalRelay {
         s.sink,
       );
       this.addPoller('deliver-syslog', q, this.syslogHandler);
-      const rx = this.syslogReceiver;
+      const rx = this.syslogReceiver ?? this.relpReceiver;
       this.destinations.push({
         name: 'collector',
         kind: 'syslog',
@@ -479,6 +509,7 @@ class LocalRelay {
     await Promise.all(this.pollers.map((p) => p.stop()));
     await this.syslogHandler?.sink.close();
     await this.syslogReceiver?.stop();
+    await this.relpReceiver?.stop();
     await this.firehose?.stop();
     await this.alerts?.stop();
     await this.snsProxy?.stop();
@@ -486,5 +517,5 @@ class LocalRelay {
   }
 }
 
-export type { DestinationInfo, DlqEntry, LocalRelayOptions, QueuePair };
-export { LocalRelay, parseSyslogUrl };
+export type { DestinationInfo, DlqEntry, LocalCollector, LocalRelayOptions, QueuePair };
+export { LOCAL_COLLECTORS, LocalRelay, parseSyslogUrl };

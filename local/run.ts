@@ -10,20 +10,23 @@ import { FORMATS, type Format } from '../shared/render/index.js';
 import { summarizeAlerts } from './alerts.js';
 import { catalogFeed } from './catalog-feed.js';
 import { type DestinationLedger, expectations, ledgerFor } from './ledger.js';
-import { LocalRelay } from './relay.js';
+import { LOCAL_COLLECTORS, type LocalCollector, LocalRelay } from './relay.js';
 import { sampleEvents } from './sample-events.js';
 
 const HELP = `Usage: npm start -- [options]
 
 Runs the relay locally: fauxqs (SQS + SNS), a Firehose double writing NDJSON, a TLS syslog
-receiver, dynalite for the alert throttle table, and the real normalize / deliver-firehose /
-deliver-syslog / evaluate-alerts handlers.
+receiver (or a RELP receiver), dynalite for the alert throttle table, and the real normalize /
+deliver-firehose / deliver-syslog / evaluate-alerts handlers.
 
 Options:
   --events FILE         feed this NDJSON file (envelopes or raw vault lines), one event per line
   --count N             feed N generated events (realistic mix) instead of one of every catalog event
-  --syslog URL          deliver to a real collector: tls://host:port, tcp://host:port or udp://host:port
-  --syslog-ca FILE      CA certificate (PEM) of that collector (tls://)
+  --syslog URL          deliver to a real collector: tls://host:port, tcp://host:port, udp://host:port,
+                        relp://host:port (RELP) or relp+tls://host:port (RELP over TLS)
+  --syslog-ca FILE      CA certificate (PEM) of that collector (tls://, relp+tls://)
+  --syslog-local KIND   without --syslog, the local collector to run: tls (default, RFC 5425
+                        receiver), relp or relp+tls (a RELP receiver that acknowledges every event)
   --format F            format for both destinations (cef, rfc5424, leef, ecs)
   --firehose-format F   Firehose destination format (default cef)
   --syslog-format F     syslog destination format (default rfc5424)
@@ -98,6 +101,7 @@ async function main(): Promise<number> {
         count: { type: 'string' },
         syslog: { type: 'string' },
         'syslog-ca': { type: 'string' },
+        'syslog-local': { type: 'string' },
         format: { type: 'string' },
         'firehose-format': { type: 'string' },
         'syslog-format': { type: 'string' },
@@ -129,6 +133,11 @@ async function main(): Promise<number> {
   const firehoseFormat = fmt('firehose-format', args['firehose-format'], 'cef');
   const syslogFormat = fmt('syslog-format', args['syslog-format'], 'rfc5424');
   if (args.events && args.count) fail('--events and --count are exclusive');
+  const local = args['syslog-local'];
+  if (local !== undefined && !(LOCAL_COLLECTORS as readonly unknown[]).includes(local))
+    fail(`--syslog-local: one of ${LOCAL_COLLECTORS.join(', ')}`);
+  if (local !== undefined && args.syslog !== undefined)
+    fail('--syslog-local chooses the local collector; with --syslog URL the URL scheme chooses the transport');
   const timeoutS = args.timeout === undefined ? 120 : Number(args.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) fail('--timeout: seconds > 0');
 
@@ -165,6 +174,7 @@ async function main(): Promise<number> {
       : {
           format: syslogFormat,
           ...(typeof args.syslog === 'string' ? { url: args.syslog } : {}),
+          ...(typeof local === 'string' ? { local: local as LocalCollector } : {}),
           ...(typeof args['syslog-ca'] === 'string' ? { ca: readFileSync(args['syslog-ca'], 'utf8') } : {}),
         },
     timeoutMs: 10_000,

@@ -20,6 +20,7 @@ function createSyslogHandler(env: NodeJS.ProcessEnv, overrides: Partial<SyslogSi
     host: d.host,
     port: d.port,
     framing: d.framing,
+    ...(d.relp ? { relp: d.relp } : {}),
     ...(ca ? { ca } : {}),
     ...(d.servername ? { servername: d.servername } : {}),
     ...(d.connectTimeoutMs ? { connectTimeoutMs: d.connectTimeoutMs } : {}),

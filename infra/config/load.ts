@@ -186,13 +186,22 @@ function syslogIssues(
 ): string[] {
   const out: string[] = [];
   const transport = d.transport ?? 'tls';
+  // TLS to whom: the NLB's listener (tls) or, passed through on a TCP listener, the collector (relp)
+  const tls = transport === 'tls' || (transport === 'relp' && d.relp?.tls !== false);
+  if (d.relp !== undefined && transport !== 'relp') out.push(`${field}.relp: only used with transport relp`);
+  if (d.framing !== undefined && transport === 'relp')
+    out.push(`${field}.framing: not used with transport relp (RELP frames each event itself)`);
   if (d.ca) {
-    if (transport !== 'tls') out.push(`${field}.ca: only used with transport tls (got ${transport})`);
+    if (!tls)
+      out.push(
+        `${field}.ca: only used with transport tls${transport === 'relp' ? ' or relp over TLS' : ''} (got ${transport})`,
+      );
     const pem = d.ca.file !== undefined ? readCaFile(resolve(baseDir, d.ca.file), `${field}.ca.file`, out) : d.ca.pem;
     if (pem !== undefined)
       out.push(...pemIssues(pem, d.ca.file !== undefined ? `${field}.ca.file` : `${field}.ca.pem`));
   }
-  if (d.servername !== undefined && transport !== 'tls') out.push(`${field}.servername: only used with transport tls`);
+  if (d.servername !== undefined && !tls)
+    out.push(`${field}.servername: only used with transport tls${transport === 'relp' ? ' or relp over TLS' : ''}`);
   if (d.maxDatagramBytes !== undefined && transport !== 'udp')
     out.push(`${field}.maxDatagramBytes: only used with transport udp`);
   if (d.framing !== undefined && transport === 'udp')
@@ -205,9 +214,17 @@ function syslogIssues(
     if (transport === 'tls' && !nlb.certificateArn)
       out.push(`${f}.certificateArn: is required for transport tls (the TLS listener's certificate)`);
     if (transport !== 'tls') {
+      // relp: the NLB passes RELP through on a TCP listener, so TLS (if any) ends at the collector
       for (const k of ['certificateArn', 'sslPolicy', 'targetProtocol'] as const)
-        if (nlb[k] !== undefined) out.push(`${f}.${k}: only used with transport tls`);
+        if (nlb[k] !== undefined)
+          out.push(
+            `${f}.${k}: only used with transport tls${transport === 'relp' ? ' (RELP passes through the NLB on a TCP listener; TLS ends at the collector)' : ''}`,
+          );
     }
+    if (transport === 'relp' && tls && d.servername === undefined)
+      out.push(
+        `${field}.servername: is required for relp over TLS through a new NLB (the function connects to the NLB's DNS name; the collector's certificate carries its own name)`,
+      );
     arnRegionIssue(nlb.certificateArn, region, `${f}.certificateArn`, out);
     const seen = new Set<string>();
     nlb.targets.forEach((t, i) => {
@@ -422,6 +439,7 @@ function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, ba
     render: d.render ?? {},
     filter: d.filter,
     transport,
+    relp: transport === 'relp' ? { tls: d.relp?.tls !== false, window: d.relp?.window } : undefined,
     port: d.port,
     framing: d.framing ?? 'octet',
     caPem: d.ca?.file !== undefined ? readFileSync(resolve(baseDir, d.ca.file), 'utf8') : d.ca?.pem,
@@ -434,7 +452,8 @@ function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, ba
           kind: 'nlb',
           certificateArn: nlb.certificateArn,
           sslPolicy: nlb.sslPolicy ?? DEFAULT_TLS_POLICY,
-          targetProtocol: transport === 'tls' ? (nlb.targetProtocol ?? 'tcp') : transport,
+          targetProtocol:
+            transport === 'tls' ? (nlb.targetProtocol ?? 'tcp') : transport === 'relp' ? 'tcp' : transport,
           targets: nlb.targets.map(
             (t): NlbTarget => ({
               ip: t.ip,

@@ -98,7 +98,8 @@ interface SyslogDestinationInput {
   readonly format: Format;
   readonly render?: RenderOptions;
   readonly filter?: EventFilter;
-  readonly transport?: 'tls' | 'tcp' | 'udp';
+  readonly transport?: 'tls' | 'tcp' | 'udp' | 'relp';
+  readonly relp?: { readonly tls?: boolean; readonly window?: number };
   readonly port: number;
   readonly framing?: 'octet' | 'lf';
   readonly ca?: { readonly pem?: string; readonly file?: string };
@@ -256,7 +257,9 @@ interface SyslogDestination {
   readonly format: Format;
   readonly render: RenderOptions;
   readonly filter: EventFilter | undefined;
-  readonly transport: 'tls' | 'tcp' | 'udp';
+  readonly transport: 'tls' | 'tcp' | 'udp' | 'relp';
+  /** transport relp: TLS to the collector (default) or plain TCP, and the window (undefined: the transport's default) */
+  readonly relp: { readonly tls: boolean; readonly window: number | undefined } | undefined;
   readonly port: number;
   readonly framing: 'octet' | 'lf';
   /** the collectors' CA certificate(s), PEM, read at synth; bundled as collector-ca.pem */

@@ -1,7 +1,8 @@
 /**
  * The collector side of one syslog destination, and the security groups between them:
  * - `nlb`: a new internal NLB in the private subnets, TLS listener (ACM certificate, TLS 1.2+
- *   policy) or TCP, IP targets for the collectors; its SG admits only the function's SG on the
+ *   policy) or TCP (also for RELP, plain or TLS: the NLB passes it through and TLS ends at the
+ *   collector, so the collector's acknowledgements reach the function), IP targets for the collectors; its SG admits only the function's SG on the
  *   listener port and reaches only the collectors on their port;
  * - `existing`: a host (e.g. an existing NLB's DNS name); the function may reach only `port` on
  *   the configured CIDRs (default the VPC's).
@@ -165,7 +166,8 @@ class SyslogEndpoint extends Construct {
         transport: d.transport,
         host: this.host,
         port: d.port,
-        ...(d.transport === 'udp' ? {} : { framing: d.framing }),
+        ...(d.transport === 'udp' || d.transport === 'relp' ? {} : { framing: d.framing }),
+        ...(d.relp ? { relp: { tls: d.relp.tls, ...(d.relp.window ? { window: d.relp.window } : {}) } } : {}),
         format: d.format,
         render: d.render,
         ...(d.caPem ? { ca: { file: RelayFunction.bundledPath(CA_FILE) } } : {}),

@@ -3,7 +3,7 @@
  * batch with a batching window is 10,000): prints wall time, CPU time and peak RSS as JSON.
  * Destinations (the Firehose double, a TLS receiver) run in the parent process, so the CPU measured
  * here is the function's alone.
- * argv: kind (firehose|syslog) count endpoint-or-port ca-file
+ * argv: kind (firehose|syslog) count endpoint-or-port ca-file [syslog transport: tls|tcp|relp|relp+tls]
  */
 import { readFileSync } from 'node:fs';
 import type { SQSEvent } from 'aws-lambda';
@@ -15,7 +15,9 @@ import { ENV } from '../../shared/config/env-names.js';
 import { toWire } from '../../shared/model/wire.js';
 import { parseInput } from '../../shared/parse/parse-payload.js';
 
-const [kind, countArg, target, caFile] = process.argv.slice(2);
+const [kind, countArg, target, caFile, transportArg] = process.argv.slice(2);
+const transport = transportArg ?? 'tls';
+const tls = transport === 'tls' || transport === 'relp+tls';
 const count = Number(countArg);
 const records: SQSEvent['Records'] = [...sampleEvents(count, 11)].map((e, i) => ({
   messageId: `m-${i}`,
@@ -45,11 +47,12 @@ if (kind === 'firehose') {
 } else {
   env[ENV.destination] = JSON.stringify({
     name: 'bench',
-    transport: 'tls',
+    transport: transport.startsWith('relp') ? 'relp' : transport,
+    ...(transport.startsWith('relp') ? { relp: { tls } } : {}),
     host: 'localhost',
     port: Number(target),
     format: 'rfc5424',
-    ca: { pem: readFileSync(caFile as string, 'utf8') },
+    ...(tls ? { ca: { pem: readFileSync(caFile as string, 'utf8') } } : {}),
   });
   handler = await createSyslogHandler(env);
 }
@@ -64,7 +67,7 @@ const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
 const cpu = process.cpuUsage(cpu0);
 process.stdout.write(
   `${JSON.stringify({
-    kind,
+    kind: kind === 'syslog' && transport !== 'tls' ? `syslog-${transport}` : kind,
     events: count,
     failed: res.batchItemFailures.length,
     wallMs,

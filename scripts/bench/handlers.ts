@@ -1,12 +1,14 @@
 /**
  * Handler throughput per destination for one 10,000-record batch: deliver-firehose into the
- * Firehose double (aggregated S3-style records) and deliver-syslog over TLS to a loopback receiver,
- * each function in its own process. Events/s, CPU ms per 1,000 events, peak RSS.
+ * Firehose double (aggregated S3-style records) and deliver-syslog to loopback receivers over TLS,
+ * plain TCP, RELP and RELP over TLS (the RELP receiver double answers every message), each function
+ * in its own process. Events/s, CPU ms per 1,000 events, peak RSS.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startFirehoseDouble } from '../../local/firehose-double.js';
+import { startRelpReceiver } from '../../local/relp-receiver.js';
 import { startSyslogReceiver } from '../../local/syslog-receiver.js';
 
 interface HandlerRun {
@@ -56,20 +58,30 @@ const fixtures = new URL('../../test/fixtures/tls/', import.meta.url);
 
 async function benchHandlers(count = 10_000): Promise<HandlerRun[]> {
   const fh = await startFirehoseDouble({ streams: ['bench'] });
-  const rx = await startSyslogReceiver({
-    transport: 'tls',
-    tls: { key: readFileSync(new URL('server.key', fixtures)), cert: readFileSync(new URL('server.pem', fixtures)) },
-  });
+  const tls = {
+    key: readFileSync(new URL('server.key', fixtures)),
+    cert: readFileSync(new URL('server.pem', fixtures)),
+  };
+  const ca = fileURLToPath(new URL('ca.pem', fixtures));
+  const receivers = {
+    tls: await startSyslogReceiver({ transport: 'tls', tls }),
+    tcp: await startSyslogReceiver({ transport: 'tcp' }),
+    relp: await startRelpReceiver(),
+    'relp+tls': await startRelpReceiver({ tls }),
+  } as const;
   try {
     const firehose = await child(['firehose', String(count), fh.endpoint]);
-    const syslog = await child(['syslog', String(count), String(rx.port), fileURLToPath(new URL('ca.pem', fixtures))]);
     // what arrived: every event of the measured batch plus the 200-event warm-up
     if (fh.lines('bench').length !== count + 200)
       throw new Error(`firehose double got ${fh.lines('bench').length} lines`);
-    await rx.waitFor(count + 200, 10_000);
-    return [firehose, syslog];
+    const runs = [firehose];
+    for (const [transport, rx] of Object.entries(receivers)) {
+      runs.push(await child(['syslog', String(count), String(rx.port), ca, transport]));
+      await rx.waitFor(count + 200, 10_000);
+    }
+    return runs;
   } finally {
-    await rx.stop();
+    for (const rx of Object.values(receivers)) await rx.stop();
     await fh.stop();
   }
 }

@@ -45,6 +45,13 @@ process.stdout.write(
     ]),
   )}\n`,
 );
+const HANDLER_LABELS: Record<string, string> = {
+  firehose: 'deliver-firehose → Firehose double (cef, aggregated)',
+  syslog: 'deliver-syslog → TLS receiver (rfc5424)',
+  'syslog-tcp': 'deliver-syslog → plain TCP receiver (rfc5424)',
+  'syslog-relp': 'deliver-syslog → RELP receiver, each event acknowledged',
+  'syslog-relp+tls': 'deliver-syslog → RELP over TLS receiver, each event acknowledged',
+};
 const batch = Number(process.env.BENCH_BATCH ?? 10_000);
 const handlers = await benchHandlers(batch);
 process.stdout.write(
@@ -54,9 +61,7 @@ process.stdout.write(
   `${table(
     ['function → destination', 'events/s', 'CPU ms/1k ev', 'wall ms', 'peak RSS MB', 'failed'],
     handlers.map((h) => [
-      h.kind === 'firehose'
-        ? 'deliver-firehose → Firehose double (cef, aggregated)'
-        : 'deliver-syslog → TLS receiver (rfc5424)',
+      HANDLER_LABELS[h.kind] ?? h.kind,
       Math.round((h.events / h.wallMs) * 1000),
       (h.cpuMs / (h.events / 1000)).toFixed(2),
       h.wallMs.toFixed(0),
@@ -113,6 +118,12 @@ const targets: Array<[string, string, string, boolean]> = [
   ['render memory, 2× input', `${rssGrowth.toFixed(2)}× peak RSS`, 'flat (≤ 1.3×)', rssGrowth <= 1.3],
   ['deliver-firehose per core', `${perCore('firehose')} ev/CPU-s`, '≥ 20,000', perCore('firehose') >= 20_000],
   ['deliver-syslog per core', `${perCore('syslog')} ev/CPU-s`, '≥ 20,000', perCore('syslog') >= 20_000],
+  [
+    'deliver-syslog over RELP/TLS per core',
+    `${perCore('syslog-relp+tls')} ev/CPU-s`,
+    '≥ 20,000',
+    perCore('syslog-relp+tls') >= 20_000,
+  ],
   ...cold.map((c): [string, string, string, boolean] => [
     `bundle ${c.name}`,
     `${c.bundleKb} KB`,

@@ -81,10 +81,12 @@ interface FirehoseDestination {
 interface SyslogDestination {
   readonly kind: 'syslog';
   readonly name: string;
-  readonly transport: 'tls' | 'tcp' | 'udp';
+  readonly transport: 'tls' | 'tcp' | 'udp' | 'relp';
   readonly host: string;
   readonly port: number;
   readonly framing: 'octet' | 'lf';
+  /** transport relp: over TLS (default) or plain TCP, and the window of unacknowledged messages */
+  readonly relp?: { readonly tls: boolean; readonly window?: number };
   readonly format: Format;
   readonly renderer: Renderer;
   /** inline CA PEM (a CA certificate is public), when the collector's CA is not a public root */
@@ -122,11 +124,21 @@ function firehoseDestination(raw: string | undefined, setting = 'DESTINATION'): 
 function syslogDestination(raw: string | undefined, setting = 'DESTINATION'): SyslogDestination {
   const o = parseDestinationJson(raw, setting);
   const name = str(o, 'name', setting, { pattern: NAME }) as string;
-  const transport = oneOf(o, 'transport', setting, ['tls', 'tcp', 'udp'] as const, 'tls');
+  const transport = oneOf(o, 'transport', setting, ['tls', 'tcp', 'udp', 'relp'] as const, 'tls');
   const host = str(o, 'host', setting, { pattern: /^[A-Za-z0-9.:[\]-]{1,253}$/ }) as string;
   const port = int(o, 'port', setting, 1, 65535);
   if (port === undefined) throw new ConfigError(`${setting}.port`, 'is required');
+  if (transport === 'relp' && o.framing !== undefined)
+    throw new ConfigError(`${setting}.framing`, 'not used with transport relp (RELP frames each message itself)');
   const framing = oneOf(o, 'framing', setting, ['octet', 'lf'] as const, 'octet');
+  if (o.relp !== undefined && transport !== 'relp')
+    throw new ConfigError(`${setting}.relp`, `only used with transport relp (got ${transport})`);
+  const r = o.relp === undefined ? {} : obj(o.relp, `${setting}.relp`);
+  if (r.tls !== undefined && typeof r.tls !== 'boolean')
+    throw new ConfigError(`${setting}.relp.tls`, 'must be true or false');
+  const window = int(r, 'window', `${setting}.relp`, 1, 10_000);
+  const relp = transport === 'relp' ? { tls: r.tls !== false, ...(window === undefined ? {} : { window }) } : undefined;
+  const tls = transport === 'tls' || relp?.tls === true;
   const maxDatagramBytes = int(o, 'maxDatagramBytes', setting, 480, 65_507);
   // keep every rendered event within what the transport carries: shorten the free text rather
   // than have the collector truncate or drop it (formats.md §3: 8 KiB frames, UDP datagrams)
@@ -137,8 +149,8 @@ function syslogDestination(raw: string | undefined, setting = 'DESTINATION'): Sy
     throw new ConfigError(`${setting}.ca.pem`, 'not a PEM certificate');
   const caFile = str(ca, 'file', `${setting}.ca`, { optional: true });
   if (caPem !== undefined && caFile !== undefined) throw new ConfigError(`${setting}.ca`, 'give pem or file, not both');
-  if (transport !== 'tls' && (caPem || caFile))
-    throw new ConfigError(`${setting}.ca`, `only used with transport tls (got ${transport})`);
+  if (!tls && (caPem || caFile))
+    throw new ConfigError(`${setting}.ca`, `only used with transport tls or relp over TLS (got ${transport})`);
   return {
     kind: 'syslog',
     name,
@@ -146,6 +158,7 @@ function syslogDestination(raw: string | undefined, setting = 'DESTINATION'): Sy
     host,
     port,
     framing,
+    ...(relp ? { relp } : {}),
     format,
     renderer,
     ...(caPem ? { caPem } : {}),

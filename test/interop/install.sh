@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the third-party syslog parsers used by the interop suite (Debian 12, run as root):
 #   rsyslog 8.2302 + rsyslog-gnutls (imptcp, imtcp/gtls, imudp, mmpstrucdata, mmnormalize/liblognorm 2.0.6)
+#   + rsyslog-relp (imrelp on librelp 1.11, built with both gnutls and openssl: tls.tlslib picks one)
 #   syslog-ng 3.38 (syslog-ng-core, extracted privately: it conflicts with rsyslog in apt)
 #   influxdata/go-syslog v2 (golang-github-influxdata-go-syslog-dev) + golang-go, to build the strict checker
 # and prepares, under ${SEGURA_INTEROP_HOME:-/tmp/segura-interop}:
@@ -15,7 +16,7 @@ set -euo pipefail
 H=${SEGURA_INTEROP_HOME:-/tmp/segura-interop}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GOSRC=/usr/share/gocode/src/github.com/influxdata/go-syslog
-APT_PKGS=(rsyslog rsyslog-gnutls golang-go golang-github-influxdata-go-syslog-dev openssl)
+APT_PKGS=(rsyslog rsyslog-gnutls rsyslog-relp golang-go golang-github-influxdata-go-syslog-dev openssl)
 mkdir -p "$H"
 APT_LOG=$H/apt.log
 
@@ -66,7 +67,7 @@ if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
 [ -x "$RSYSLOGD" ] || die 'rsyslogd not found after installing rsyslog'
 RS_MODDIR=$(dirname "$(dpkg -L rsyslog | grep '/imptcp\.so$' | head -1)")
-for m in imudp imptcp imtcp mmpstrucdata mmnormalize lmnsd_gtls; do
+for m in imudp imptcp imtcp imrelp mmpstrucdata mmnormalize lmnsd_gtls; do
   [ -e "$RS_MODDIR/$m.so" ] || die "rsyslog module $m.so missing in $RS_MODDIR"
 done
 [ -d "$GOSRC/rfc5424" ] && [ -d "$GOSRC/octetcounting" ] || die "go-syslog sources missing in $GOSRC"

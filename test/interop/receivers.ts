@@ -1,8 +1,10 @@
 /**
  * Interop receivers: real third-party syslog parsers on loopback, used as measuring instruments.
  *
- * - rsyslog 8.2302 (Debian 12): imptcp (TCP), imtcp + gtls (TLS, RFC 5425), imudp; pmrfc5424 for the
- *   envelope, mmpstrucdata for SD, mmnormalize with liblognorm 2.0.6's `cef` parser for CEF payloads.
+ * - rsyslog 8.2302 (Debian 12): imptcp (TCP), imtcp + gtls (TLS, RFC 5425), imudp, imrelp (RELP, plain
+ *   and TLS with tls.tlslib="openssl": librelp's gnutls side demands a client certificate);
+ *   pmrfc5424 for the envelope, mmpstrucdata for SD, mmnormalize with liblognorm 2.0.6's `cef`
+ *   parser for CEF payloads.
  * - syslog-ng 3.38 (Debian 12, extracted privately by install.sh): `syslog()` sources (RFC 5424 +
  *   RFC 6587 octet counting on TCP/TLS, one message per datagram on UDP).
  * - influxdata/go-syslog v2 (Debian 12): the strict RFC 5424 machine on each message, and its
@@ -117,7 +119,10 @@ export interface StartOptions {
 }
 
 export interface Receivers {
-  ports: { rsyslog: { udp: number; tcp: number; tls: number }; syslogNg: { udp: number; tcp: number; tls: number } };
+  ports: {
+    rsyslog: { udp: number; tcp: number; tls: number; relp: number; relpTls: number };
+    syslogNg: { udp: number; tcp: number; tls: number };
+  };
   /** PEM of the test CA that signed the daemons' TLS certificate (SAN localhost, 127.0.0.1). */
   caPem: string;
   /** Package versions as installed (rsyslog, liblognorm, syslogNg, goSyslog, go). */
@@ -126,8 +131,14 @@ export interface Receivers {
   workDir: string;
   deliver(messages: Buffer[], transport: Transport, opts?: DeliverOptions): Promise<InteropRun>;
   /** Records produced by traffic sent by someone else (the relay's sink), per daemon, in arrival
-   * order, once each daemon has `count` new records or `timeoutMs` passed. */
-  collect(count: number, timeoutMs?: number): Promise<Record<'rsyslog' | 'syslog-ng', ParsedRecord[]>>;
+   * order, once each daemon in `daemons` (default both) has `count` new records or `timeoutMs` passed. */
+  collect(
+    count: number,
+    timeoutMs?: number,
+    daemons?: readonly ('rsyslog' | 'syslog-ng')[],
+  ): Promise<Record<'rsyslog' | 'syslog-ng', ParsedRecord[]>>;
+  /** New lines of a daemon's own log (errors, warnings) since the last call, routine chatter removed. */
+  daemonLog(daemon: 'rsyslog' | 'syslog-ng'): string[];
   stop(): Promise<void>;
 }
 
@@ -224,16 +235,16 @@ async function reserveUdpPort(): Promise<dgram.Socket> {
   return socket;
 }
 
-/** Six distinct free ports: held together while picking, released just before the daemons start. */
+/** Eight distinct free ports: held together while picking, released just before the daemons start. */
 async function pickPorts(): Promise<Receivers['ports']> {
-  const tcp = await Promise.all([reserveTcpPort(), reserveTcpPort(), reserveTcpPort(), reserveTcpPort()]);
+  const tcp = await Promise.all(Array.from({ length: 6 }, () => reserveTcpPort()));
   const udp = await Promise.all([reserveUdpPort(), reserveUdpPort()]);
   const tp = tcp.map((s) => (s.address() as net.AddressInfo).port);
   const up = udp.map((s) => s.address().port);
   await Promise.all(tcp.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   await Promise.all(udp.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   return {
-    rsyslog: { tcp: tp[0]!, tls: tp[1]!, udp: up[0]! },
+    rsyslog: { tcp: tp[0]!, tls: tp[1]!, udp: up[0]!, relp: tp[4]!, relpTls: tp[5]! },
     syslogNg: { tcp: tp[2]!, tls: tp[3]!, udp: up[1]! },
   };
 }
@@ -262,6 +273,8 @@ function rsyslogConf(env: InteropEnv, dir: string, ports: Receivers['ports']['rs
 module(load="imudp")
 module(load="imptcp")
 module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")
+# librelp with gnutls requires a client certificate as soon as the server has one; openssl does not
+module(load="imrelp" tls.tlslib="openssl")
 module(load="mmpstrucdata")
 module(load="mmnormalize")
 template(name="t_json" type="list" option.jsonf="on") {
@@ -301,6 +314,9 @@ ruleset(name="rs_in") {
 input(type="imudp" address="${HOST}" port="${ports.udp}" ruleset="rs_in")
 input(type="imptcp" address="${HOST}" port="${ports.tcp}" ruleset="rs_in")
 input(type="imtcp" address="${HOST}" port="${ports.tls}" ruleset="rs_in")
+input(type="imrelp" address="${HOST}" port="${ports.relp}" ruleset="rs_in" maxDataSize="${maxSize}")
+input(type="imrelp" address="${HOST}" port="${ports.relpTls}" ruleset="rs_in" maxDataSize="${maxSize}" tls="on"
+      tls.cacert="${env.tls.ca}" tls.mycert="${env.tls.cert}" tls.myprivkey="${env.tls.key}")
 action(type="omfile" file="${dir}/rsyslog-internal.log")
 `;
 }
@@ -845,6 +861,8 @@ async function startOnce(env: InteropEnv, maxSize: number): Promise<Receivers> {
     ['rsyslog', 'udp', ports.rsyslog.udp],
     ['rsyslog', 'tcp', ports.rsyslog.tcp],
     ['rsyslog', 'tcp', ports.rsyslog.tls],
+    ['rsyslog', 'tcp', ports.rsyslog.relp],
+    ['rsyslog', 'tcp', ports.rsyslog.relpTls],
     ['syslog-ng', 'udp', ports.syslogNg.udp],
     ['syslog-ng', 'tcp', ports.syslogNg.tcp],
     ['syslog-ng', 'tcp', ports.syslogNg.tls],
@@ -1075,12 +1093,16 @@ async function startOnce(env: InteropEnv, maxSize: number): Promise<Receivers> {
 
   // Records the daemons produced from traffic someone else sent (e.g. the relay's own syslog sink),
   // in arrival order; waits (bounded) until each daemon has at least `count` new records.
-  const collect = async (count: number, timeoutMs = 10_000): Promise<Record<DaemonName, ParsedRecord[]>> => {
+  const collect = async (
+    count: number,
+    timeoutMs = 10_000,
+    which: readonly DaemonName[] = DAEMONS,
+  ): Promise<Record<DaemonName, ParsedRecord[]>> => {
     // arrival order is the only correlation here: callers send in order over one connection
     const end = Date.now() + timeoutMs;
     for (;;) {
       for (const d of DAEMONS) daemons[d].poll();
-      if (DAEMONS.every((d) => daemons[d].pending.length >= count) || Date.now() >= end) break;
+      if (which.every((d) => daemons[d].pending.length >= count) || Date.now() >= end) break;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     const out = { rsyslog: [] as ParsedRecord[], 'syslog-ng': [] as ParsedRecord[] };
@@ -1090,5 +1112,7 @@ async function startOnce(env: InteropEnv, maxSize: number): Promise<Receivers> {
     return out;
   };
 
-  return { ports, caPem, versions: env.versions, workDir: dir, deliver, collect, stop };
+  const daemonLog = (d: DaemonName): string[] => daemons[d].logLines().filter((line) => !ROUTINE.test(line));
+
+  return { ports, caPem, versions: env.versions, workDir: dir, deliver, collect, daemonLog, stop };
 }

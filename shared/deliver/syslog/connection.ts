@@ -17,8 +17,8 @@
  * connection, then by SQS), so the collector can see duplicates but not gaps for any failure detected
  * before `send` returns.
  *
- * What stays lossy, and cannot be fixed without an acknowledging protocol (RELP): a peer that dies
- * *after* `send` returned, while our bytes were still in kernel buffers on either side. `close()` ends
+ * What stays lossy, and cannot be fixed without an acknowledging protocol (RELP, `relp-transport.ts`):
+ * a peer that dies *after* `send` returned, while our bytes were still in kernel buffers on either side. `close()` ends
  * the connection gracefully (`end()`: flush, TLS close_notify, FIN) and never `destroy()`s a socket
  * holding confirmed data; `destroy()` is used only on connections already reported failed, whose
  * unsent frames are already reported unconfirmed.
@@ -32,7 +32,7 @@
  */
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { ConfigError, toError } from '../../errors.js';
 import type { DeliveryLogger } from '../sink.js';
 import { SerialQueue } from './serial-queue.js';
@@ -49,6 +49,8 @@ const TransportFailureKind = {
   timeout: 'timeout',
   /** the caller's deadline arrived first */
   deadline: 'deadline',
+  /** the collector broke its protocol (RELP: malformed frame, unknown transaction, refused `open`) */
+  protocol: 'protocol',
 } as const;
 type TransportFailureKind = (typeof TransportFailureKind)[keyof typeof TransportFailureKind];
 
@@ -67,6 +69,12 @@ interface TransportOutcome {
   readonly bytes: number;
   /** why frames `[confirmed, n)` were not confirmed; absent when all were */
   readonly failure?: TransportFailure;
+  /**
+   * Frames among the first `confirmed` that the collector answered but refused (RELP: a `rsp` code
+   * other than 200), by index, with the collector's reason. They are final, not delivered and not
+   * retried; every other frame of the prefix was delivered. Absent for TCP, TLS and UDP.
+   */
+  readonly rejected?: ReadonlyMap<number, string>;
 }
 
 /** Counters for metrics and tests. */
@@ -83,6 +91,12 @@ interface TransportStats {
   framesWritten: number;
   /** bytes of those frames */
   bytesWritten: number;
+  /** RELP only: frames the collector answered `200 OK` */
+  framesAcked?: number;
+  /** RELP only: frames the collector answered with another code (refused for good) */
+  framesRejected?: number;
+  /** RELP only: unacknowledged frames sent again on a new session after the previous one broke */
+  framesResent?: number;
 }
 
 /** What the syslog sink needs from a transport. */
@@ -398,17 +412,7 @@ class StreamConnection implements FrameTransport {
     this.stats.connectAttempts++;
     if (this.stats.connects > 0) this.stats.reconnects++;
     const socket = this.#tls
-      ? tlsConnect({
-          host: this.#host,
-          port: this.#port,
-          ...(this.#servername === undefined ? {} : { servername: this.#servername }),
-          ...(this.#ca === undefined ? {} : { ca: this.#ca }),
-          // Verification is not configurable on purpose (style.md §14): a collector we cannot
-          // authenticate must not receive vault security events.
-          rejectUnauthorized: true,
-          // RFC 8996 retired TLS 1.0/1.1; RFC 9662 specifies TLS 1.2 suites and recommends 1.3.
-          minVersion: 'TLSv1.2',
-        })
+      ? tlsConnect(tlsClientOptions(this.#host, this.#port, this.#servername, this.#ca))
       : tcpConnect({ host: this.#host, port: this.#port });
     const live: Live = {
       socket,
@@ -476,25 +480,7 @@ class StreamConnection implements FrameTransport {
 
   #classifyConnectError(err: Error): TransportFailure {
     if (err instanceof TransportFailureError) return err.failure;
-    const code = errorCode(err);
-    const where = `${this.#host}:${this.#port}`;
-    if (code !== undefined && CERT_VERIFICATION_CODES.has(code)) {
-      return {
-        kind: TransportFailureKind.tls,
-        message: `TLS certificate verification failed for ${where} (${code}): ${err.message}`,
-        cause: err,
-      };
-    }
-    if (code?.startsWith('ERR_SSL_') || code?.startsWith('ERR_TLS_')) {
-      return {
-        kind: TransportFailureKind.tls,
-        message: `TLS handshake with ${where} failed: ${describe(err)}`,
-        cause: err,
-      };
-    }
-    // A peer that accepts TCP and then hangs up during the handshake looks like ECONNRESET or a plain
-    // close; it is still a failure to connect, not a mid-batch break.
-    return { kind: TransportFailureKind.connect, message: `connect to ${where} failed: ${describe(err)}`, cause: err };
+    return classifyConnectError(err, `${this.#host}:${this.#port}`);
   }
 
   /** Permanent handlers: no socket error is ever unhandled, and every event wakes pending waits. */
@@ -682,10 +668,54 @@ class StreamConnection implements FrameTransport {
   }
 }
 
+/**
+ * TLS client options for a collector connection (RFC 5425 syslog and RELP over TLS alike).
+ * Verification is not configurable on purpose (style.md §14): a collector we cannot authenticate
+ * must not receive vault security events.
+ */
+function tlsClientOptions(
+  host: string,
+  port: number,
+  servername: string | undefined,
+  ca: string | undefined,
+): ConnectionOptions {
+  return {
+    host,
+    port,
+    ...(servername === undefined ? {} : { servername }),
+    ...(ca === undefined ? {} : { ca }),
+    rejectUnauthorized: true,
+    // RFC 8996 retired TLS 1.0/1.1; RFC 9662 specifies TLS 1.2 suites and recommends 1.3.
+    minVersion: 'TLSv1.2',
+  };
+}
+
+/** Why a TCP connect or TLS handshake to `where` (host:port) failed: certificate, handshake or connect. */
+function classifyConnectError(err: Error, where: string): TransportFailure {
+  const code = errorCode(err);
+  if (code !== undefined && CERT_VERIFICATION_CODES.has(code)) {
+    return {
+      kind: TransportFailureKind.tls,
+      message: `TLS certificate verification failed for ${where} (${code}): ${err.message}`,
+      cause: err,
+    };
+  }
+  if (code?.startsWith('ERR_SSL_') || code?.startsWith('ERR_TLS_')) {
+    return {
+      kind: TransportFailureKind.tls,
+      message: `TLS handshake with ${where} failed: ${describe(err)}`,
+      cause: err,
+    };
+  }
+  // A peer that accepts TCP and then hangs up during the handshake looks like ECONNRESET or a plain
+  // close; it is still a failure to connect, not a mid-batch break.
+  return { kind: TransportFailureKind.connect, message: `connect to ${where} failed: ${describe(err)}`, cause: err };
+}
+
 function unexpected(err: unknown): TransportFailure {
   const error = toError(err);
   return { kind: TransportFailureKind.io, message: `unexpected transport error: ${describe(error)}`, cause: error };
 }
 
 export type { FrameTransport, StreamConnectionOptions, TransportFailure, TransportOutcome, TransportStats };
-export { StreamConnection, TransportFailureKind };
+export { classifyConnectError, describe, StreamConnection, TransportFailureKind, tlsClientOptions };

@@ -1,6 +1,6 @@
 /**
- * Syslog delivery: `createSyslogSink` plus the building blocks it composes (framing, TCP/TLS and UDP
- * transports, circuit breaker), exported for tests and tools.
+ * Syslog delivery: `createSyslogSink` plus the building blocks it composes (framing, TCP/TLS, UDP and
+ * RELP transports, circuit breaker), exported for tests and tools.
  *
  * @example
  * ```ts
@@ -19,6 +19,10 @@ export type {
 } from './connection.js';
 export { StreamConnection, TransportFailureKind } from './connection.js';
 export { Framing, frame, frameLf, frameOctetCounted } from './framing.js';
+export type { RelpFrame, RelpFrameDecoderOptions, RelpResponse } from './relp-frame.js';
+export { encodeFrame, parseRsp, RelpErrorCode, RelpFrameDecoder, RelpProtocolError } from './relp-frame.js';
+export type { RelpTransportOptions, RelpTransportStats } from './relp-transport.js';
+export { RelpTransport } from './relp-transport.js';
 export type { SyslogSink, SyslogSinkConfig, SyslogSinkStats } from './syslog-sink.js';
 export { createSyslogSink, SyslogTransport } from './syslog-sink.js';
 export type { UdpTransportOptions } from './udp-transport.js';

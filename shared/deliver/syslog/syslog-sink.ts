@@ -1,7 +1,8 @@
 /**
- * The syslog {@link Sink}: frames rendered lines (RFC 6587 octet counting or LF, or one datagram per
- * line for UDP), sends them through one reusable transport, and reports an exact delivered/failed
- * split per SQS message id, behind a circuit breaker (architecture.md §4).
+ * The syslog {@link Sink}: frames rendered lines (RFC 6587 octet counting or LF, one datagram per
+ * line for UDP, one acknowledged `syslog` command per line for RELP), sends them through one
+ * reusable transport, and reports an exact delivered/failed split per SQS message id, behind a
+ * circuit breaker (architecture.md §4).
  *
  * Build it once at module scope (Lambda INIT): the connection then survives across warm invocations.
  *
@@ -27,6 +28,7 @@ import {
   type TransportStats,
 } from './connection.js';
 import { Framing, frame } from './framing.js';
+import { RelpTransport } from './relp-transport.js';
 import { UdpTransport } from './udp-transport.js';
 
 /** Transports a syslog sink can use. */
@@ -37,6 +39,8 @@ const SyslogTransport = {
   tcp: 'tcp',
   /** RFC 5426: one message per datagram, size-capped */
   udp: 'udp',
+  /** RELP: each message acknowledged by the collector (`relp-transport.ts`); TLS unless `relp.tls` is false */
+  relp: 'relp',
 } as const;
 type SyslogTransport = (typeof SyslogTransport)[keyof typeof SyslogTransport];
 
@@ -51,8 +55,18 @@ interface SyslogSinkConfig {
   /** collector port (6514 is the RFC 5425 default for TLS, 514 for UDP) */
   readonly port: number;
   /**
-   * TCP/TLS framing; ignored for UDP. Octet counting is the only method every receiver accepts and
-   * the only one that survives an LF inside a message (formats.md §3.1).
+   * RELP settings (transport `relp` only).
+   * @default `{ tls: true, window: 128 }`
+   */
+  readonly relp?: {
+    /** RELP over TLS (verification always on; `ca`/`servername` apply) or plain TCP. @default true */
+    readonly tls?: boolean;
+    /** most messages in flight without an acknowledgement (bounds duplicates per broken session) @default 128 */
+    readonly window?: number;
+  };
+  /**
+   * TCP/TLS framing; ignored for UDP and RELP (RELP frames itself). Octet counting is the only
+   * method every receiver accepts and the only one that survives an LF inside a message (formats.md §3.1).
    * @default 'octet'
    */
   readonly framing?: Framing;
@@ -147,8 +161,16 @@ function validate(config: SyslogSinkConfig): void {
     throw new ConfigError('name', 'must be a non-empty string');
   }
   if (!Object.values(SyslogTransport).includes(config.transport)) {
-    throw new ConfigError('transport', `must be one of tls, tcp, udp; got ${String(config.transport)}`);
+    throw new ConfigError('transport', `must be one of tls, tcp, udp, relp; got ${String(config.transport)}`);
   }
+  const isRelp = config.transport === SyslogTransport.relp;
+  if (config.relp !== undefined && !isRelp) {
+    throw new ConfigError('relp', `only applies to transport 'relp' (got '${config.transport}')`);
+  }
+  if (config.relp?.tls !== undefined && typeof config.relp.tls !== 'boolean') {
+    throw new ConfigError('relp.tls', `must be true or false, got ${String(config.relp.tls)}`);
+  }
+  positiveInt('relp.window', config.relp?.window, 1, 10_000);
   if (typeof config.host !== 'string' || config.host.trim() === '' || /\s/.test(config.host)) {
     throw new ConfigError('host', `must be a host name or IP without spaces, got ${JSON.stringify(config.host)}`);
   }
@@ -156,13 +178,13 @@ function validate(config: SyslogSinkConfig): void {
   if (config.framing !== undefined && !Object.values(Framing).includes(config.framing)) {
     throw new ConfigError('framing', `must be 'octet' or 'lf', got ${String(config.framing)}`);
   }
-  if (config.transport !== SyslogTransport.tls) {
+  if (config.transport !== SyslogTransport.tls && !(isRelp && config.relp?.tls !== false)) {
     // Refuse rather than ignore: a CA next to transport 'tcp' means someone believes TLS is on.
-    if (config.ca !== undefined)
-      throw new ConfigError('ca', `only applies to transport 'tls' (got '${config.transport}')`);
-    if (config.servername !== undefined) {
-      throw new ConfigError('servername', `only applies to transport 'tls' (got '${config.transport}')`);
-    }
+    const used = isRelp
+      ? "transport 'tls' or 'relp' with TLS (relp.tls is false)"
+      : `transport 'tls' (got '${config.transport}')`;
+    if (config.ca !== undefined) throw new ConfigError('ca', `only applies to ${used}`);
+    if (config.servername !== undefined) throw new ConfigError('servername', `only applies to ${used}`);
   }
   if (config.ca !== undefined && !config.ca.includes('-----BEGIN CERTIFICATE-----')) {
     throw new ConfigError('ca', 'must be a PEM bundle containing at least one "-----BEGIN CERTIFICATE-----" block');
@@ -200,8 +222,10 @@ function validate(config: SyslogSinkConfig): void {
  *
  * Delivery semantics: items are written in input order; an item is `delivered` only after its frame's
  * write callback fired without error on a connection that stayed healthy for the whole batch (see
- * `connection.ts` for the exact at-least-once boundary). Items that fail framing or the size caps are
- * non-retryable; transport problems, an open breaker and the deadline are retryable.
+ * `connection.ts` for the exact at-least-once boundary), or, over RELP, only after the collector
+ * answered it `200 OK` (`relp-transport.ts`). Items that fail framing or the size caps, and items a RELP
+ * collector refused (another code), are non-retryable; transport problems, an open breaker and the
+ * deadline are retryable.
  *
  * @throws {ConfigError} naming the first invalid setting
  * @example
@@ -220,6 +244,18 @@ function createSyslogSink(config: SyslogSinkConfig): SyslogSink {
     ? (config.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES)
     : (config.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
 
+  const isRelp = config.transport === SyslogTransport.relp;
+  const streamOptions = {
+    host: config.host,
+    port: config.port,
+    logger,
+    name,
+    ...(config.ca === undefined ? {} : { ca: config.ca }),
+    ...(config.servername === undefined ? {} : { servername: config.servername }),
+    ...(config.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: config.connectTimeoutMs }),
+    ...(config.writeTimeoutMs === undefined ? {} : { writeTimeoutMs: config.writeTimeoutMs }),
+    ...(config.maxIdleMs === undefined ? {} : { maxIdleMs: config.maxIdleMs }),
+  };
   const transport: FrameTransport = isUdp
     ? new UdpTransport({
         host: config.host,
@@ -228,18 +264,13 @@ function createSyslogSink(config: SyslogSinkConfig): SyslogSink {
         name,
         ...(config.writeTimeoutMs === undefined ? {} : { writeTimeoutMs: config.writeTimeoutMs }),
       })
-    : new StreamConnection({
-        host: config.host,
-        port: config.port,
-        tls: config.transport === SyslogTransport.tls,
-        logger,
-        name,
-        ...(config.ca === undefined ? {} : { ca: config.ca }),
-        ...(config.servername === undefined ? {} : { servername: config.servername }),
-        ...(config.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: config.connectTimeoutMs }),
-        ...(config.writeTimeoutMs === undefined ? {} : { writeTimeoutMs: config.writeTimeoutMs }),
-        ...(config.maxIdleMs === undefined ? {} : { maxIdleMs: config.maxIdleMs }),
-      });
+    : isRelp
+      ? new RelpTransport({
+          ...streamOptions,
+          tls: config.relp?.tls ?? true,
+          ...(config.relp?.window === undefined ? {} : { window: config.relp.window }),
+        })
+      : new StreamConnection({ ...streamOptions, tls: config.transport === SyslogTransport.tls });
 
   const breaker = new CircuitBreaker({
     ...config.breaker,
@@ -269,6 +300,8 @@ function createSyslogSink(config: SyslogSinkConfig): SyslogSink {
     if (size > maxBytes) {
       return `message is ${size} bytes, over maxMessageBytes ${maxBytes} (a collector would drop the connection or truncate it)`;
     }
+    // RELP carries the message as the `syslog` command's data; the transport adds the RELP frame.
+    if (isRelp) return size > 0 ? Buffer.from(payload, 'utf8') : 'empty message (a RELP syslog command needs data)';
     try {
       return frame(payload, framing);
     } catch (err) {
@@ -322,7 +355,15 @@ function createSyslogSink(config: SyslogSinkConfig): SyslogSink {
     recordOutcome(outcome);
 
     for (const [index, id] of ids.entries()) {
-      if (index < outcome.confirmed) delivered.push(id);
+      if (index >= outcome.confirmed) break;
+      const refusal = outcome.rejected?.get(index);
+      if (refusal === undefined) {
+        delivered.push(id);
+      } else {
+        // The collector answered and said no (RELP rsp other than 200): final, the item goes to the DLQ.
+        logger.error('syslog item refused by the collector', { destination: name, id, reason: refusal });
+        failed.push({ id, error: failureText(refusal, false), retryable: false });
+      }
     }
     const { failure } = outcome;
     if (failure !== undefined && outcome.confirmed < ids.length) {
