@@ -155,8 +155,11 @@ interface ListenerStats {
 
 /** Running listeners. */
 interface Listeners {
-  /** bound addresses, with the real port when 0 was asked */
-  readonly addresses: ReadonlyArray<{ transport: Transport; host: string; port: number }>;
+  /**
+   * bound addresses, with the real port when 0 was asked; UDP: the receive buffer the kernel
+   * granted (Linux reports twice the usable size)
+   */
+  readonly addresses: ReadonlyArray<{ transport: Transport; host: string; port: number; receiveBufferBytes?: number }>;
   /** gauges (reads the UDP drop counters, reporting an increase to the sink) */
   stats(): ListenerStats;
   /** stop accepting; let open streams deliver what they sent (bounded by `graceMs`) */
@@ -261,7 +264,7 @@ async function startListeners(o: ListenerOptions): Promise<Listeners> {
   const byRaw = new WeakMap<Socket, Conn>();
   /** raw sockets the bridge itself closed or refused: their TLS errors are not TLS errors */
   const ours = new WeakSet<Socket>();
-  const addresses: Array<{ transport: Transport; host: string; port: number }> = [];
+  const addresses: Array<{ transport: Transport; host: string; port: number; receiveBufferBytes?: number }> = [];
   let streamReads = 0;
   let udpDropsTotal = 0;
   let udpDropsKnown = false;
@@ -552,13 +555,24 @@ async function startListeners(o: ListenerOptions): Promise<Listeners> {
     try {
       socket.setRecvBufferSize(o.udpReceiveBufferBytes ?? 4_194_304);
     } catch {
-      // capped or refused by the kernel: the default buffer still works (run.ts logs the size granted)
+      // refused by the kernel: the default buffer still works (the size granted is logged)
+    }
+    let receiveBufferBytes: number | undefined;
+    try {
+      receiveBufferBytes = socket.getRecvBufferSize();
+    } catch {
+      receiveBufferBytes = undefined;
     }
     const port = socket.address().port;
     const drops = UdpDropCounter.find(port, family);
     udpSockets.push({ socket, drops, last: drops?.read() ?? 0 });
     if (drops !== null) udpDropsKnown = true;
-    addresses.push({ transport: 'udp', host: addr.host, port });
+    addresses.push({
+      transport: 'udp',
+      host: addr.host,
+      port,
+      ...(receiveBufferBytes !== undefined ? { receiveBufferBytes } : {}),
+    });
   };
 
   const pollUdpDrops = (): number | null => {

@@ -42,7 +42,53 @@ describe('bridge options', () => {
     });
   });
 
+  it('parses the connection limits, timeouts and the rejected-messages file', () => {
+    const cfg = bridgeConfig(
+      [
+        '--queue-url',
+        QUEUE,
+        '--tcp',
+        '514',
+        '--max-connections',
+        '100',
+        '--max-connections-per-source',
+        '10',
+        '--idle-timeout',
+        '120',
+        '--frame-timeout',
+        '5',
+        '--max-connection-lifetime',
+        '7200',
+        '--tls-handshake-timeout',
+        '3',
+        '--partial-budget-bytes',
+        '4MiB',
+        '--udp-receive-buffer',
+        '8MiB',
+        '--rejected-file',
+        '/var/lib/x/rejected.ndjson',
+        '--rejected-max-bytes',
+        '1MiB',
+      ],
+      {},
+    );
+    expect(cfg).toMatchObject({
+      maxConnections: 100,
+      maxConnectionsPerSource: 10,
+      idleTimeoutMs: 120_000,
+      frameTimeoutMs: 5_000,
+      maxLifetimeMs: 7_200_000,
+      tlsHandshakeTimeoutMs: 3_000,
+      partialBudgetBytes: 4 * 2 ** 20,
+      udpReceiveBufferBytes: 8 * 2 ** 20,
+      rejectedFile: '/var/lib/x/rejected.ndjson',
+      rejectedMaxBytes: 2 ** 20,
+    });
+  });
+
   it.each([
+    [['--queue-url', QUEUE, '--tcp', '514', '--max-connections-per-source', '300'], /must not exceed/],
+    [['--queue-url', QUEUE, '--tcp', '514', '--idle-timeout', '0'], /--idle-timeout/],
     [['--udp', '514'], /--queue-url is required/],
     [['--queue-url', QUEUE], /at least one listener/],
     [['--queue-url', 'segura-ingest', '--udp', '514'], /--queue-url: expected/],
