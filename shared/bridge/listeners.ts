@@ -420,6 +420,12 @@ async function startListeners(o: ListenerOptions): Promise<Listeners> {
       dispatch(c, events);
     });
     socket.on('end', () => {
+      if (c.closing !== null) {
+        // we asked it to go (timeout, eviction, shutdown): a frame it had not finished is not a
+        // message it ended, so it is discarded and counted, not delivered
+        forget(c);
+        return;
+      }
       c.peerEnded = true;
       dispatch(c, deframer.end());
       socket.end();
@@ -492,9 +498,12 @@ async function startListeners(o: ListenerOptions): Promise<Listeners> {
         const c = raw === undefined ? undefined : byRaw.get(raw);
         if (err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') {
           sink.note('closed', 'tls', { reason: 'stalled', stage: 'handshake', peer: c?.source ?? s.remoteAddress });
-          return;
+        } else sink.note('tlsError', 'tls', { error: err.message, peer: c?.source ?? s.remoteAddress });
+        // Node drops the TLS socket but can leave the TCP connection under it open: close it, free the slot
+        if (raw !== undefined) {
+          ours.add(raw);
+          raw.destroy();
         }
-        sink.note('tlsError', 'tls', { error: err.message, peer: c?.source ?? s.remoteAddress });
       });
       server = tlsServer;
     } else {
