@@ -311,9 +311,11 @@ class SyslogStreamDeframer {
     const need = this.#filled + (end - start);
     const cap = this.#buf?.length ?? 0;
     if (need > cap) {
-      // double (few copies), but never past the frame's limit; exactly `need` if the budget is tight
-      const wanted = Math.min(limit, Math.max(need, cap * 2, INITIAL_CAPACITY));
-      let newCap = wanted;
+      // powers of two from 256 (few copies, and the same size whatever the reads' sizes), never past
+      // the frame's limit; exactly `need` when the budget is tight
+      let pow = Math.max(INITIAL_CAPACITY, cap);
+      while (pow < need) pow *= 2;
+      let newCap = Math.min(limit, pow);
       if (!this.#budget.reserve(newCap + BUFFER_OVERHEAD - this.#held)) {
         newCap = need;
         if (!this.#budget.reserve(newCap + BUFFER_OVERHEAD - this.#held)) return false;

@@ -14,7 +14,7 @@ import type { BlockList } from 'node:net';
 import { join } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Bridge, type BridgeCounters } from './bridge.js';
-import { type ListenAddress, startListeners } from './listeners.js';
+import { type ListenAddress, type ListenerStats, startListeners } from './listeners.js';
 import type { ToolLog } from './log.js';
 import { RejectedFile } from './rejected.js';
 import { Spool } from './spool.js';
@@ -105,6 +105,8 @@ interface RunningBridge {
   }>;
   /** one status snapshot (counters and gauges) */
   status(): Record<string, unknown>;
+  /** the listeners' gauges (connections, partial-frame memory, reads, UDP drops) */
+  listenerStats(): ListenerStats;
   /**
    * Stop listening, flush (bounded by `shutdownTimeoutMs`), spool the rest, close the spool, log
    * the summary and return the counters.
@@ -233,6 +235,7 @@ async function startBridge(cfg: BridgeConfig, log: ToolLog): Promise<RunningBrid
     bridge,
     addresses: listeners.addresses,
     status,
+    listenerStats: () => listeners.stats(),
     stop() {
       stopping ??= (async () => {
         if (timer) clearInterval(timer);

@@ -137,10 +137,10 @@ describe('SyslogStreamDeframer', () => {
     const d = new SyslogStreamDeframer(65_536, budget);
     d.push(Buffer.from('60000 <13>1 - '));
     expect(budget.held).toBe(256 + BUFFER_OVERHEAD);
-    expect(d.push(Buffer.alloc(40_000, 0x62))).toEqual([]);
-    expect(budget.held).toBe(40_008 + BUFFER_OVERHEAD);
-    expect(d.push(Buffer.alloc(19_991, 0x62))).toEqual([]);
-    // doubling stops at the announced length
+    expect(d.push(Buffer.alloc(1_000, 0x62))).toEqual([]);
+    expect(budget.held).toBe(1_024 + BUFFER_OVERHEAD);
+    expect(d.push(Buffer.alloc(58_991, 0x62))).toEqual([]);
+    // powers of two, but never past the announced length
     expect(budget.held).toBe(60_000 + BUFFER_OVERHEAD);
     expect(d.abort()).toBe(59_999);
     expect(budget.held).toBe(0);
