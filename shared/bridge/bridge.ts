@@ -642,7 +642,6 @@ class Bridge {
 
   /** SQS refused `r` for good: keep it in the rejected-messages file (before it leaves the spool). */
   async #reject(r: Rec | SpoolRecord, code: string, reason: string): Promise<void> {
-    this.counters.rejected++;
     let kept: 'kept' | 'full' | 'none' = 'none';
     let error: string | undefined;
     if (this.#o.rejected !== undefined) {
@@ -652,6 +651,8 @@ class Bridge {
         error = (e as Error).message;
       }
     }
+    // counted once its fate is known, so `rejected` = `rejectedKept` + `rejectedNotKept` in every status line
+    this.counters.rejected++;
     if (kept === 'kept') this.counters.rejectedKept++;
     else this.counters.rejectedNotKept++;
     const file = this.#o.rejected?.path;
