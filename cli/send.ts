@@ -132,7 +132,12 @@ async function sendCommand(argv: string[], io: Io, deps: SendDeps = {}): Promise
   if ([count, v.file, v.rejected].filter((x) => x !== undefined).length > 1) {
     throw new UsageError('--count, --file and --rejected are exclusive');
   }
-  if (count === undefined && v.file === undefined && v.rejected === undefined && (deps.stdinIsTty ?? (io.stdin as { isTTY?: boolean }).isTTY)) {
+  if (
+    count === undefined &&
+    v.file === undefined &&
+    v.rejected === undefined &&
+    (deps.stdinIsTty ?? (io.stdin as { isTTY?: boolean }).isTTY)
+  ) {
     throw new UsageError('nothing to send: give --count N, --file FILE, or pipe NDJSON on stdin');
   }
   const rate = intOption('rate', v.rate, 1, 1_000_000);

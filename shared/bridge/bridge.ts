@@ -385,13 +385,18 @@ class Bridge {
               : fields.stage === 'handshake'
                 ? 'connection closed: TLS handshake stalled (--tls-handshake-timeout)'
                 : 'connection closed: stalled inside a message (--frame-timeout)';
-        this.#rl.log(`closed-${String(reason)}-${String(fields.stage ?? '')}`, msg, reason === 'stalled' ? 'warn' : 'info', {
-          transport,
-          ...fields,
-          closedIdle: c.closedIdle,
-          closedStalled: c.closedStalled,
-          closedLifetime: c.closedLifetime,
-        });
+        this.#rl.log(
+          `closed-${String(reason)}-${String(fields.stage ?? '')}`,
+          msg,
+          reason === 'stalled' ? 'warn' : 'info',
+          {
+            transport,
+            ...fields,
+            closedIdle: c.closedIdle,
+            closedStalled: c.closedStalled,
+            closedLifetime: c.closedLifetime,
+          },
+        );
         return;
       }
       case 'discarded':
@@ -498,7 +503,8 @@ class Bridge {
   #enterSpooling(reason: string): void {
     if (this.#mode === 'spooling') return;
     this.#mode = 'spooling';
-    this.#log('warn', 'spooling to disk', {
+    // a slow SQS can flip the mode often: one line per interval, with the count folded in
+    this.#rl.log('mode-spooling', 'spooling to disk', 'warn', {
       reason,
       memoryMessages: this.#memory.length + (this.#inflight?.length ?? 0),
     });
@@ -608,7 +614,7 @@ class Bridge {
         if (this.#spool.isEmpty() && !this.#o.spoolAlways) {
           this.#mode = 'direct';
           this.#skip.clear();
-          this.#log('info', 'spool drained: back to direct sending', { sent: this.counters.sent });
+          this.#rl.log('mode-direct', 'spool drained: back to direct sending', 'info', { sent: this.counters.sent });
           return;
         }
         await this.#sleep(1_000);

@@ -266,16 +266,11 @@ class Window {
 
 /**
  * Walk the records of a segment from `from`, resynchronizing after damage (see the module
- * comment). `lastSeq` (the seq before `from`, or -1) makes a v1 resync plausible: v1 records have
- * no magic, so a candidate must also carry a later seq.
+ * comment). v1 records have no magic, so a v1 candidate must also carry a plausible seq: after
+ * the last good one, or (none yet) one the bridge could have made (milliseconds × 1024).
  */
-async function* walkSegment(
-  fh: FileHandle,
-  size: number,
-  from: number,
-  version: Version,
-  lastSeq = -1,
-): AsyncGenerator<WalkItem> {
+async function* walkSegment(fh: FileHandle, size: number, from: number, version: Version): AsyncGenerator<WalkItem> {
+  let lastSeq = -1;
   const win = new Window(fh, size);
   const headerLen = version === 2 ? HEADER : HEADER_V1;
   const lenAt = version === 2 ? 4 : 0;

@@ -5,7 +5,7 @@
  * eviction and timeout is counted and logged (rate-limited), and partial messages dropped with a
  * connection are counted. Every load loop here is bounded in count and time.
  */
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { type Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { parseAllowList } from '../../../shared/bridge/listeners.js';
@@ -84,7 +84,10 @@ describe('bridge: connection exhaustion', () => {
       const attackRefused = b.bridge.counters.refusedConnections + b.bridge.counters.evictedConnections;
       // Act 2: the vault (127.0.0.1) reconnects 100 times, one message each, after the attackers aged 1 s
       await sleep(1_100);
-      const lines = Array.from({ length: 100 }, (_, i) => `<13>1 2026-01-19T10:41:00Z vault-01 senhasegura 1426 - n=${i}`);
+      const lines = Array.from(
+        { length: 100 },
+        (_, i) => `<13>1 2026-01-19T10:41:00Z vault-01 senhasegura 1426 - n=${i}`,
+      );
       for (const line of lines) await sendStream(tcp, `${line}\n`);
       await waitFor(() => b.bridge.counters.sent >= 100, 10_000, '100 vault messages sent');
       const got = await h.sqs.drain(url, 100, 5_000);
@@ -99,7 +102,9 @@ describe('bridge: connection exhaustion', () => {
       expect(c.evictedConnections).toBeGreaterThanOrEqual(1);
       expect(c.refusedConnections + c.evictedConnections).toBeGreaterThanOrEqual(64);
       // counted and logged, but rate-limited: a few lines for hundreds of events
-      const warnLines = rec.entries.filter((e) => e.msg.startsWith('connection refused') || e.msg.startsWith('listener full'));
+      const warnLines = rec.entries.filter(
+        (e) => e.msg.startsWith('connection refused') || e.msg.startsWith('listener full'),
+      );
       expect(warnLines.length).toBeGreaterThanOrEqual(1);
       expect(warnLines.length).toBeLessThan(30);
       const last = rec.entries.filter((e) => e.msg.startsWith('listener full')).at(-1);

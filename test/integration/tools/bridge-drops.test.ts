@@ -117,7 +117,10 @@ describe('bridge: messages SQS refuses for good', () => {
       ['InvalidParameterValue', big, Buffer.byteLength(big)],
       ['InvalidMessageContents', emoji, Buffer.byteLength(emoji)],
     ]);
-    for (const k of kept) expect(k).toEqual(expect.objectContaining({ time: expect.any(String), seq: expect.any(Number), reason: expect.any(String) }));
+    for (const k of kept)
+      expect(k).toEqual(
+        expect.objectContaining({ time: expect.any(String), seq: expect.any(Number), reason: expect.any(String) }),
+      );
     expect(b.status().rejectedFileBytes).toBe(statSync(file).size);
     expect(rec.entries).toContainEqual(
       expect.objectContaining({

@@ -5,7 +5,7 @@
  * partial-frame budget. The bound is asserted on the bridge's own accounting (exact); RSS is
  * measured by `npm run bench` in a child process, not asserted here.
  */
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { type Socket, connect as tcpConnect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { BUFFER_OVERHEAD } from '../../../shared/bridge/framing.js';
 import { bridgeHarness, waitFor } from './helpers.js';
@@ -47,41 +47,45 @@ describe('bridge: memory under a 1-byte drip', () => {
   it.each([
     [64, 1_500],
     [256, 600],
-  ])('%i connections dripping %i bytes each hold exactly one buffer each, within the bound', async (conns, bytes) => {
-    // Prepare
-    const url = await h.sqs.queue('segura-ingest');
-    const { b, port } = await h.start(url, { maxConnectionsPerSource: 256 });
-    const socks = await Promise.all(Array.from({ length: conns }, () => open(port('tcp'))));
-    const lines = Array.from({ length: conns }, (_, k) => line(k, bytes));
+  ])(
+    '%i connections dripping %i bytes each hold exactly one buffer each, within the bound',
+    async (conns, bytes) => {
+      // Prepare
+      const url = await h.sqs.queue('segura-ingest');
+      const { b, port } = await h.start(url, { maxConnectionsPerSource: 256 });
+      const socks = await Promise.all(Array.from({ length: conns }, () => open(port('tcp'))));
+      const lines = Array.from({ length: conns }, (_, k) => line(k, bytes));
 
-    // Act: every byte but the last LF, one per segment
-    await drip(socks, lines, 0, bytes);
-    await waitFor(
-      () => (b.status().partialBytes as number) === conns * (capacity(bytes) + BUFFER_OVERHEAD),
-      10_000,
-      'every connection holding its whole partial line',
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}: ${JSON.stringify(b.status())}`);
-    });
+      // Act: every byte but the last LF, one per segment
+      await drip(socks, lines, 0, bytes);
+      await waitFor(
+        () => (b.status().partialBytes as number) === conns * (capacity(bytes) + BUFFER_OVERHEAD),
+        10_000,
+        'every connection holding its whole partial line',
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}: ${JSON.stringify(b.status())}`);
+      });
 
-    // Assess: the attack happened (mostly 1-byte reads: a round of writes can coalesce under load)
-    expect(b.listenerStats().streamReads).toBeGreaterThan((conns * bytes) / 2);
-    // one buffer per connection, sized by what arrived (not one Buffer per 1-byte read)
-    const held = b.status().partialBytes as number;
-    expect(held).toBe(conns * (capacity(bytes) + BUFFER_OVERHEAD));
-    // the documented bound: per connection at most 2 × received + 512, all within the budget
-    expect(held).toBeLessThanOrEqual(conns * (2 * bytes + BUFFER_OVERHEAD));
-    expect(b.status().partialBytesPeak).toBe(held);
-    expect(held).toBeLessThanOrEqual(16 * 2 ** 20);
+      // Assess: the attack happened (mostly 1-byte reads: a round of writes can coalesce under load)
+      expect(b.listenerStats().streamReads).toBeGreaterThan((conns * bytes) / 2);
+      // one buffer per connection, sized by what arrived (not one Buffer per 1-byte read)
+      const held = b.status().partialBytes as number;
+      expect(held).toBe(conns * (capacity(bytes) + BUFFER_OVERHEAD));
+      // the documented bound: per connection at most 2 × received + 512, all within the budget
+      expect(held).toBeLessThanOrEqual(conns * (2 * bytes + BUFFER_OVERHEAD));
+      expect(b.status().partialBytesPeak).toBe(held);
+      expect(held).toBeLessThanOrEqual(16 * 2 ** 20);
 
-    // the lines complete: every message arrives whole, and the memory is given back
-    for (const s of socks) s.write('\n');
-    await waitFor(() => b.bridge.counters.sent === conns, 15_000, 'all lines sent');
-    const got = await h.sqs.drain(url, conns, 10_000);
-    expect(got.map((m) => m.Body).sort()).toEqual(lines.map((l) => l.toString()).sort());
-    expect(b.status().partialBytes).toBe(0);
-    for (const s of socks) s.destroy();
-  }, 120_000);
+      // the lines complete: every message arrives whole, and the memory is given back
+      for (const s of socks) s.write('\n');
+      await waitFor(() => b.bridge.counters.sent === conns, 15_000, 'all lines sent');
+      const got = await h.sqs.drain(url, conns, 10_000);
+      expect(got.map((m) => m.Body).sort()).toEqual(lines.map((l) => l.toString()).sort());
+      expect(b.status().partialBytes).toBe(0);
+      for (const s of socks) s.destroy();
+    },
+    120_000,
+  );
 
   it('a budget smaller than the drip needs: frames over it are dropped and counted, the rest arrive, never more held', async () => {
     const url = await h.sqs.queue('segura-ingest');

@@ -10,6 +10,7 @@ import { bridgeConfig, sizeOption } from '../../../cli/bridge.js';
 import { parseAllowList, parseListenAddress } from '../../../shared/bridge/listeners.js';
 import { RateLimitedLog } from '../../../shared/bridge/log.js';
 import { backoffMs, regionFromQueueUrl, sendMessageBatch } from '../../../shared/bridge/sqs.js';
+import { parseProcNetUdp } from '../../../shared/bridge/udp-drops.js';
 
 const QUEUE = 'https://sqs.sa-east-1.amazonaws.com/123456789012/segura-ingest';
 
@@ -202,5 +203,27 @@ describe('RateLimitedLog', () => {
       ['warn', 'oversize', undefined],
       ['error', 'spool full', { n: 4, suppressed: 2 }],
     ]);
+  });
+});
+
+describe('parseProcNetUdp', () => {
+  it('reads the local port, inode and drops of each row (IPv4 and IPv6 layouts)', () => {
+    const v4 = [
+      '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops            ',
+      '13540: 0100007F:96D4 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 21541 2 00000000aeb8231c 1994       ',
+      ' 2001: 00000000:0202 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 99 2 0000000000000000 0',
+      '',
+    ].join('\n');
+    expect(parseProcNetUdp(v4)).toEqual([
+      { localPort: 0x96d4, inode: '21541', drops: 1994 },
+      { localPort: 514, inode: '99', drops: 0 },
+    ]);
+    const v6 = [
+      '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops',
+      '  101: 00000000000000000000000001000000:15B3 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4242 2 0000000000000000 7',
+    ].join('\n');
+    expect(parseProcNetUdp(v6)).toEqual([{ localPort: 5555, inode: '4242', drops: 7 }]);
+    // a kernel without the column: nothing to read
+    expect(parseProcNetUdp('sl local_address rem_address st\n 1: 0100007F:0202 00000000:0000 07')).toEqual([]);
   });
 });
