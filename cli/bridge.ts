@@ -31,8 +31,9 @@ Listeners (repeatable; ADDR is PORT, HOST:PORT or [IPv6]:PORT; HOST defaults to 
   --udp-receive-buffer SIZE  UDP socket receive buffer (default 4MiB; capped by net.core.rmem_max)
 
 Connection limits (TCP/TLS; refused, evicted and timed-out connections are counted and logged):
-  --max-connections N      per listener (default 256); when full, the connection idle longest
-                           (no complete message for >= 1 s) is closed to make room
+  --max-connections N      per listener (default 256); when full, an idle connection (no complete
+                           message, or none for 1 s) of the source holding the most is closed to make
+                           room, if that source holds at least as many as the newcomer's would
   --max-connections-per-source N  per peer address and listener (default 32, or half of
                            --max-connections below 64)
   --idle-timeout S         close a connection silent for S seconds (default 600)

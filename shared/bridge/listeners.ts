@@ -4,9 +4,12 @@
  *
  * Hostile or broken clients cannot lock the vault out or bloat the process:
  * - **connections**: at most `maxConnections` per TCP/TLS listener and `maxConnectionsPerSource`
- *   per peer address. When a listener (or a source) is full, the connection that has gone longest
- *   without delivering a complete message (idle for at least `evictMinIdleMs`) is closed to make
- *   room ("evicted"); only when none qualifies is the new connection refused. Every refusal and
+ *   per peer address. When a source is at its cap, one of its own idle connections makes room for
+ *   its new one. When the listener is full, an idle connection of the source holding the most
+ *   connections makes room, provided that source holds at least as many as the newcomer's will
+ *   (fair share: attackers churning their connections only evict one another, a vault with one
+ *   connection always gets in). Idle: never delivered a complete message, or not for
+ *   `evictMinIdleMs`. Only when nothing qualifies is the new connection refused. Every refusal and
  *   eviction is counted and logged (rate-limited): never a silent close.
  * - **timeouts** per connection: `idleTimeoutMs` without a byte, `frameTimeoutMs` inside one frame
  *   (a slow drip of a line that never ends), `maxLifetimeMs` in total, `tlsHandshakeTimeoutMs` for
@@ -117,8 +120,8 @@ interface ListenerOptions {
    */
   readonly closeGraceMs?: number;
   /**
-   * A connection is evictable once it delivered no complete message for this long (a busy
-   * connection is never evicted).
+   * A connection that delivered a complete message is evictable once it delivered none for this
+   * long (a busy connection is never evicted); one that never did is evictable at once.
    * @default 1_000
    */
   readonly evictMinIdleMs?: number;
@@ -220,7 +223,7 @@ interface Conn {
   readonly source: string;
   readonly acceptedAt: number;
   lastByteAt: number;
-  /** last complete message (acceptedAt until the first): what eviction looks at */
+  /** last complete message, 0 before the first: what eviction looks at */
   lastMessageAt: number;
   /** when the partial frame being received started; 0 between frames */
   frameStartedAt: number;
@@ -327,14 +330,37 @@ async function startListeners(o: ListenerOptions): Promise<Listeners> {
     }
   };
 
-  /** The connection that went longest without a complete message, if idle for evictMinIdleMs. */
+  /**
+   * The connection of `conns` to evict: one that never delivered a complete message (the oldest),
+   * else the one idle longest, if that is at least evictMinIdleMs; a busy connection never.
+   */
   const oldestIdle = (conns: Iterable<Conn>, now: number): Conn | undefined => {
     let best: Conn | undefined;
     for (const c of conns) {
-      if (now - c.lastMessageAt < evictMinIdleMs) continue;
-      if (best === undefined || c.lastMessageAt < best.lastMessageAt) best = c;
+      if (c.lastMessageAt > 0 && now - c.lastMessageAt < evictMinIdleMs) continue;
+      if (
+        best === undefined ||
+        c.lastMessageAt < best.lastMessageAt ||
+        (c.lastMessageAt === best.lastMessageAt && c.acceptedAt < best.acceptedAt)
+      )
+        best = c;
     }
     return best;
+  };
+
+  /**
+   * When the listener is full: a connection of the source holding the most, provided it holds at
+   * least `atLeast` (what the newcomer's source will hold once admitted). So a source can evict
+   * its way up to the largest source's share but never past it: a few attackers churning their
+   * connections evict one another, while the vault (one connection) always finds a victim.
+   */
+  const fairVictim = (t: Table, atLeast: number, now: number): Conn | undefined => {
+    const bySize = [...t.bySource.values()].filter((c) => c.size >= atLeast).sort((a, b) => b.size - a.size);
+    for (const conns of bySize) {
+      const v = oldestIdle(conns, now);
+      if (v !== undefined) return v;
+    }
+    return undefined;
   };
 
   /** Admit a raw connection (or refuse it); returns its Conn when admitted. */
@@ -352,10 +378,11 @@ async function startListeners(o: ListenerOptions): Promise<Listeners> {
     let victim: Conn | undefined;
     let why = '';
     if (mine !== undefined && mine.size >= perSource) {
+      // its own slots only: the source's oldest idle connection makes room
       victim = oldestIdle(mine, now);
       why = 'per-source cap';
     } else if (t.open.size >= maxConns) {
-      victim = oldestIdle(t.open, now);
+      victim = fairVictim(t, (mine?.size ?? 0) + 1, now);
       why = 'connection cap';
     }
     if (why !== '' && victim === undefined) {
@@ -363,7 +390,10 @@ async function startListeners(o: ListenerOptions): Promise<Listeners> {
       raw.destroy();
       sink.note('refused', t.transport, {
         peer: source,
-        reason: `${why} reached and no connection idle for ${evictMinIdleMs} ms to evict`,
+        reason:
+          why === 'per-source cap'
+            ? `per-source cap reached and none of its connections idle for ${evictMinIdleMs} ms`
+            : `connection cap reached and no larger source has a connection idle for ${evictMinIdleMs} ms`,
         open: t.open.size,
         fromSource: mine?.size ?? 0,
       });
@@ -372,7 +402,8 @@ async function startListeners(o: ListenerOptions): Promise<Listeners> {
     if (victim !== undefined) {
       sink.note('evicted', t.transport, {
         peer: victim.source,
-        idleMs: now - victim.lastMessageAt,
+        idleMs: now - (victim.lastMessageAt || victim.acceptedAt),
+        delivered: victim.lastMessageAt > 0,
         reason: why,
         for: source,
       });
@@ -384,7 +415,7 @@ async function startListeners(o: ListenerOptions): Promise<Listeners> {
       source,
       acceptedAt: now,
       lastByteAt: now,
-      lastMessageAt: now,
+      lastMessageAt: 0,
       frameStartedAt: 0,
       stream: null,
       deframer: null,
