@@ -125,7 +125,9 @@ describe('bridge: connection exhaustion', () => {
     const url = await h.sqs.queue('segura-ingest');
     const { b, rec, port } = await h.start(url, { maxConnections: 10, maxConnectionsPerSource: 4 });
     const tcp = port('tcp');
-    const hogs = await Promise.all(Array.from({ length: 4 }, () => open(tcp, '127.0.0.2')));
+    // one after the other: the first is the oldest
+    const hogs: Socket[] = [];
+    for (let i = 0; i < 4; i++) hogs.push(await open(tcp, '127.0.0.2'));
     const firstClosed = closedByServer(hogs[0] as Socket);
     // a fifth from the same source: its own oldest (it never sent a message) makes room
     const fifth = await open(tcp, '127.0.0.2');
@@ -175,10 +177,11 @@ describe('bridge: connection exhaustion', () => {
 describe('bridge: timeouts', () => {
   it('closes idle, stalled and long-lived connections, counts each and the partial message it held', async () => {
     const url = await h.sqs.queue('segura-ingest');
+    // the drips below come every 100 ms: far inside the idle timeout even on a busy machine
     const { b, rec, port } = await h.start(url, {
-      idleTimeoutMs: 300,
+      idleTimeoutMs: 1_000,
       frameTimeoutMs: 600,
-      maxLifetimeMs: 1_500,
+      maxLifetimeMs: 2_000,
       closeGraceMs: 200,
     });
     const tcp = port('tcp');
@@ -192,10 +195,10 @@ describe('bridge: timeouts', () => {
     const chatty = await open(tcp);
     let n = 0;
     const talk = setInterval(() => chatty.write(`<13>1 - chatty ${n++}\n`), 100);
+    // listening from the start: they close in any order
+    const closed = [idle, stalled, chatty].map(closedByServer);
     try {
-      expect(await closedByServer(idle)).toBe('end');
-      expect(await closedByServer(stalled)).toBe('end');
-      expect(await closedByServer(chatty)).toBe('end');
+      expect(await Promise.all(closed)).toEqual(['end', 'end', 'end']);
     } finally {
       clearInterval(drip);
       clearInterval(talk);

@@ -52,7 +52,8 @@ describe('bridge: memory under a 1-byte drip', () => {
     async (conns, bytes) => {
       // Prepare
       const url = await h.sqs.queue('segura-ingest');
-      const { b, port } = await h.start(url, { maxConnectionsPerSource: 256 });
+      // (a drip this long would be closed as stalled by the default 30 s frame timeout on a busy machine)
+      const { b, port } = await h.start(url, { maxConnectionsPerSource: 256, frameTimeoutMs: 600_000 });
       const socks = await Promise.all(Array.from({ length: conns }, () => open(port('tcp'))));
       const lines = Array.from({ length: conns }, (_, k) => line(k, bytes));
 
@@ -90,7 +91,11 @@ describe('bridge: memory under a 1-byte drip', () => {
   it('a budget smaller than the drip needs: frames over it are dropped and counted, the rest arrive, never more held', async () => {
     const url = await h.sqs.queue('segura-ingest');
     const budget = 150_000;
-    const { b, rec, port } = await h.start(url, { maxConnectionsPerSource: 256, partialBudgetBytes: budget });
+    const { b, rec, port } = await h.start(url, {
+      maxConnectionsPerSource: 256,
+      partialBudgetBytes: budget,
+      frameTimeoutMs: 600_000,
+    });
     const conns = 256;
     const socks = await Promise.all(Array.from({ length: conns }, () => open(port('tcp'))));
     const lines = Array.from({ length: conns }, (_, k) => line(k, 600));
