@@ -393,7 +393,7 @@ async function startListeners(o: ListenerOptions): Promise<Listeners> {
         reason:
           why === 'per-source cap'
             ? `per-source cap reached and none of its connections idle for ${evictMinIdleMs} ms`
-            : `connection cap reached and no larger source has a connection idle for ${evictMinIdleMs} ms`,
+            : `connection cap reached and no source holding ${(mine?.size ?? 0) + 1} or more has an idle connection`,
         open: t.open.size,
         fromSource: mine?.size ?? 0,
       });
