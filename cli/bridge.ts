@@ -28,7 +28,19 @@ Listeners (repeatable; ADDR is PORT, HOST:PORT or [IPv6]:PORT; HOST defaults to 
   --tls-ca FILE            require client certificates signed by this CA (mutual TLS)
   --allow-from LIST        only accept these peers: comma-separated IPs or CIDRs (default: any)
   --max-message-bytes N    larger messages are dropped and counted (default 65536; the vault sends <= 1024)
-  --max-connections N      per TCP/TLS listener (default 256)
+  --udp-receive-buffer SIZE  UDP socket receive buffer (default 4MiB; capped by net.core.rmem_max)
+
+Connection limits (TCP/TLS; refused, evicted and timed-out connections are counted and logged):
+  --max-connections N      per listener (default 256); when full, an idle connection (no complete
+                           message, or none for 1 s) of the source holding the most is closed to make
+                           room, if that source holds at least as many as the newcomer's would
+  --max-connections-per-source N  per peer address and listener (default 32, or half of
+                           --max-connections below 64)
+  --idle-timeout S         close a connection silent for S seconds (default 600)
+  --frame-timeout S        close a connection stuck inside one message for S seconds (default 30)
+  --max-connection-lifetime S  close any connection after S seconds; the peer reconnects (default 3600)
+  --tls-handshake-timeout S    (default 10)
+  --partial-budget-bytes SIZE  memory for partial messages across all connections (default 16MiB)
 
 SQS:
   --queue-url URL          the relay's ingest queue (required)
@@ -47,6 +59,9 @@ Spool (on-disk journal):
                            while SQS is unreachable or slow)
   --fsync-interval-ms N    journal writes are fsynced together at least this often (default 50)
   --memory-max-bytes SIZE  in-memory queue high-water mark before spooling (default 8MiB)
+  --rejected-file FILE     messages SQS refuses for good are kept here as NDJSON (default
+                           SPOOL_DIR/rejected.ndjson); resend with: segura-relay send --rejected FILE
+  --rejected-max-bytes SIZE  bound on that file (default 16MiB); beyond it they are counted and logged
 
 Operation:
   --status-interval S      status line every S seconds, 0 = never (default 60)
@@ -131,6 +146,15 @@ function bridgeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Bri
     'allow-from': { type: 'string' },
     'max-message-bytes': { type: 'string' },
     'max-connections': { type: 'string' },
+    'max-connections-per-source': { type: 'string' },
+    'idle-timeout': { type: 'string' },
+    'frame-timeout': { type: 'string' },
+    'max-connection-lifetime': { type: 'string' },
+    'tls-handshake-timeout': { type: 'string' },
+    'partial-budget-bytes': { type: 'string' },
+    'udp-receive-buffer': { type: 'string' },
+    'rejected-file': { type: 'string' },
+    'rejected-max-bytes': { type: 'string' },
     'group-id': { type: 'string' },
     'linger-ms': { type: 'string' },
     'retry-max-ms': { type: 'string' },
@@ -171,10 +195,17 @@ function bridgeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Bri
   if (v['endpoint-url'] !== undefined && !/^https?:\/\/[^/]+/.test(v['endpoint-url'])) {
     throw new UsageError(`--endpoint-url: expected http(s)://host[:port], got ${JSON.stringify(v['endpoint-url'])}`);
   }
-  const seconds = (name: string, x: string | undefined, max: number) => {
-    const n = intOption(name, x, 0, max);
+  const seconds = (name: string, x: string | undefined, max: number, min = 0) => {
+    const n = intOption(name, x, min, max);
     return n === undefined ? undefined : n * 1000;
   };
+  const maxConnections = intOption('max-connections', v['max-connections'], 1, 65_535);
+  const perSource = intOption('max-connections-per-source', v['max-connections-per-source'], 1, 65_535);
+  if (perSource !== undefined && perSource > (maxConnections ?? 256)) {
+    throw new UsageError(
+      `--max-connections-per-source (${perSource}) must not exceed --max-connections (${maxConnections ?? 256})`,
+    );
+  }
   const opt = <T>(k: string, x: T | undefined) => (x === undefined ? {} : { [k]: x });
   return {
     queueUrl,
@@ -186,7 +217,16 @@ function bridgeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Bri
     ...(tls.length > 0 && cert && key ? { tlsMaterial: { cert, key, ...(ca ? { ca } : {}) } } : {}),
     ...opt('allowFrom', allowFrom),
     ...opt('maxMessageBytes', sizeOption('max-message-bytes', v['max-message-bytes'], 64, 262_144)),
-    ...opt('maxConnections', intOption('max-connections', v['max-connections'], 1, 65_535)),
+    ...opt('maxConnections', maxConnections),
+    ...opt('maxConnectionsPerSource', perSource),
+    ...opt('idleTimeoutMs', seconds('idle-timeout', v['idle-timeout'], 86_400, 1)),
+    ...opt('frameTimeoutMs', seconds('frame-timeout', v['frame-timeout'], 3_600, 1)),
+    ...opt('maxLifetimeMs', seconds('max-connection-lifetime', v['max-connection-lifetime'], 7 * 86_400, 1)),
+    ...opt('tlsHandshakeTimeoutMs', seconds('tls-handshake-timeout', v['tls-handshake-timeout'], 600, 1)),
+    ...opt('partialBudgetBytes', sizeOption('partial-budget-bytes', v['partial-budget-bytes'], 65_536, 2 ** 32)),
+    ...opt('udpReceiveBufferBytes', sizeOption('udp-receive-buffer', v['udp-receive-buffer'], 4_096, 2 ** 30)),
+    ...opt('rejectedFile', v['rejected-file'] === undefined ? undefined : resolve(v['rejected-file'])),
+    ...opt('rejectedMaxBytes', sizeOption('rejected-max-bytes', v['rejected-max-bytes'], 4_096, 2 ** 40)),
     ...opt('groupId', v['group-id']),
     ...opt('lingerMs', intOption('linger-ms', v['linger-ms'], 0, 10_000)),
     ...opt('retryMaxMs', intOption('retry-max-ms', v['retry-max-ms'], 100, 600_000)),

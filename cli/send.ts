@@ -14,7 +14,7 @@ import { DEFAULT_MAX_INPUT_BYTES, parseInput } from '../shared/parse/parse-paylo
 import { intOption, parse, UsageError } from './args.js';
 import { readLines } from './lines.js';
 
-const HELP = `Usage: segura-relay send --queue-url URL [--count N | --file FILE] [options] [< events.ndjson]
+const HELP = `Usage: segura-relay send --queue-url URL [--count N | --file FILE | --rejected FILE] [options] [< events.ndjson]
 
 Sends one SQS message per input line (a JSON envelope, the vault's RFC 5424 line or a CEF line,
 unchanged) with SendMessageBatch, or --count N generated events with a realistic mix. For smoke
@@ -24,6 +24,8 @@ Input (one of):
   --count N            generate N sample events (deterministic for --seed)
   --seed S             seed for --count (default 42)
   --file FILE          read NDJSON from FILE ('-' = stdin; default: stdin when it is not a terminal)
+  --rejected FILE      resend the messages a bridge kept in its rejected-messages file (each
+                       line's "body"), once the reason SQS refused them is fixed
 
 Options:
   --queue-url URL      target queue (required)
@@ -62,12 +64,33 @@ interface SendDeps {
 }
 
 async function* bodiesFrom(
-  v: { count?: number; seed: number; file?: string },
+  v: { count?: number; seed: number; file?: string; rejected?: string },
   io: Io,
   onTooLong: (n: number, bytes: number) => void,
+  onBadLine: (n: number, why: string) => void,
 ): AsyncGenerator<string> {
   if (v.count !== undefined) {
     for (const e of sampleEvents(v.count, v.seed)) yield JSON.stringify(e);
+    return;
+  }
+  if (v.rejected !== undefined) {
+    // the bridge's rejected-messages file (shared/bridge/rejected.ts): one JSON object per line
+    for await (const ev of readLines(createReadStream(v.rejected), 2 * DEFAULT_MAX_INPUT_BYTES + 4096)) {
+      if (ev.kind === 'toolong') {
+        onTooLong(ev.n, ev.bytes);
+        continue;
+      }
+      if (ev.text.trim() === '') continue;
+      let body: unknown;
+      try {
+        body = (JSON.parse(ev.text) as { body?: unknown }).body;
+      } catch (e) {
+        onBadLine(ev.n, `not JSON (${(e as Error).message})`);
+        continue;
+      }
+      if (typeof body !== 'string') onBadLine(ev.n, 'no "body" string');
+      else yield body;
+    }
     return;
   }
   const input = (v.file === undefined || v.file === '-' ? io.stdin : createReadStream(v.file)) as Readable;
@@ -85,6 +108,7 @@ async function sendCommand(argv: string[], io: Io, deps: SendDeps = {}): Promise
     count: { type: 'string' },
     seed: { type: 'string' },
     file: { type: 'string' },
+    rejected: { type: 'string' },
     rate: { type: 'string' },
     concurrency: { type: 'string' },
     'skip-invalid': { type: 'boolean' },
@@ -105,8 +129,15 @@ async function sendCommand(argv: string[], io: Io, deps: SendDeps = {}): Promise
   }
   const count = intOption('count', v.count, 1, 100_000_000);
   const seed = intOption('seed', v.seed, 0, 2 ** 31) ?? 42;
-  if (count !== undefined && v.file !== undefined) throw new UsageError('--count and --file are exclusive');
-  if (count === undefined && v.file === undefined && (deps.stdinIsTty ?? (io.stdin as { isTTY?: boolean }).isTTY)) {
+  if ([count, v.file, v.rejected].filter((x) => x !== undefined).length > 1) {
+    throw new UsageError('--count, --file and --rejected are exclusive');
+  }
+  if (
+    count === undefined &&
+    v.file === undefined &&
+    v.rejected === undefined &&
+    (deps.stdinIsTty ?? (io.stdin as { isTTY?: boolean }).isTTY)
+  ) {
     throw new UsageError('nothing to send: give --count N, --file FILE, or pipe NDJSON on stdin');
   }
   const rate = intOption('rate', v.rate, 1, 1_000_000);
@@ -177,11 +208,20 @@ async function sendCommand(argv: string[], io: Io, deps: SendDeps = {}): Promise
   let batchBytes = 0;
   try {
     for await (const body of bodiesFrom(
-      { ...(count !== undefined ? { count } : {}), seed, ...(v.file !== undefined ? { file: v.file } : {}) },
+      {
+        ...(count !== undefined ? { count } : {}),
+        seed,
+        ...(v.file !== undefined ? { file: v.file } : {}),
+        ...(v.rejected !== undefined ? { rejected: v.rejected } : {}),
+      },
       io,
       (n, bytes) => {
         stats.failed++;
         io.stderr.write(`line ${n}: ${bytes} bytes exceeds the ${DEFAULT_MAX_INPUT_BYTES}-byte SQS limit: not sent\n`);
+      },
+      (n, why) => {
+        stats.failed++;
+        io.stderr.write(`line ${n}: not a rejected-messages entry: ${why}: not sent\n`);
       },
     )) {
       if (fatal !== null) break;
@@ -227,7 +267,11 @@ async function sendCommand(argv: string[], io: Io, deps: SendDeps = {}): Promise
     if (e instanceof UsageError) throw e;
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') {
-      throw new UsageError(`--file: cannot read ${v.file}: ${err.code}`);
+      throw new UsageError(
+        v.rejected !== undefined
+          ? `--rejected: cannot read ${v.rejected}: ${err.code}`
+          : `--file: cannot read ${v.file}: ${err.code}`,
+      );
     }
     throw e;
   } finally {

@@ -3,6 +3,7 @@
  * Speed and memory targets live here, never in timed unit tests.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchBridgeMemory } from './bridge-memory.js';
 import { benchColdStart } from './cold-start.js';
 import { costPerMillion } from './cost.js';
 import { benchHandlers } from './handlers.js';
@@ -81,6 +82,34 @@ process.stdout.write(
   )}\n`,
 );
 
+const dripBytes = Number(process.env.BENCH_DRIP_BYTES ?? 4_096);
+const drips = await benchBridgeMemory([64, 256], dripBytes);
+process.stdout.write(
+  `\nBridge under a 1-byte drip: N connections, ${dripBytes} bytes each, one byte per TCP segment (bridge process RSS)\n\n`,
+);
+process.stdout.write(
+  `${table(
+    [
+      'connections',
+      'RSS idle MB',
+      'RSS at end of drip MB',
+      'peak RSS MB',
+      'RSS after close MB',
+      'accounted peak KB',
+      'delivered',
+    ],
+    drips.map((d) => [
+      d.connections,
+      d.rssIdleMb,
+      d.rssDripMb,
+      d.peakRssMb,
+      d.rssAfterMb,
+      d.partialBytesPeak === null ? '-' : Math.round(d.partialBytesPeak / 1024),
+      d.delivered,
+    ]),
+  )}\n`,
+);
+
 const byKind = new Map(handlers.map((h) => [h.kind, h]));
 const cpu = (k: string) => {
   const h = byKind.get(k);
@@ -136,6 +165,12 @@ const targets: Array<[string, string, string, boolean]> = [
     '≤ 150 ms',
     c.initMsMedian <= 150,
   ]),
+  ...drips.map((d): [string, string, string, boolean] => [
+    `bridge RSS growth, ${d.connections} conns dripping ${d.bytesPerConnection} B`,
+    `${(d.peakRssMb - d.rssIdleMb).toFixed(1)} MB`,
+    '≤ 32 MB',
+    d.peakRssMb - d.rssIdleMb <= 32,
+  ]),
   ['cost per million events', `USD ${total.toFixed(2)}`, '(reported)', true],
 ];
 process.stdout.write('\nTargets (this run)\n\n');
@@ -149,6 +184,6 @@ process.stdout.write(
 mkdirSync('bench-results', { recursive: true });
 writeFileSync(
   'bench-results/bench.json',
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, targets: targets.map(([metric, measured, target, met]) => ({ metric, measured, target, met })), render, handlers, coldStart: cold, cost: { lines: cost, totalUsdPerMillion: total } }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, targets: targets.map(([metric, measured, target, met]) => ({ metric, measured, target, met })), render, handlers, coldStart: cold, bridgeDrip: drips, cost: { lines: cost, totalUsdPerMillion: total } }, null, 2)}\n`,
 );
 process.stdout.write('\nwritten bench-results/bench.json\n');

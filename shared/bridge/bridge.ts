@@ -14,7 +14,10 @@
  *
  * Nothing is dropped silently: an oversize message, a full spool and a message SQS refuses for good
  * are each counted and logged as errors (rate-limited lines with counts), and shown in the periodic
- * status line and the final summary.
+ * status line and the final summary. A message SQS refuses for good is also kept in the
+ * rejected-messages file ({@link RejectedFile}) for an operator to resend. What the listeners do to
+ * hostile clients (refused, evicted, timed-out connections, discarded partial frames, UDP datagrams
+ * the kernel dropped) is counted here too.
  *
  * The bridge forwards each message byte for byte as the SQS body (the relay's normalize function
  * parses it). It only changes what SQS cannot carry: invalid UTF-8 and characters SQS refuses
@@ -26,7 +29,9 @@ import { isUtf8 } from 'node:buffer';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { InvalidEventError } from '../errors.js';
 import { parseInput } from '../parse/parse-payload.js';
+import type { ListenerNote } from './listeners.js';
 import { RateLimitedLog, type ToolLog } from './log.js';
+import type { RejectedFile } from './rejected.js';
 import type { Spool, SpoolBatch, SpoolRecord } from './spool.js';
 import { backoffMs, isConfigError, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, sendMessageBatch } from './sqs.js';
 
@@ -38,6 +43,8 @@ interface BridgeOptions {
   readonly queueUrl: string;
   readonly spool: Spool;
   readonly log: ToolLog;
+  /** where messages SQS refuses for good are kept @default none (counted and logged only) */
+  readonly rejected?: RejectedFile;
   /**
    * Largest accepted message in bytes; bigger ones are dropped and counted (`droppedOversize`).
    * The vault sends at most 1,024.
@@ -92,6 +99,10 @@ interface BridgeCounters {
   droppedSpoolFull: number;
   /** refused by SQS for good (logged as errors) */
   rejected: number;
+  /** of `rejected`, kept in the rejected-messages file */
+  rejectedKept: number;
+  /** of `rejected`, not kept: the file was full or could not be written */
+  rejectedNotKept: number;
   /** forwarded, but the relay will park them in its DLQ (not a valid vault event) */
   flaggedInvalid: number;
   /** had invalid UTF-8 or characters SQS refuses, replaced by U+FFFD */
@@ -100,8 +111,26 @@ interface BridgeCounters {
   sendFailures: number;
   /** octet-counted frames cut short by the peer closing */
   truncatedFrames: number;
+  /** partial frames dropped with their connection (shutdown grace over, timeout, eviction, reset) */
+  discardedPartial: number;
+  discardedPartialBytes: number;
+  /** frames dropped because the partial-frame memory budget was exhausted */
+  droppedOverBudget: number;
+  /** datagrams the kernel dropped on the UDP sockets (receive buffer full), where it says */
+  udpDrops: number;
   connections: number;
+  /** new connections refused: caps reached and nothing idle to evict */
+  refusedConnections: number;
+  /** idle connections closed to make room for a new one */
+  evictedConnections: number;
+  /** connections closed after idleTimeout without a byte */
+  closedIdle: number;
+  /** connections closed stuck inside one frame (frameTimeout) or in the TLS handshake */
+  closedStalled: number;
+  /** connections closed at maxLifetime */
+  closedLifetime: number;
   deniedPeers: number;
+  /** TLS handshakes that failed (not counting denied, refused or timed-out peers) */
   tlsErrors: number;
 }
 
@@ -156,11 +185,22 @@ class Bridge {
     droppedOversize: 0,
     droppedSpoolFull: 0,
     rejected: 0,
+    rejectedKept: 0,
+    rejectedNotKept: 0,
     flaggedInvalid: 0,
     sanitized: 0,
     sendFailures: 0,
     truncatedFrames: 0,
+    discardedPartial: 0,
+    discardedPartialBytes: 0,
+    droppedOverBudget: 0,
+    udpDrops: 0,
     connections: 0,
+    refusedConnections: 0,
+    evictedConnections: 0,
+    closedIdle: 0,
+    closedStalled: 0,
+    closedLifetime: 0,
     deniedPeers: 0,
     tlsErrors: 0,
   };
@@ -219,6 +259,9 @@ class Bridge {
       spoolMessages: this.#spool.records,
       spoolBytes: this.#spool.bytes,
       spoolSegments: this.#spool.segments,
+      spoolLostRecords: this.#spool.lostRecords,
+      spoolLostBytes: this.#spool.lostBytes,
+      spoolQuarantinedSegments: this.#spool.quarantinedSegments,
     };
   }
 
@@ -238,7 +281,7 @@ class Bridge {
   message(body: Buffer, transport: Transport): void {
     this.counters.received[transport]++;
     if (body.length > this.#maxMessage) {
-      this.oversize(body.length, transport, false);
+      this.#oversize(body.length, transport, {});
       return;
     }
     let text = body.toString('utf8');
@@ -270,42 +313,121 @@ class Bridge {
     this.#toSpool(rec);
   }
 
-  /** A message over the size limit (counted when received if `countReceived`). */
-  oversize(bytes: number, transport: Transport, countReceived = true): void {
-    if (countReceived) this.counters.received[transport]++;
+  /**
+   * A message over the size limit, reported by a listener when it detects it: `bytes` received of
+   * it so far (`fields.announced`: an octet-counted frame's MSG-LEN).
+   */
+  oversize(bytes: number, transport: Transport, fields: Record<string, unknown> = {}): void {
+    this.counters.received[transport]++;
+    this.#oversize(bytes, transport, fields);
+  }
+
+  #oversize(bytes: number, transport: Transport, fields: Record<string, unknown>): void {
     this.counters.droppedOversize++;
     this.#rl.log('oversize', `message over ${this.#maxMessage} bytes dropped`, 'error', {
       transport,
       bytes,
+      ...fields,
       droppedOversize: this.counters.droppedOversize,
     });
   }
 
-  /** A listener event worth counting. */
-  note(
-    kind: 'connection' | 'denied' | 'tlsError' | 'truncated',
-    transport: Transport,
-    fields?: Record<string, unknown>,
-  ): void {
+  /** A listener event worth counting (see {@link ListenerNote}). */
+  note(kind: ListenerNote, transport: Transport, fields: Record<string, unknown> = {}): void {
+    const c = this.counters;
     switch (kind) {
       case 'connection':
-        this.counters.connections++;
+        c.connections++;
         return;
       case 'denied':
-        this.counters.deniedPeers++;
+        c.deniedPeers++;
         this.#rl.log('denied', 'peer not in --allow-from: refused', 'warn', { transport, ...fields });
         return;
       case 'tlsError':
-        this.counters.tlsErrors++;
-        this.#rl.log('tls', 'TLS handshake failed', 'warn', { transport, ...fields });
+        c.tlsErrors++;
+        this.#rl.log('tls', 'TLS handshake failed', 'warn', { transport, ...fields, tlsErrors: c.tlsErrors });
         return;
       case 'truncated':
-        this.counters.truncatedFrames++;
+        c.truncatedFrames++;
         this.#rl.log('truncated', 'connection closed inside an octet-counted frame: partial message dropped', 'error', {
           transport,
           ...fields,
+          truncatedFrames: c.truncatedFrames,
         });
         return;
+      case 'refused':
+        c.refusedConnections++;
+        this.#rl.log(
+          'refused',
+          'connection refused: listener full and no idle connection to evict (see --max-connections, --max-connections-per-source)',
+          'warn',
+          { transport, ...fields, refusedConnections: c.refusedConnections },
+        );
+        return;
+      case 'evicted':
+        c.evictedConnections++;
+        this.#rl.log('evicted', 'listener full: closed the longest-idle connection to make room', 'warn', {
+          transport,
+          ...fields,
+          evictedConnections: c.evictedConnections,
+        });
+        return;
+      case 'closed': {
+        const reason = fields.reason;
+        if (reason === 'idle') c.closedIdle++;
+        else if (reason === 'lifetime') c.closedLifetime++;
+        else c.closedStalled++;
+        const msg =
+          reason === 'idle'
+            ? 'connection closed: idle (--idle-timeout)'
+            : reason === 'lifetime'
+              ? 'connection closed: maximum lifetime reached (--max-connection-lifetime); the peer reconnects'
+              : fields.stage === 'handshake'
+                ? 'connection closed: TLS handshake stalled (--tls-handshake-timeout)'
+                : 'connection closed: stalled inside a message (--frame-timeout)';
+        this.#rl.log(
+          `closed-${String(reason)}-${String(fields.stage ?? '')}`,
+          msg,
+          reason === 'stalled' ? 'warn' : 'info',
+          {
+            transport,
+            ...fields,
+            closedIdle: c.closedIdle,
+            closedStalled: c.closedStalled,
+            closedLifetime: c.closedLifetime,
+          },
+        );
+        return;
+      }
+      case 'discarded':
+        c.discardedPartial++;
+        c.discardedPartialBytes += typeof fields.bytes === 'number' ? fields.bytes : 0;
+        this.#rl.log('discarded', 'partial message discarded with its connection', 'warn', {
+          transport,
+          ...fields,
+          discardedPartial: c.discardedPartial,
+        });
+        return;
+      case 'overBudget':
+        c.droppedOverBudget++;
+        this.#rl.log(
+          'over-budget',
+          'partial-message memory budget exhausted: message dropped (see --partial-budget-bytes)',
+          'error',
+          { transport, ...fields, droppedOverBudget: c.droppedOverBudget },
+        );
+        return;
+      case 'udpDrops': {
+        const dropped = typeof fields.dropped === 'number' ? fields.dropped : 0;
+        c.udpDrops += dropped;
+        this.#rl.log(
+          'udp-drops',
+          'the kernel dropped UDP datagrams: receive buffer full (raise --udp-receive-buffer and net.core.rmem_max, or use TCP/TLS)',
+          'error',
+          { transport, dropped, udpDrops: c.udpDrops },
+        );
+        return;
+      }
     }
   }
 
@@ -381,7 +503,8 @@ class Bridge {
   #enterSpooling(reason: string): void {
     if (this.#mode === 'spooling') return;
     this.#mode = 'spooling';
-    this.#log('warn', 'spooling to disk', {
+    // a slow SQS can flip the mode often: one line per interval, with the count folded in
+    this.#rl.log('mode-spooling', 'spooling to disk', 'warn', {
       reason,
       memoryMessages: this.#memory.length + (this.#inflight?.length ?? 0),
     });
@@ -491,7 +614,7 @@ class Bridge {
         if (this.#spool.isEmpty() && !this.#o.spoolAlways) {
           this.#mode = 'direct';
           this.#skip.clear();
-          this.#log('info', 'spool drained: back to direct sending', { sent: this.counters.sent });
+          this.#rl.log('mode-direct', 'spool drained: back to direct sending', 'info', { sent: this.counters.sent });
           return;
         }
         await this.#sleep(1_000);
@@ -523,6 +646,43 @@ class Bridge {
     this.#held = null;
   }
 
+  /** SQS refused `r` for good: keep it in the rejected-messages file (before it leaves the spool). */
+  async #reject(r: Rec | SpoolRecord, code: string, reason: string): Promise<void> {
+    let kept: 'kept' | 'full' | 'none' = 'none';
+    let error: string | undefined;
+    if (this.#o.rejected !== undefined) {
+      try {
+        kept = await this.#o.rejected.keep({ seq: r.seq, code, reason, body: r.body });
+      } catch (e) {
+        error = (e as Error).message;
+      }
+    }
+    // counted once its fate is known, so `rejected` = `rejectedKept` + `rejectedNotKept` in every status line
+    this.counters.rejected++;
+    if (kept === 'kept') this.counters.rejectedKept++;
+    else this.counters.rejectedNotKept++;
+    const file = this.#o.rejected?.path;
+    this.#rl.log(
+      `rejected-${kept}`,
+      kept === 'kept'
+        ? 'SQS refused a message for good: kept in the rejected-messages file (resend: segura-relay send --rejected FILE)'
+        : kept === 'full'
+          ? 'SQS refused a message for good: rejected-messages file full, message dropped (see --rejected-max-bytes)'
+          : 'SQS refused a message for good: dropped (could not keep it)',
+      'error',
+      {
+        code,
+        error: reason,
+        bytes: r.bytes,
+        seq: r.seq,
+        ...(file !== undefined ? { file } : {}),
+        ...(error !== undefined ? { writeError: error } : {}),
+        rejected: this.counters.rejected,
+        rejectedNotKept: this.counters.rejectedNotKept,
+      },
+    );
+  }
+
   /** One SendMessageBatch; counts and logs. `done` = accepted or refused for good. */
   async #send(batch: readonly (Rec | SpoolRecord)[], fromSpool: boolean): Promise<{ done: number[]; retry: number[] }> {
     const fifo = this.#o.fifoGroupId;
@@ -538,15 +698,7 @@ class Bridge {
     );
     this.counters.sent += out.accepted.length;
     if (fromSpool) this.counters.replayed += out.accepted.length;
-    for (const r of out.rejected) {
-      this.counters.rejected++;
-      this.#log('error', 'SQS refused a message for good: dropped', {
-        code: r.code,
-        error: r.message,
-        bytes: batch[r.index]?.bytes,
-        rejected: this.counters.rejected,
-      });
-    }
+    for (const r of out.rejected) await this.#reject(batch[r.index] as Rec | SpoolRecord, r.code, r.message);
     if (out.retry.length > 0 && !this.#stopNow) {
       this.counters.sendFailures += out.callError ? 1 : out.retry.length;
       const err = out.callError ?? { name: 'EntryFailed', message: `${out.retry.length} entries failed` };

@@ -11,10 +11,12 @@
  * ```
  */
 import type { BlockList } from 'node:net';
+import { join } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Bridge, type BridgeCounters } from './bridge.js';
-import { type ListenAddress, startListeners } from './listeners.js';
+import { type ListenAddress, type ListenerStats, startListeners } from './listeners.js';
 import type { ToolLog } from './log.js';
+import { RejectedFile } from './rejected.js';
 import { Spool } from './spool.js';
 import { toolSqsClient } from './sqs.js';
 
@@ -35,9 +37,33 @@ interface BridgeConfig {
   readonly allowFrom?: BlockList;
   /** @default 65_536 */
   readonly maxMessageBytes?: number;
-  /** @default 256 */
+  /** per TCP/TLS listener @default 256 */
   readonly maxConnections?: number;
+  /** per peer address and listener @default 32 (half of maxConnections below 64) */
+  readonly maxConnectionsPerSource?: number;
+  /** @default 600_000 */
+  readonly idleTimeoutMs?: number;
+  /** @default 30_000 */
+  readonly frameTimeoutMs?: number;
+  /** @default 3_600_000 */
+  readonly maxLifetimeMs?: number;
+  /** @default 10_000 */
+  readonly tlsHandshakeTimeoutMs?: number;
+  /** @default 2_000 */
+  readonly closeGraceMs?: number;
+  /** @default 1_000 */
+  readonly evictMinIdleMs?: number;
+  /** @default 16 MiB */
+  readonly partialBudgetBytes?: number;
+  /** @default 4 MiB */
+  readonly udpReceiveBufferBytes?: number;
+  /** how often the kernel's UDP drop counters are read @default 5_000 */
+  readonly udpDropPollMs?: number;
   readonly spoolDir: string;
+  /** messages SQS refuses for good @default <spoolDir>/rejected.ndjson */
+  readonly rejectedFile?: string;
+  /** @default 16 MiB */
+  readonly rejectedMaxBytes?: number;
   /** @default 268_435_456 (256 MiB) */
   readonly spoolMaxBytes?: number;
   /** @default false */
@@ -71,9 +97,16 @@ interface BridgeConfig {
 /** A running bridge. */
 interface RunningBridge {
   readonly bridge: Bridge;
-  readonly addresses: ReadonlyArray<{ transport: 'udp' | 'tcp' | 'tls'; host: string; port: number }>;
+  readonly addresses: ReadonlyArray<{
+    transport: 'udp' | 'tcp' | 'tls';
+    host: string;
+    port: number;
+    receiveBufferBytes?: number;
+  }>;
   /** one status snapshot (counters and gauges) */
   status(): Record<string, unknown>;
+  /** the listeners' gauges (connections, partial-frame memory, reads, UDP drops) */
+  listenerStats(): ListenerStats;
   /**
    * Stop listening, flush (bounded by `shutdownTimeoutMs`), spool the rest, close the spool, log
    * the summary and return the counters.
@@ -90,7 +123,18 @@ async function startBridge(cfg: BridgeConfig, log: ToolLog): Promise<RunningBrid
     maxBytes: cfg.spoolMaxBytes ?? 256 * 2 ** 20,
     fsyncIntervalMs: cfg.fsyncIntervalMs ?? 50,
     log: (level, msg, fields) => log(level, msg, fields),
+    logIntervalMs: cfg.logIntervalMs ?? 10_000,
   });
+  let rejected: RejectedFile;
+  try {
+    rejected = await RejectedFile.open({
+      path: cfg.rejectedFile ?? join(spool.dir, 'rejected.ndjson'),
+      maxBytes: cfg.rejectedMaxBytes ?? 16 * 2 ** 20,
+    });
+  } catch (e) {
+    await spool.close();
+    throw e;
+  }
   const client =
     cfg.client ??
     toolSqsClient({
@@ -105,6 +149,7 @@ async function startBridge(cfg: BridgeConfig, log: ToolLog): Promise<RunningBrid
     queueUrl: cfg.queueUrl,
     spool,
     log,
+    rejected,
     maxMessageBytes: cfg.maxMessageBytes ?? 65_536,
     maxBatchBytes: cfg.maxBatchBytes ?? 1_048_576,
     lingerMs: cfg.lingerMs ?? 5,
@@ -124,6 +169,15 @@ async function startBridge(cfg: BridgeConfig, log: ToolLog): Promise<RunningBrid
       ...(cfg.tlsMaterial ? { tlsOptions: cfg.tlsMaterial } : {}),
       maxMessageBytes: cfg.maxMessageBytes ?? 65_536,
       maxConnections: cfg.maxConnections ?? 256,
+      ...(cfg.maxConnectionsPerSource !== undefined ? { maxConnectionsPerSource: cfg.maxConnectionsPerSource } : {}),
+      ...(cfg.idleTimeoutMs !== undefined ? { idleTimeoutMs: cfg.idleTimeoutMs } : {}),
+      ...(cfg.frameTimeoutMs !== undefined ? { frameTimeoutMs: cfg.frameTimeoutMs } : {}),
+      ...(cfg.maxLifetimeMs !== undefined ? { maxLifetimeMs: cfg.maxLifetimeMs } : {}),
+      ...(cfg.tlsHandshakeTimeoutMs !== undefined ? { tlsHandshakeTimeoutMs: cfg.tlsHandshakeTimeoutMs } : {}),
+      ...(cfg.closeGraceMs !== undefined ? { closeGraceMs: cfg.closeGraceMs } : {}),
+      ...(cfg.evictMinIdleMs !== undefined ? { evictMinIdleMs: cfg.evictMinIdleMs } : {}),
+      ...(cfg.partialBudgetBytes !== undefined ? { partialBudgetBytes: cfg.partialBudgetBytes } : {}),
+      ...(cfg.udpReceiveBufferBytes !== undefined ? { udpReceiveBufferBytes: cfg.udpReceiveBufferBytes } : {}),
       ...(cfg.allowFrom ? { allowFrom: cfg.allowFrom } : {}),
       sink: bridge,
     });
@@ -133,14 +187,43 @@ async function startBridge(cfg: BridgeConfig, log: ToolLog): Promise<RunningBrid
     throw e;
   }
   bridge.start();
-  const status = (): Record<string, unknown> => ({ ...bridge.counters, ...bridge.gauges() });
+  const status = (): Record<string, unknown> => {
+    const l = listeners.stats();
+    return {
+      ...bridge.counters,
+      ...bridge.gauges(),
+      openConnections: l.openConnections,
+      partialBytes: l.partialBytes,
+      partialBytesPeak: l.partialBytesPeak,
+      rejectedFileBytes: rejected.bytes,
+    };
+  };
+  const askedUdpBuffer = cfg.udpReceiveBufferBytes ?? 4_194_304;
   for (const a of listeners.addresses) {
-    log('info', 'listening', { transport: a.transport, host: a.host, port: a.port });
+    log('info', 'listening', {
+      transport: a.transport,
+      host: a.host,
+      port: a.port,
+      ...(a.receiveBufferBytes !== undefined ? { receiveBufferBytes: a.receiveBufferBytes } : {}),
+    });
+    if (a.receiveBufferBytes !== undefined && a.receiveBufferBytes < askedUdpBuffer) {
+      log('warn', 'UDP receive buffer smaller than asked: the kernel caps it (raise net.core.rmem_max)', {
+        asked: askedUdpBuffer,
+        granted: a.receiveBufferBytes,
+      });
+    }
   }
+  const hasUdp = listeners.addresses.some((a) => a.transport === 'udp');
+  if (hasUdp && listeners.stats().udpDrops === null) {
+    log('info', 'the kernel does not show UDP drops on this platform: datagrams it drops cannot be counted');
+  }
+  const dropPoll = hasUdp ? setInterval(() => listeners.stats(), cfg.udpDropPollMs ?? 5_000) : null;
+  dropPoll?.unref();
   log('info', 'bridge started', {
     queueUrl: cfg.queueUrl,
     spoolDir: spool.dir,
     spoolMaxBytes: spool.maxBytes,
+    rejectedFile: rejected.path,
     mode: bridge.mode,
     ...(fifo ? { fifoGroupId: cfg.groupId ?? 'segura-bridge' } : {}),
   });
@@ -152,9 +235,11 @@ async function startBridge(cfg: BridgeConfig, log: ToolLog): Promise<RunningBrid
     bridge,
     addresses: listeners.addresses,
     status,
+    listenerStats: () => listeners.stats(),
     stop() {
       stopping ??= (async () => {
         if (timer) clearInterval(timer);
+        if (dropPoll) clearInterval(dropPoll);
         log('info', 'stopping: closing listeners, flushing', { memoryMessages: bridge.gauges().memoryMessages });
         await listeners.close();
         await bridge.shutdown(cfg.shutdownTimeoutMs ?? 5_000);

@@ -4,11 +4,12 @@
  * second signal exits at once, and a SIGKILL loses nothing that reached the spool.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Spool } from '../../../shared/bridge/spool.js';
 import { octet, Sqs, sendStream, sleep, waitFor } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -170,6 +171,57 @@ describe('segura-relay bridge (process)', () => {
     await started(p2);
     const got = await sqs.drain(url, 20, 10_000);
     expect(got.map((m) => m.Body)).toEqual(Array.from({ length: 20 }, (_, i) => line(i)));
+  });
+
+  it('a damaged spool (flipped bytes, a damaged header, an unreadable segment) does not stop it: it starts, replays every intact record and reports the loss', async () => {
+    // Prepare: a spool left by a stopped bridge, in 3 segments
+    const spoolDir = join(dir, 'spool');
+    const s = await Spool.open({ dir: spoolDir, maxBytes: 1 << 20, segmentBytes: 8 + 10 * 90 });
+    for (let k = 0; k < 3; k++) {
+      for (let i = 0; i < 10; i++) s.append(s.nextSeq(), line(k * 10 + i));
+      await s.flush();
+    }
+    await s.close();
+    const files = segments().map((n) => join(spoolDir, n));
+    expect(files).toHaveLength(3);
+    const damage = (file: string, at: number) => {
+      const buf = readFileSync(file);
+      buf[at] = (buf[at] as number) ^ 0x10;
+      writeFileSync(file, buf);
+    };
+    // segment 0: record 4's payload (every record is 20 + 65 bytes here)
+    const size = 20 + Buffer.byteLength(line(0));
+    damage(files[0] as string, 8 + 4 * size + 30);
+    // segment 1: its header ("bad magic" used to stop the bridge at start)
+    damage(files[1] as string, 2);
+    // and a file with a segment's name and nothing of a spool in it
+    writeFileSync(join(spoolDir, 'seg-0000000000000001.spool'), 'garbage, not a spool segment');
+    const url = await sqs.queue('segura-ingest');
+
+    // Act
+    const p = spawnBridge(url);
+    await started(p);
+    const got = await sqs.drain(url, 29, 10_000);
+    p.child.kill('SIGTERM');
+    expect(await exitWithin(p, 10_000)).toEqual({ code: 0, signal: null });
+
+    // Assess
+    expect(got.map((m) => m.Body)).toEqual(Array.from({ length: 30 }, (_, i) => line(i)).filter((_, i) => i !== 4));
+    expect(p.logs.find((l) => l.msg === 'summary')).toMatchObject({
+      sent: 29,
+      replayed: 29,
+      spoolLostRecords: 1,
+      spoolLostBytes: size,
+      spoolQuarantinedSegments: 1,
+    });
+    expect(p.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        msg: 'spool segment unreadable: moved aside, the bridge goes on without it',
+      }),
+    );
+    expect(readdirSync(join(spoolDir, 'quarantine'))).toEqual(['seg-0000000000000001.spool']);
+    expect(segments()).toEqual([]);
   });
 
   it('a second signal exits at once', async () => {

@@ -10,6 +10,7 @@ import { bridgeConfig, sizeOption } from '../../../cli/bridge.js';
 import { parseAllowList, parseListenAddress } from '../../../shared/bridge/listeners.js';
 import { RateLimitedLog } from '../../../shared/bridge/log.js';
 import { backoffMs, regionFromQueueUrl, sendMessageBatch } from '../../../shared/bridge/sqs.js';
+import { parseProcNetUdp } from '../../../shared/bridge/udp-drops.js';
 
 const QUEUE = 'https://sqs.sa-east-1.amazonaws.com/123456789012/segura-ingest';
 
@@ -42,7 +43,53 @@ describe('bridge options', () => {
     });
   });
 
+  it('parses the connection limits, timeouts and the rejected-messages file', () => {
+    const cfg = bridgeConfig(
+      [
+        '--queue-url',
+        QUEUE,
+        '--tcp',
+        '514',
+        '--max-connections',
+        '100',
+        '--max-connections-per-source',
+        '10',
+        '--idle-timeout',
+        '120',
+        '--frame-timeout',
+        '5',
+        '--max-connection-lifetime',
+        '7200',
+        '--tls-handshake-timeout',
+        '3',
+        '--partial-budget-bytes',
+        '4MiB',
+        '--udp-receive-buffer',
+        '8MiB',
+        '--rejected-file',
+        '/var/lib/x/rejected.ndjson',
+        '--rejected-max-bytes',
+        '1MiB',
+      ],
+      {},
+    );
+    expect(cfg).toMatchObject({
+      maxConnections: 100,
+      maxConnectionsPerSource: 10,
+      idleTimeoutMs: 120_000,
+      frameTimeoutMs: 5_000,
+      maxLifetimeMs: 7_200_000,
+      tlsHandshakeTimeoutMs: 3_000,
+      partialBudgetBytes: 4 * 2 ** 20,
+      udpReceiveBufferBytes: 8 * 2 ** 20,
+      rejectedFile: '/var/lib/x/rejected.ndjson',
+      rejectedMaxBytes: 2 ** 20,
+    });
+  });
+
   it.each([
+    [['--queue-url', QUEUE, '--tcp', '514', '--max-connections-per-source', '300'], /must not exceed/],
+    [['--queue-url', QUEUE, '--tcp', '514', '--idle-timeout', '0'], /--idle-timeout/],
     [['--udp', '514'], /--queue-url is required/],
     [['--queue-url', QUEUE], /at least one listener/],
     [['--queue-url', 'segura-ingest', '--udp', '514'], /--queue-url: expected/],
@@ -156,5 +203,27 @@ describe('RateLimitedLog', () => {
       ['warn', 'oversize', undefined],
       ['error', 'spool full', { n: 4, suppressed: 2 }],
     ]);
+  });
+});
+
+describe('parseProcNetUdp', () => {
+  it('reads the local port, inode and drops of each row (IPv4 and IPv6 layouts)', () => {
+    const v4 = [
+      '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops            ',
+      '13540: 0100007F:96D4 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 21541 2 00000000aeb8231c 1994       ',
+      ' 2001: 00000000:0202 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 99 2 0000000000000000 0',
+      '',
+    ].join('\n');
+    expect(parseProcNetUdp(v4)).toEqual([
+      { localPort: 0x96d4, inode: '21541', drops: 1994 },
+      { localPort: 514, inode: '99', drops: 0 },
+    ]);
+    const v6 = [
+      '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops',
+      '  101: 00000000000000000000000001000000:15B3 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4242 2 0000000000000000 7',
+    ].join('\n');
+    expect(parseProcNetUdp(v6)).toEqual([{ localPort: 5555, inode: '4242', drops: 7 }]);
+    // a kernel without the column: nothing to read
+    expect(parseProcNetUdp('sl local_address rem_address st\n 1: 0100007F:0202 00000000:0000 07')).toEqual([]);
   });
 });

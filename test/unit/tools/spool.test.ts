@@ -132,9 +132,10 @@ describe('Spool', () => {
     await s1.simulateCrash();
     open.splice(open.indexOf(s1), 1);
     const [seg] = segments(dir);
-    // a header announcing 100 bytes followed by only 3 of them
-    const torn = Buffer.alloc(19);
-    torn.writeUInt32BE(100, 0);
+    // a record header (magic, length 100) followed by only 3 of its bytes
+    const torn = Buffer.alloc(23);
+    Buffer.from([0xff, 0xfe, 0x53, 0x52]).copy(torn, 0);
+    torn.writeUInt32BE(100, 4);
     appendFileSync(join(dir, seg as string), torn);
 
     const { log, lines } = recorder();
@@ -158,13 +159,24 @@ describe('Spool', () => {
     expect(lines).toContainEqual({ level: 'warn', msg: 'removing a stale spool lock' });
   });
 
-  it('refuses a directory holding a foreign file named like a segment', async () => {
+  it('moves a file named like a segment but holding no spool data to quarantine/ and opens anyway', async () => {
     const dir = tmp();
     (await openSpool(dir)).append(1, 'x');
     await open[0]?.close();
     open.splice(0);
     writeFileSync(join(dir, 'seg-0000000000000000.spool'), 'not a spool');
-    await expect(Spool.open({ dir, maxBytes: 4096 })).rejects.toThrow(/not a spool segment/);
+    const { log, lines } = recorder();
+    const s = await openSpool(dir, { log });
+    expect(s.quarantinedSegments).toBe(1);
+    expect(segments(dir)).toEqual(['seg-0000000000000001.spool']);
+    expect(readdirSync(join(dir, 'quarantine'))).toEqual(['seg-0000000000000000.spool']);
+    expect(lines).toContainEqual({
+      level: 'error',
+      msg: 'spool segment unreadable: moved aside, the bridge goes on without it',
+    });
+    // the good segment is replayed, and the spool works
+    s.append(s.nextSeq(), 'after');
+    expect(await drain(s)).toEqual(['x', 'after']);
   });
 
   it('keeps a big record whole and limits a batch by bytes', async () => {
