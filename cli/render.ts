@@ -21,8 +21,9 @@ Options:
   --max-bytes N       size budget per event in UTF-8 bytes; only the free text (msg) is shortened
   --mode M            strict (default: standard CEF keys, vault keys mapped to labeled fields) | compatible (keys verbatim)
   --vendor S          CEF/LEEF vendor (default MT4)
-  --product S         CEF/LEEF product (default Segura; senhasegura for older SIEM rules)
-  --device-version S  vault version in the header (default 3)
+  --product S         CEF/LEEF/ECS product for every event, overriding the vault's own
+                      (default: the product the input carries, else Segura)
+  --device-version S  vault version when the input carries none (default 3; the input's wins)
   --facility N        RFC 5424 facility 0-23 (default 1 = user)
   --app-name S        RFC 5424 APP-NAME (default Segura)
   --msg M             RFC 5424 MSG: cef (default) | kv (the vault's key=value text)

@@ -2,7 +2,7 @@
  * One envelope for every catalog event (and every documented layout without an id): the default
  * input of `npm start`. Fields come from the event's documented layout (seed 000) when it has one.
  */
-import { CATALOG_EVENTS, LAYOUTS } from '../shared/model/catalog.js';
+import { CATALOG_EVENTS, LAYOUTS, layoutExampleFields } from '../shared/model/catalog.js';
 import type { Envelope } from './sample-events.js';
 
 function catalogFeed(startMs = Date.UTC(2026, 0, 19, 13, 41, 0)): Envelope[] {
@@ -14,7 +14,7 @@ function catalogFeed(startMs = Date.UTC(2026, 0, 19, 13, 41, 0)): Envelope[] {
     const l = layoutFor.get(e.id);
     const fields: Record<string, string> = {};
     if (l) {
-      for (const k of l.keys) if (k.example !== '') fields[k.key] = k.example;
+      Object.assign(fields, layoutExampleFields(l));
     } else {
       fields.msg = e.description.en || e.name.en;
       fields.suser = 'jsilva';
@@ -25,8 +25,7 @@ function catalogFeed(startMs = Date.UTC(2026, 0, 19, 13, 41, 0)): Envelope[] {
   // events the vault documents without an id (Master Key, report scheduling): resolved by layout
   let unknownId = 9001;
   for (const l of LAYOUTS.filter((x) => x.eventIds.length === 0)) {
-    const fields: Record<string, string> = {};
-    for (const k of l.keys) if (k.example !== '') fields[k.key] = k.example;
+    const fields = layoutExampleFields(l);
     out.push({ id: String(unknownId++), timestamp: ts(), host: 'vault-01', pid: 1426, fields });
   }
   return out;

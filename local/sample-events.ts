@@ -4,7 +4,7 @@
  * password views and session starts/ends dominate; alerts and errors are rarer; one event in 50
  * carries characters that need escaping (`=`, `|`, `\`, line breaks) and one in 20 non-ASCII text.
  */
-import { CATALOG_EVENTS, LAYOUTS } from '../shared/model/catalog.js';
+import { CATALOG_EVENTS, LAYOUTS, layoutExampleFields } from '../shared/model/catalog.js';
 import type { Layout } from '../shared/model/catalog-types.js';
 
 /** Small deterministic PRNG (mulberry32). */
@@ -69,7 +69,7 @@ function sampleEvents(count: number, seed = 42, startMs = Date.UTC(2026, 0, 19, 
       const id = useIdLess ? String(9000 + Math.floor(rnd() * 100)) : (layout?.eventIds[0] ?? pick(weighted));
       const fields: Record<string, string> = {};
       if (layout) {
-        for (const k of layout.keys) if (k.example !== '') fields[k.key] = k.example;
+        Object.assign(fields, layoutExampleFields(layout));
       } else {
         fields.msg = `Event ${id} for user ${login}`;
       }

@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RenderError } from '../shared/errors.js';
-import { LAYOUTS } from '../shared/model/catalog.js';
+import { LAYOUTS, layoutExampleFields } from '../shared/model/catalog.js';
 import type { Layout } from '../shared/model/catalog-types.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
@@ -57,8 +57,8 @@ type CaseResult =
 
 /** The input envelope for a layout: its keys in order with their non-empty example values. */
 function layoutEnvelope(layout: Layout, id: string): Record<string, unknown> {
-  const fields: Record<string, string> = {};
-  for (const k of layout.keys) if (k.example !== '') fields[k.key] = k.example;
+  // a key the table repeats (act) is sent the way the relay names it (act_2)
+  const fields = layoutExampleFields(layout);
   return { id, timestamp: INPUT_TIMESTAMP, host: INPUT_HOST, pid: INPUT_PID, fields };
 }
 

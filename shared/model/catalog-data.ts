@@ -1792,7 +1792,8 @@ const LAYOUTS: readonly Layout[] = [
       { key: 'dvc', example: '10.10.2.17', description: 'Device IPv4 host' },
       { key: 'spid', example: '1426', description: 'Internal PID' },
       { key: 'src', example: '127.0.0.1', description: 'Source IP address' },
-      // seed 000 repeats `act | Incident | Performed action` here; only the first, specific `act` is kept
+      // the table documents `act` twice: the vault sends both (the relay names the second act_2)
+      { key: 'act', example: 'Incident', description: 'Performed action' },
       { key: 'dproc', example: 'master_key_guardian', description: 'Target process name' },
     ],
     signature: [
@@ -1826,7 +1827,8 @@ const LAYOUTS: readonly Layout[] = [
       { key: 'dvc', example: '192.168.10.20', description: 'Device IPv4 host' },
       { key: 'spid', example: '1426', description: 'Internal PID' },
       { key: 'src', example: '192.168.10.13', description: 'Source IP address' },
-      // seed 000 repeats `act | Incident | Performed action` here; only the first, specific `act` is kept
+      // the table documents `act` twice: the vault sends both (the relay names the second act_2)
+      { key: 'act', example: 'Incident', description: 'Performed action' },
       { key: 'dproc', example: 'master_key_guardian', description: 'Target process name' },
     ],
     signature: [

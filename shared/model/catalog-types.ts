@@ -60,6 +60,10 @@ interface Layout {
   readonly notification: NotificationRef | null;
   /** syslog priority to use when the event id is unknown and this layout matched */
   readonly priority: SyslogSeverity;
+  /**
+   * the table's rows in order; a key the vault sends twice has two rows (the Master Key recovery
+   * tables' `act`); `layoutFieldKeys` gives the names the relay uses (`act`, `act_2`)
+   */
   readonly keys: readonly LayoutKey[];
   /** all must hold (exact match of the field value) for the layout to identify an unknown event */
   readonly signature: readonly { readonly field: string; readonly equals: string }[];

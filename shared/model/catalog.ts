@@ -84,10 +84,67 @@ function resolveEvent(id: string, fields: Readonly<Record<string, string>>): Res
   return NONE;
 }
 
+const SUID_LAYOUTS: ReadonlyMap<string, readonly Layout[]> = new Map(
+  SUID_TYPES.map((t) => [
+    t.suid,
+    t.eventIds
+      .map((id) => BY_ID.get(id)?.layout)
+      .filter((slug): slug is string => typeof slug === 'string')
+      .map((slug) => LAYOUT_BY_SLUG.get(slug))
+      .filter((l): l is Layout => l !== undefined),
+  ]),
+);
+
+/**
+ * The documented layouts an event's keys follow: its catalog event's layout, the layouts of a SUID
+ * message type's events, or the layout its fields' signature matched; empty when there is none.
+ * @example layoutsOf('153', {}).map((l) => l.slug) // ['session-started', 'session-ended']
+ */
+function layoutsOf(id: string, fields: Readonly<Record<string, string>>): readonly Layout[] {
+  const r = resolveEvent(id, fields);
+  if (r.layout !== null) return [r.layout];
+  return r.match === 'suid' ? (SUID_LAYOUTS.get(id) ?? []) : [];
+}
+
+/**
+ * A layout's keys as the relay names them in an event: a key the vault repeats keeps every row,
+ * the second as `key_2` (as the parsers name a repeated key), in table order.
+ * @example layoutFieldKeys(layoutBySlug('master-key-recovery-failed')!).at(-2) // 'act_2'
+ */
+function layoutFieldKeys(layout: Layout): string[] {
+  const seen = new Map<string, number>();
+  return layout.keys.map(({ key }) => {
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    return n === 1 ? key : `${key}_${n}`;
+  });
+}
+
+/** A layout's example event fields: its non-empty examples under `layoutFieldKeys` names, in order. */
+function layoutExampleFields(layout: Layout): Record<string, string> {
+  const names = layoutFieldKeys(layout);
+  const fields: Record<string, string> = {};
+  layout.keys.forEach((k, i) => {
+    if (k.example !== '') fields[names[i] as string] = k.example;
+  });
+  return fields;
+}
+
 /** Every notification category name and type name (seed 003), for validating alert rules. */
 function notificationCategories(): typeof NOTIFICATION_CATEGORIES {
   return NOTIFICATION_CATEGORIES;
 }
 
 export type { Resolution };
-export { CATALOG_EVENTS, catalogEvent, LAYOUTS, layoutBySlug, notificationCategories, resolveEvent, SUID_TYPES };
+export {
+  CATALOG_EVENTS,
+  catalogEvent,
+  LAYOUTS,
+  layoutBySlug,
+  layoutExampleFields,
+  layoutFieldKeys,
+  layoutsOf,
+  notificationCategories,
+  resolveEvent,
+  SUID_TYPES,
+};

@@ -20,6 +20,9 @@ interface RawEvent {
   readonly host: string | null;
   readonly app: string | null;
   readonly pid: string | null;
+  /** the vault's product name and version as the input wrote them (CEF header, envelope), cleaned */
+  readonly product?: string | null;
+  readonly deviceVersion?: string | null;
   /** already cleaned (see text.ts) and without empty values */
   readonly fields: Record<string, string>;
   readonly flags: readonly EventFlag[];
@@ -35,12 +38,14 @@ const DEFAULT_SYSLOG_SEVERITY: SyslogSeverity = 5;
 const UNKNOWN_NAME = 'Unknown Segura event';
 
 /**
- * Rules (documented in README "Event model"):
+ * Rules (documented in README "The event model"):
  * - name: the input's, else the catalog's English name, else `Unknown Segura event`;
  * - syslog severity: the input's (syslog PRI), else the catalog priority, else derived from the
  *   input's CEF severity, else notice (5) flagged `severity-defaulted`;
  * - CEF severity: the input's, else derived from the syslog severity;
- * - unknown ids are kept and flagged `unknown-id`, never dropped.
+ * - unknown ids are kept and flagged `unknown-id`, never dropped;
+ * - product and device version: the input's when it carried them (renderers fall back to their
+ *   configuration otherwise).
  */
 function normalize(raw: RawEvent, opts: NormalizeOptions = {}): SecurityEvent {
   const flags: EventFlag[] = [...raw.flags];
@@ -77,7 +82,7 @@ function normalize(raw: RawEvent, opts: NormalizeOptions = {}): SecurityEvent {
     flags.push(EVENT_FLAGS.timestampDefaulted);
   }
 
-  return {
+  const event: SecurityEvent = {
     eventId,
     name,
     catalogMatch: res.match,
@@ -93,6 +98,13 @@ function normalize(raw: RawEvent, opts: NormalizeOptions = {}): SecurityEvent {
     fields: raw.fields,
     flags,
     input: raw.input,
+  };
+  // only when the input carried them: events without stay as they were on the wire
+  if (!raw.product && !raw.deviceVersion) return event;
+  return {
+    ...event,
+    ...(raw.product ? { product: raw.product } : {}),
+    ...(raw.deviceVersion ? { deviceVersion: raw.deviceVersion } : {}),
   };
 }
 

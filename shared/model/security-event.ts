@@ -30,7 +30,12 @@ const EVENT_FLAGS = {
   severityFromCatalog: 'severity-from-catalog',
   severityDefaulted: 'severity-defaulted',
   timestampDefaulted: 'timestamp-defaulted',
+  /** an RFC 5424 line without STRUCTURED-DATA (the vault's native lines), or text that only looks like SD: read as MSG */
   missingStructuredData: 'missing-structured-data',
+  /** valid RFC 5424 STRUCTURED-DATA the relay does not interpret: its text is kept in the `structuredData` field */
+  structuredDataRecorded: 'structured-data-recorded',
+  /** a field key the relay cannot carry as sent (a `.`, a leading `_`, longer than 64) was renamed */
+  keyRenamed: 'key-renamed',
   /** secret-looking fields were replaced by [redacted] before the event left normalize */
   secretsRedacted: 'secrets-redacted',
 } as const;
@@ -75,6 +80,18 @@ interface SecurityEvent {
   readonly app: string | null;
   /** vault process id as sent (string: PROCID is PRINTUSASCII, not necessarily numeric) */
   readonly pid: string | null;
+  /**
+   * product name the vault wrote (CEF Device Product `Segura` or `senhasegura`, or the envelope's
+   * `product`), null when the input carries none; renderers use it unless the deployment sets a
+   * product explicitly. Absent in events written by an older relay (read as null).
+   */
+  readonly product?: string | null;
+  /**
+   * the vault's version as it wrote it (CEF Device Version `3.27.0-4`, or the envelope's
+   * `deviceVersion`), null when the input carries none; the configured version is only the fallback.
+   * Absent in events written by an older relay (read as null).
+   */
+  readonly deviceVersion?: string | null;
   /** ordered vault fields; keys match `^[A-Za-z][A-Za-z0-9_.]*$` */
   readonly fields: Readonly<Record<string, string>>;
   readonly flags: readonly EventFlag[];

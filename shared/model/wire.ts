@@ -41,6 +41,10 @@ function fromWire(s: string): SecurityEvent {
   for (const k of ['category', 'notificationType', 'origin', 'host', 'app', 'pid'] as const) {
     if (!isStrOrNull(e[k])) bad(k, 'must be a string or null');
   }
+  // optional: absent in events of an older relay
+  for (const k of ['product', 'deviceVersion'] as const) {
+    if (e[k] !== undefined && !isStrOrNull(e[k])) bad(k, 'must be a string or null when present');
+  }
   const t = e.time as Record<string, unknown> | null;
   if (t !== null && (typeof t !== 'object' || typeof t.epochMs !== 'number' || typeof t.offsetMinutes !== 'number')) {
     bad('time', 'malformed');

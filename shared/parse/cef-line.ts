@@ -5,6 +5,7 @@
 import { InvalidEventError } from '../errors.js';
 import type { RawEvent } from '../model/normalize.js';
 import type { CefSeverity, EventFlag, EventTime, InputKind, SyslogSeverity } from '../model/security-event.js';
+import { EVENT_FLAGS } from '../model/security-event.js';
 import { cleanLine } from '../model/text.js';
 import { inRange, timeFromEpochMs } from '../model/time.js';
 import { buildFields, checkEventId } from './fields.js';
@@ -98,12 +99,14 @@ interface CefContext {
   readonly app: string | null;
   readonly pid: string | null;
   readonly flags: readonly EventFlag[];
+  /** pairs placed before the extension's own (an enclosing syslog line's recorded STRUCTURED-DATA) */
+  readonly leading?: ReadonlyArray<readonly [string, string]>;
 }
 
 /**
  * Parse a CEF payload starting at `at` (the index of `CEF:`) in `line`. `ctx` carries what an
  * enclosing syslog header said. `rt` (epoch ms), `dvchost` and `dvcpid` become the model's time,
- * host and pid.
+ * host and pid; Device Product and Device Version become the model's product and version.
  */
 function parseCef(line: string, at: number, ctx: CefContext): RawEvent {
   const h = splitHeader(line, at);
@@ -115,9 +118,10 @@ function parseCef(line: string, at: number, ctx: CefContext): RawEvent {
   if (pairs === null) {
     throw new InvalidEventError('cef.extension', 'extension does not start with key=value', 'syntax');
   }
-  const fields = buildFields(pairs, (k) => {
-    throw new InvalidEventError(`cef.extension.${k.slice(0, 40)}`, 'invalid key name', 'syntax');
-  });
+  // a key the relay cannot carry as sent (ArcSight's `_cefVer`) is renamed and flagged: one odd key
+  // never costs the other fields
+  const { fields, renamed } = buildFields(ctx.leading?.length ? [...ctx.leading, ...pairs] : pairs);
+  const flags = renamed ? [...ctx.flags, EVENT_FLAGS.keyRenamed] : ctx.flags;
   let time = ctx.time;
   // rt as epoch milliseconds (13 digits) or seconds (10 digits, as some producers write it);
   // anything else stays a field rather than becoming a wrong time
@@ -156,8 +160,11 @@ function parseCef(line: string, at: number, ctx: CefContext): RawEvent {
     host,
     app: ctx.app,
     pid,
+    // the vault's own product and version (`Segura|3.27.0-4`): renderers keep them
+    product: cleanLine(h.product) || null,
+    deviceVersion: cleanLine(h.deviceVersion) || null,
     fields,
-    flags: ctx.flags,
+    flags,
   };
 }
 

@@ -7,19 +7,37 @@
  * ```
  * `id` is the vault event id (a string: a number would lose `336.500`'s trailing zeros);
  * `severity` is CEF 0–10; `name` and `severity` are optional (the catalog fills them);
- * `fields` holds the vault's CEF keys in order. Unknown top-level properties are rejected so a
+ * `fields` holds the vault's CEF keys in order; `product` and `deviceVersion` (optional) are the
+ * vault's own product name and version, which renderers keep. Unknown top-level properties are rejected so a
  * typo (`feilds`) is an error, not silently lost data.
  */
 import { InvalidEventError } from '../errors.js';
 import type { RawEvent } from '../model/normalize.js';
-import type { CefSeverity, EventTime, SyslogSeverity } from '../model/security-event.js';
+import type { CefSeverity, EventFlag, EventTime, SyslogSeverity } from '../model/security-event.js';
+import { EVENT_FLAGS } from '../model/security-event.js';
 import { isCefSeverity, isSyslogSeverity } from '../model/severity.js';
 import { cleanLine } from '../model/text.js';
 import { inRange, parseTimestamp, RANGE_REASON, timeFromEpochMs } from '../model/time.js';
-import { buildFields, checkEventId, fieldsInPlace } from './fields.js';
+import { type BuiltFields, buildFields, checkEventId, fieldsInPlace } from './fields.js';
 
 const ENVELOPE_VERSION = 1;
-const ALLOWED = new Set(['version', 'id', 'name', 'severity', 'priority', 'timestamp', 'host', 'app', 'pid', 'fields']);
+const ALLOWED = new Set([
+  'version',
+  'id',
+  'name',
+  'severity',
+  'priority',
+  'timestamp',
+  'host',
+  'app',
+  'pid',
+  'product',
+  'deviceVersion',
+  'fields',
+]);
+/** Longest product name and version the envelope accepts (CEF header fields; as the deployment config). */
+const MAX_PRODUCT_CHARS = 63;
+const MAX_VERSION_CHARS = 31;
 
 function fail(field: string, reason: string): never {
   throw new InvalidEventError(field, reason, 'schema');
@@ -37,7 +55,7 @@ function optString(o: Record<string, unknown>, key: string, max: number): string
   return v;
 }
 
-function slowFields(f: Record<string, unknown>): Record<string, string> {
+function slowFields(f: Record<string, unknown>): BuiltFields {
   const pairs: Array<[string, string]> = [];
   for (const [k, val] of Object.entries(f)) {
     if (typeof val === 'string') pairs.push([k, val]);
@@ -107,6 +125,13 @@ function parseEnvelopeObject(v: unknown, plain = false): RawEvent {
     fail('timestamp', `must be an RFC 3339 string or epoch milliseconds, got ${typeName(ts)}`);
   }
 
+  // the vault's product name and version (`senhasegura`, `3.27.0-4`): renderers keep them
+  const product = optString(o, 'product', MAX_PRODUCT_CHARS);
+  if (product !== null && cleanLine(product) === '') fail('product', 'must not be empty or blank when given');
+  const deviceVersion = optString(o, 'deviceVersion', MAX_VERSION_CHARS);
+  if (deviceVersion !== null && cleanLine(deviceVersion) === '')
+    fail('deviceVersion', 'must not be empty or blank when given');
+
   const host = optString(o, 'host', 255);
   const app = optString(o, 'app', 48);
   let pid: string | null = null;
@@ -118,12 +143,18 @@ function parseEnvelopeObject(v: unknown, plain = false): RawEvent {
   }
 
   const f = o.fields;
+  const flags: EventFlag[] = [];
   let fields: Record<string, string> = {};
   if (f !== undefined && f !== null) {
     if (typeof f !== 'object' || Array.isArray(f))
       fail('fields', `must be an object of key: string, got ${typeName(f)}`);
     const direct = fieldsInPlace(f as Record<string, unknown>, plain);
-    fields = direct ?? slowFields(f as Record<string, unknown>);
+    if (direct !== null) fields = direct;
+    else {
+      const built = slowFields(f as Record<string, unknown>);
+      fields = built.fields;
+      if (built.renamed) flags.push(EVENT_FLAGS.keyRenamed);
+    }
   }
 
   return {
@@ -136,8 +167,10 @@ function parseEnvelopeObject(v: unknown, plain = false): RawEvent {
     host: host === null ? null : cleanLine(host) || null,
     app: app === null ? null : cleanLine(app) || null,
     pid: pid === null ? null : cleanLine(pid) || null,
+    product: product === null ? null : cleanLine(product),
+    deviceVersion: deviceVersion === null ? null : cleanLine(deviceVersion),
     fields,
-    flags: [],
+    flags,
   };
 }
 

@@ -5,20 +5,45 @@ import { InvalidEventError } from '../errors.js';
 import { markPlain } from '../model/plain.js';
 import { cleanValue, FIELD_KEY, isCleanValue } from '../model/text.js';
 
+/** What `buildFields` made of the scanned pairs. */
+interface BuiltFields {
+  readonly fields: Record<string, string>;
+  /** true when at least one key had to be repaired (the event is flagged `key-renamed`) */
+  readonly renamed: boolean;
+}
+
+/**
+ * A key the relay can carry, from one a scanner accepted (`[A-Za-z_][A-Za-z0-9_.]*`): dots become
+ * `_` (dotted keys nest in syslog-ng and ECS), leading `_` are dropped (ArcSight's `_cefVer` →
+ * `cefVer`), a key that then does not start with a letter gets an `x` in front, and the key is cut
+ * to 64 characters.
+ * @example repairKey('_cefVer') // 'cefVer'
+ */
+function repairKey(raw: string): string {
+  let k = raw.indexOf('.') === -1 ? raw : raw.replace(/\./g, '_');
+  if (FIELD_KEY.test(k)) return k;
+  k = k.replace(/^_+/, '').replace(/[^A-Za-z0-9_]/g, '_');
+  if (!/^[A-Za-z]/.test(k)) k = `x${k}`;
+  return k.slice(0, 64);
+}
+
 /**
  * Ordered pairs → field record. Values are cleaned (text.ts) and empty values omitted (no parser
- * agrees on them, formats.md §1.3). Dots in keys become `_` (dotted keys nest in syslog-ng/ECS).
- * A repeated key keeps every value: the second becomes `key_2`, the third `key_3` (the vault's
- * Master Key events document `act` twice), so nothing is lost.
+ * agrees on them, formats.md §1.3). Dots in keys become `_`. A repeated key keeps every value: the
+ * second becomes `key_2`, the third `key_3` (the vault's Master Key recovery events send `act`
+ * twice), so nothing is lost.
+ *
+ * Keys that are still not valid (a leading `_`, longer than 64): with `invalidKey` (the JSON
+ * envelope, whose schema is the contract) they are rejected through it; without it (CEF and the
+ * vault's key=value text, where one odd key must not cost the other fields) they are repaired by
+ * `repairKey` and reported in `renamed`.
  */
-function buildFields(
-  pairs: Iterable<readonly [string, string]>,
-  invalidKey: (key: string) => never,
-): Record<string, string> {
+function buildFields(pairs: Iterable<readonly [string, string]>, invalidKey?: (key: string) => never): BuiltFields {
   const out: Record<string, string> = {};
   // next suffix per repeated key: linear even for a line that repeats one key thousands of times
   let repeats: Map<string, number> | undefined;
   let count = 0;
+  let renamed = false;
   for (const [rawKey, rawValue] of pairs) {
     if (++count > MAX_FIELDS) {
       throw new InvalidEventError(
@@ -27,10 +52,14 @@ function buildFields(
         'oversize',
       );
     }
-    const key = rawKey.indexOf('.') === -1 ? rawKey : rawKey.replace(/\./g, '_');
-    if (!FIELD_KEY.test(key)) invalidKey(rawKey);
+    let key = rawKey.indexOf('.') === -1 ? rawKey : rawKey.replace(/\./g, '_');
+    if (!FIELD_KEY.test(key)) {
+      if (invalidKey !== undefined) invalidKey(rawKey);
+      key = repairKey(key);
+    }
     const value = cleanValue(rawValue);
     if (value === '') continue;
+    if (key !== rawKey) renamed = true;
     let k = key;
     if (Object.hasOwn(out, k)) {
       repeats ??= new Map();
@@ -41,7 +70,7 @@ function buildFields(
     }
     out[k] = value;
   }
-  return out;
+  return { fields: out, renamed };
 }
 
 /** Event ids become MSGID (≤32 PRINTUSASCII) and the CEF class id: letters, digits and `._:-`. */
@@ -90,4 +119,5 @@ function fieldsInPlace(f: Record<string, unknown>, plain = false): Record<string
   return f as Record<string, string>;
 }
 
-export { buildFields, checkEventId, EVENT_ID, fieldsInPlace };
+export type { BuiltFields };
+export { buildFields, checkEventId, EVENT_ID, fieldsInPlace, repairKey };

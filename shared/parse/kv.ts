@@ -2,15 +2,20 @@
  * Key=value scanning shared by the CEF extension parser and the vault's native key=value body.
  *
  * CEF rule (formats.md §1.3): values may contain spaces and are not quoted; a value ends where the
- * next ` key=` begins (`=` not escaped). With `quotes: true` (the vault's native body and seed 004
- * style logs) a value that starts with `"` runs to the matching unescaped `"`.
+ * next ` key=` begins (`=` not escaped).
+ *
+ * The vault's native key=value text (the syslog event catalog: "key = value, separated by spaces,
+ * keys named as in CEF") documents no escapes, so it is read byte for byte: `C:\new\report.txt`
+ * and `MYDomain\\johndoe` stay exactly as sent (`cefEscapes: false`). With `quotes: true` a value
+ * that starts with `"` and has a closing `"` (one followed by the end or by ` key=`) is a quoted
+ * value: the two quotes are removed and nothing else is changed.
  */
 
 const KEY_AT = /[A-Za-z_][A-Za-z0-9_.]*=/y;
 const NEXT_KEY = / +([A-Za-z_][A-Za-z0-9_.]*)=/g;
 
 interface KvOptions {
-  /** decode CEF extension escapes `\\ \= \n \r` */
+  /** decode CEF extension escapes `\\ \= \n \r` (and `\"` in a quoted value); false keeps every byte */
   readonly cefEscapes: boolean;
   /** honour double-quoted values */
   readonly quotes: boolean;
@@ -72,7 +77,8 @@ function scanKeyValues(text: string, opts: KvOptions): Array<[string, string]> |
       let closed = -1;
       while (j < text.length) {
         const c = text.charCodeAt(j);
-        if (c === 0x5c) {
+        // a backslash escapes the next character only where escapes exist (CEF dialect)
+        if (c === 0x5c && opts.cefEscapes) {
           j += 2;
           continue;
         }
@@ -90,7 +96,8 @@ function scanKeyValues(text: string, opts: KvOptions): Array<[string, string]> |
         j++;
       }
       if (closed !== -1) {
-        out.push([key, unquote(text.slice(vstart + 1, closed))]);
+        const inner = text.slice(vstart + 1, closed);
+        out.push([key, opts.cefEscapes ? unquote(inner) : inner]);
         pos = closed + 1;
         while (pos < text.length && text.charCodeAt(pos) === 0x20) pos++;
         continue;

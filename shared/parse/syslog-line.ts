@@ -3,6 +3,11 @@
  * STRUCTURED-DATA field (`<13>1 2018-06-18T17:49:41-03:00 vm-andrew-dev senhasegura 1426 -
  * Autenticado com sucesso.`). MSG is a CEF payload, the vault's key=value text, or free text.
  * Also accepts a BSD (RFC 3164) header in front of a CEF payload, as many CEF senders use.
+ *
+ * STRUCTURED-DATA (https://www.rfc-editor.org/rfc/rfc5424#section-6.3): what is not valid SD by
+ * RFC 5424's rules is message text (flag `missing-structured-data`), so `- [Action taken] command
+ * blocked` keeps `[Action taken]`; valid SD, which the relay does not interpret, is kept verbatim in
+ * the `structuredData` field (flag `structured-data-recorded`). Nothing is discarded.
  */
 import { InvalidEventError } from '../errors.js';
 import type { RawEvent } from '../model/normalize.js';
@@ -15,6 +20,8 @@ import { buildFields, checkEventId } from './fields.js';
 import { scanKeyValues } from './kv.js';
 
 const PRI = /^<(\d{1,3})>/;
+/** The field that keeps an input's STRUCTURED-DATA text (flag `structured-data-recorded`). */
+const SD_FIELD = 'structuredData';
 const BOM = '\uFEFF';
 
 function fail(field: string, reason: string): never {
@@ -33,39 +40,66 @@ function token(line: string, pos: number, field: string): [string, number] {
 
 const nil = (t: string): string | null => (t === '-' ? null : t);
 
+/** IANA-registered SD-IDs (RFC 5424 §7); any other SD-ID must be `name@<private enterprise number>`. */
+const REGISTERED_SD_IDS: ReadonlySet<string> = new Set(['timeQuality', 'origin', 'meta']);
+const PEN = /^\d+(\.\d+)*$/;
+
+/** SD-NAME (RFC 5424 §6.3): 1–32 PRINTUSASCII except `=`, SP, `]` and `"`. Returns its end, or -1. */
+function sdNameEnd(line: string, at: number): number {
+  let j = at;
+  while (j < line.length && j - at < 33) {
+    const c = line.charCodeAt(j);
+    if (c < 33 || c > 126 || c === 0x3d || c === 0x5d || c === 0x22) break;
+    j++;
+  }
+  return j === at || j - at > 32 ? -1 : j;
+}
+
+function validSdId(id: string): boolean {
+  if (REGISTERED_SD_IDS.has(id)) return true;
+  const at = id.indexOf('@');
+  // RFC 5424 §6.3.2 / §7.2.2: names without `@` are reserved for IANA; private ones are name@PEN
+  return at > 0 && id.indexOf('@', at + 1) === -1 && PEN.test(id.slice(at + 1));
+}
+
 /**
- * Skip one SD-ELEMENT sequence starting at `pos` (which is `[`); returns the index after it.
- * PARAM-VALUE escapes `\"`, `\\`, `\]` are honoured (RFC 5424 §6.3.3).
+ * Read STRUCTURED-DATA starting at `pos` (which is `[`) by RFC 5424's rules: SD-ELEMENTs
+ * `[SD-ID *(SP PARAM-NAME="PARAM-VALUE")]` with `"`, `\` and `]` escaped in PARAM-VALUE (§6.3.3),
+ * registered or name@PEN SD-IDs, each SD-ID at most once (§6.3.2), followed by SP or the end.
+ * Returns the index after the last element, or -1 when the text is not valid SD (it is then MSG).
  */
-function skipStructuredData(line: string, pos: number): number {
+function structuredDataEnd(line: string, pos: number): number {
+  const ids = new Set<string>();
   let i = pos;
   while (i < line.length && line[i] === '[') {
-    let inValue = false;
-    i++;
-    for (;;) {
-      if (i >= line.length) fail('structuredData', 'unterminated SD-ELEMENT (missing "]")');
-      const c = line[i];
-      if (inValue) {
-        if (c === '\\') i += 2;
-        else {
-          if (c === '"') inValue = false;
-          i++;
+    const idEnd = sdNameEnd(line, i + 1);
+    if (idEnd === -1) return -1;
+    const id = line.slice(i + 1, idEnd);
+    if (!validSdId(id) || ids.has(id)) return -1;
+    ids.add(id);
+    i = idEnd;
+    while (line[i] === ' ') {
+      const nameEnd = sdNameEnd(line, i + 1);
+      if (nameEnd === -1 || line[nameEnd] !== '=' || line[nameEnd + 1] !== '"') return -1;
+      i = nameEnd + 2;
+      for (;;) {
+        if (i >= line.length) return -1;
+        const c = line[i];
+        if (c === '\\') {
+          // an escape pair, or a backslash kept as is before any other character (§6.3.3)
+          const n = line[i + 1];
+          i += n === '"' || n === '\\' || n === ']' ? 2 : 1;
+          continue;
         }
-        continue;
-      }
-      if (c === '"') {
-        inValue = true;
+        if (c === ']') return -1; // MUST be escaped inside PARAM-VALUE
         i++;
-        continue;
+        if (c === '"') break;
       }
-      if (c === ']') {
-        i++;
-        break;
-      }
-      i++;
     }
+    if (line[i] !== ']') return -1;
+    i++;
   }
-  return i;
+  return i < line.length && line[i] !== ' ' ? -1 : i;
 }
 
 function bodyToRaw(
@@ -78,6 +112,8 @@ function bodyToRaw(
     pid: string | null;
     msgid: string | null;
     flags: EventFlag[];
+    /** pairs that come before MSG's own (the recorded STRUCTURED-DATA) */
+    leading: Array<[string, string]>;
   },
 ): RawEvent {
   const msg = body.startsWith(BOM) ? body.slice(1) : body;
@@ -90,6 +126,7 @@ function bodyToRaw(
       app: base.app,
       pid: base.pid,
       flags: base.flags,
+      leading: base.leading,
     });
     // the syslog MSGID is the relay's own event id slot: when both exist they must agree
     if (base.msgid !== null && raw.eventId !== null && base.msgid !== raw.eventId) {
@@ -97,11 +134,10 @@ function bodyToRaw(
     }
     return raw;
   }
-  const pairs = scanKeyValues(msg, { cefEscapes: true, quotes: true });
-  const fields =
-    pairs === null
-      ? buildFields([['msg', msg]], () => fail('msg', 'unreachable'))
-      : buildFields(pairs, (k) => fail(`msg.${k.slice(0, 40)}`, 'invalid key name'));
+  // the vault's own text: byte for byte, no escapes (see kv.ts)
+  const pairs = msg === '' ? [] : (scanKeyValues(msg, { cefEscapes: false, quotes: true }) ?? [['msg', msg]]);
+  const { fields, renamed } = buildFields(base.leading.length === 0 ? pairs : [...base.leading, ...pairs]);
+  if (renamed) base.flags.push(EVENT_FLAGS.keyRenamed);
   return {
     input: 'rfc5424',
     eventId: base.msgid,
@@ -139,7 +175,7 @@ function parseSyslogLine(line: string): RawEvent {
       input: 'cef',
       syslogSeverity,
       time: null,
-      host: bsd ? (bsd[6] ?? null) : null,
+      host: bsd?.[6] === undefined ? null : cleanLine(bsd[6]) || null,
       app: null,
       pid: null,
       flags: [],
@@ -166,15 +202,19 @@ function parseSyslogLine(line: string): RawEvent {
   const msgid = nil(msgidTok);
   if (msgid !== null) checkEventId(msgid, (r) => fail('msgid', r));
   let body = '';
+  const leading: Array<[string, string]> = [];
   if (pos < line.length) {
+    const sdEnd = line[pos] === '[' ? structuredDataEnd(line, pos) : -1;
     if (line[pos] === '-' && (pos + 1 === line.length || line[pos + 1] === ' ')) {
       body = line.slice(pos + 2);
-    } else if (line[pos] === '[') {
-      const after = skipStructuredData(line, pos);
-      if (after < line.length && line[after] !== ' ') fail('structuredData', 'SD-ELEMENT must be followed by a space');
-      body = line.slice(after + 1);
+    } else if (sdEnd !== -1) {
+      // valid SD the relay does not interpret: kept as a field, never dropped
+      leading.push([SD_FIELD, line.slice(pos, sdEnd)]);
+      flags.push(EVENT_FLAGS.structuredDataRecorded);
+      body = line.slice(sdEnd + 1);
     } else {
-      // the vault's native lines omit STRUCTURED-DATA: the rest is MSG
+      // the vault's native lines omit STRUCTURED-DATA, and text that is not SD by RFC 5424's
+      // rules (`[Action taken] command blocked`) is message text: the rest is MSG
       flags.push(EVENT_FLAGS.missingStructuredData);
       body = line.slice(pos);
     }
@@ -182,12 +222,14 @@ function parseSyslogLine(line: string): RawEvent {
   return bodyToRaw(body, {
     syslogSeverity,
     time,
-    host: nil(hostname) === null ? null : cleanLine(hostname),
-    app: nil(app),
-    pid: nil(procid),
+    host: nil(hostname) === null ? null : cleanLine(hostname) || null,
+    // header tokens are split on spaces only: a TAB or other control inside one is cleaned here
+    app: nil(app) === null ? null : cleanLine(app) || null,
+    pid: nil(procid) === null ? null : cleanLine(procid) || null,
     msgid,
     flags,
+    leading,
   });
 }
 
-export { parseSyslogLine };
+export { parseSyslogLine, SD_FIELD, structuredDataEnd };

@@ -3,9 +3,11 @@
  *
  * - `compatible`: keys verbatim (what the vault itself sends), so SIEM rules written for the
  *   vault's own CEF keep matching.
- * - `strict`: only dictionary keys with values of the right type. Renames: Method→requestMethod,
- *   ServiceName→sourceServiceName, dport/dposrt→dpt, latitude→slat, longitude→slong, `Cs6`→`cs6`.
- *   Everything else (sname, originIP, country, cs7/cs8, a `dst` that is not an IP, …) moves to a
+ * - `strict`: only dictionary keys with values of the right type and range (fields/cef-extensions.ts:
+ *   `dpt` 0–65535, IPs, MACs, 13-digit epoch ms, …). Renames: Method→requestMethod,
+ *   ServiceName→sourceServiceName, dport/dposrt→dpt, latitude→slat, longitude→slong (unless the
+ *   event has an originIP: the coordinates then locate the requester, not src), `Cs6`→`cs6`.
+ *   Everything else (sname, originIP, country, cs7/cs8, a `dst` that is not an IP, `dpt=99999`, …) moves to a
  *   free labeled slot (cn1–cn3 for integers; cs1–cs6 then flexString1–2 for text) whose label is
  *   the original key (cs7/cs8 keep their own label). When no slot is free the key is written as
  *   `segura<Key>` (a vendor-prefixed custom key, formats.md §1.4). Nothing is dropped.
@@ -16,8 +18,8 @@
  * if every step's check passes; otherwise a plan is compiled for that event alone.
  */
 import { isPlain } from '../model/plain.js';
-import { escapeCefValue } from './escape.js';
-import { CEF_KEYS, type CefType, fitsType, STRICT_RENAMES } from './fields/cef-extensions.js';
+import { escapeCefValue, nativeKvNeedsQuotes, nativeKvText, nativeKvValue } from './escape.js';
+import { cefKey, fitsKey, STRICT_RENAMES } from './fields/cef-extensions.js';
 
 type CefMode = 'strict' | 'compatible';
 type Pair = readonly [string, string];
@@ -29,9 +31,15 @@ const CUSTOM = /^cs(\d+)(label)?$/i;
 const STRING_SLOTS = ['cs1', 'cs2', 'cs3', 'cs4', 'cs5', 'cs6', 'flexString1', 'flexString2'] as const;
 const NUMBER_SLOTS = ['cn1', 'cn2', 'cn3'] as const;
 const INTEGER = /^-?\d{1,18}$/;
+/** The vault's geolocation keys that strict mode renames to slat/slong (source geo). */
+const GEO_KEYS: ReadonlySet<string> = new Set(['latitude', 'longitude']);
 
-/** A value check a plan relies on: the value fits a CEF type, or is not an integer. */
-type Check = CefType | 'notInteger' | null;
+/**
+ * A value check a plan relies on: the value fits a dictionary key (its type and range, e.g. `dpt`:
+ * an integer 0–65535; `cn1`: a Long), or is not an integer.
+ */
+type Check = string | null;
+const NOT_INTEGER = 'notInteger';
 
 /**
  * One output pair. Text = `sep + keyText` then either the escaped value of `src`, or (for a
@@ -78,8 +86,8 @@ function claimer(fields: Readonly<Record<string, string>>) {
 
 function passes(check: Check, v: string): boolean {
   if (check === null) return true;
-  if (check === 'notInteger') return !INTEGER.test(v);
-  return fitsType(check, v);
+  if (check === NOT_INTEGER) return !INTEGER.test(v);
+  return fitsKey(check, v);
 }
 
 function plain(key: string, src: string, check: Check): Step {
@@ -105,7 +113,7 @@ function compileStrict(fields: Readonly<Record<string, string>>): Plan {
     const c = canon(k);
     const m = CUSTOM.exec(c);
     if (m && Number(m[1]) <= 6) used.add(`cs${m[1]}`);
-    else if (c in CEF_KEYS) used.add(c);
+    else if (cefKey(c) !== undefined) used.add(c);
   }
   const emitted = new Set<string>();
   const steps: Step[] = [];
@@ -114,8 +122,9 @@ function compileStrict(fields: Readonly<Record<string, string>>): Plan {
   const relocate = (src: string, label: string, labelSrc: string | null, v: string): void => {
     const numeric = INTEGER.test(v);
     let slot: string | undefined;
-    let check: Check = numeric ? 'Long' : 'notInteger';
     if (numeric) slot = NUMBER_SLOTS.find((s) => !used.has(s));
+    // a number slot (cnN) needs a Long; a text slot was chosen because the value is not an integer
+    let check: Check = slot ?? NOT_INTEGER;
     if (slot === undefined) {
       slot = STRING_SLOTS.find((s) => !used.has(s));
       // text slots take integers too once the number slots are full: no value check needed then
@@ -159,16 +168,19 @@ function compileStrict(fields: Readonly<Record<string, string>>): Plan {
       else relocate(rawKey, k, null, v);
       continue;
     }
-    const renamed = STRICT_RENAMES[k];
-    if (renamed !== undefined && fields[renamed] === undefined && !used.has(renamed)) {
+    const renamed = Object.hasOwn(STRICT_RENAMES, k) ? STRICT_RENAMES[k] : undefined;
+    // latitude/longitude locate the requester (originIP) when there is one, not src: slat/slong
+    // (source geo) would attach them to the wrong address, so they stay labeled values then
+    const geoOfOrigin = GEO_KEYS.has(k) && fields.originIP !== undefined;
+    if (renamed !== undefined && !geoOfOrigin && fields[renamed] === undefined && !used.has(renamed)) {
       k = renamed;
       used.add(renamed);
     }
-    const spec = CEF_KEYS[k];
+    const spec = cefKey(k);
     // a key written twice under different spellings (cs1 and Cs1) keeps the first as standard
-    if (spec && !RESERVED.has(k) && !emitted.has(k) && fitsType(spec.type, v)) {
+    if (spec && !RESERVED.has(k) && !emitted.has(k) && fitsKey(k, v)) {
       emitted.add(k);
-      steps.push(plain(k, rawKey, spec.type === 'String' ? null : spec.type));
+      steps.push(plain(k, rawKey, spec.type === 'String' ? null : k));
     } else {
       if (spec && !RESERVED.has(k) && !emitted.has(k)) cacheable = false;
       relocate(rawKey, rawKey, null, v);
@@ -243,22 +255,31 @@ interface ExtText {
 }
 
 /**
- * Run a plan over `fields`, appending to `head` (which may be ''). With `quoteLeading` (the vault's
- * key=value text, whose readers honour double quotes) a value that starts with `"` is written
- * quoted, `"` escaped as `\"`, so a reader cannot take it for a quoted value that ends elsewhere.
+ * Run a plan over `fields`, appending to `head` (which may be ''). `dialect` chooses the value
+ * encoding: `cef` escapes `\ = CR LF` (CEF extension rules); `native` writes the vault's own
+ * key=value text, which has no escapes (escape.ts `nativeKvValue`): values as they are, quoted when
+ * a reader would otherwise split them or take them for a quoted value. The msg span excludes quotes.
  */
-function runPlan(plan: Plan, fields: Readonly<Record<string, string>>, head: string, quoteLeading = false): ExtText {
+function runPlan(
+  plan: Plan,
+  fields: Readonly<Record<string, string>>,
+  head: string,
+  dialect: 'cef' | 'native' = 'cef',
+): ExtText {
   let text = head;
   let msgStart = -1;
   let msgEnd = -1;
   // values of a plain record (model/plain.ts) contain nothing to escape and no quotes
   const plain = isPlain(fields);
+  const native = dialect === 'native';
   for (const st of plan.steps) {
-    if (st.labelSrc !== null) text += `${st.pre}${escapeCefValue(fields[st.labelSrc] as string)} ${st.key}=`;
-    else text += st.pre;
+    if (st.labelSrc !== null) {
+      const label = fields[st.labelSrc] as string;
+      text += `${st.pre}${plain ? label : native ? nativeKvText(label) : escapeCefValue(label)} ${st.key}=`;
+    } else text += st.pre;
     const raw = fields[st.src] as string;
-    const quoted = !plain && quoteLeading && raw.charCodeAt(0) === 0x22;
-    const ev = plain ? raw : quoted ? escapeCefValue(raw).replace(/"/g, '\\"') : escapeCefValue(raw);
+    const ev = plain ? raw : native ? nativeKvValue(raw) : escapeCefValue(raw);
+    const quoted = !plain && native && nativeKvNeedsQuotes(ev);
     if (quoted) text += '"';
     if (msgStart === -1 && st.key === 'msg') {
       msgStart = text.length;

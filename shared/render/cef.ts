@@ -1,7 +1,9 @@
 /**
- * CEF renderer: `CEF:0|MT4|Segura|<version>|<eventId>|<name>|<severity>|<extension>`
- * (formats.md §1). Constant header parts are escaped once per renderer; per event the renderer
- * only concatenates. `rt` (epoch ms), `dvchost` and `dvcpid` come first, then the vault's fields.
+ * CEF renderer: `CEF:0|MT4|Segura|<version>|<eventId>|<name>|<severity>|<extension>`. Constant
+ * header parts are escaped once per renderer; per event the renderer only concatenates. Device
+ * Product and Device Version are the vault's own when the input carried them (`Segura|3.27.0-4`);
+ * a configured product overrides, a configured version is the fallback. `rt` (epoch ms), `dvchost`
+ * and `dvcpid` come first in the extension, then the vault's fields.
  */
 import { RenderError } from '../errors.js';
 import type { SecurityEvent } from '../model/security-event.js';
@@ -13,9 +15,12 @@ import type { Rendered, Renderer } from './types.js';
 interface CefOptions {
   /** @default 'MT4' */
   readonly vendor?: string;
-  /** @default 'Segura' (deployments upgraded from senhasegura may keep 'senhasegura') */
+  /**
+   * Device Product for every event, overriding the product the vault wrote (e.g. `Segura` for
+   * SIEM rules written after a senhasegura upgrade). @default the event's own product, else 'Segura'
+   */
   readonly product?: string;
-  /** the vault's version; @default '3' */
+  /** Device Version when the event carries none (the vault's own version always wins). @default '3' */
   readonly deviceVersion?: string;
   /** @default 'strict' */
   readonly mode?: CefMode;
@@ -84,19 +89,30 @@ function createCefRenderer(opts: CefOptions = {}): Renderer & {
     // a header cannot carry control characters: refuse the configuration instead of writing them
     if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) throw new RenderError(`cef.${k}: must not contain control characters`);
   }
-  const prefix = `CEF:0|${escapeCefHeader(vendor)}|${escapeCefHeader(product)}|${escapeCefHeader(version)}|`;
-  const nameCache = new Map<string, string>();
-  const headerName = (n: string): string => {
-    let v = nameCache.get(n);
+  const vendorPart = `CEF:0|${escapeCefHeader(vendor)}|`;
+  const escProduct = escapeCefHeader(product);
+  const escVersion = escapeCefHeader(version);
+  const prefix = `${vendorPart}${escProduct}|${escVersion}|`;
+  const productOverride = opts.product !== undefined;
+  const headerCache = new Map<string, string>();
+  const header = (n: string): string => {
+    let v = headerCache.get(n);
     if (v === undefined) {
       v = escapeCefHeader(n);
-      if (nameCache.size < 4096) nameCache.set(n, v);
+      if (headerCache.size < 4096) headerCache.set(n, v);
     }
     return v;
   };
+  /** `CEF:0|vendor|product|version|`: the vault's own product (unless overridden) and version */
+  const prefixFor = (e: SecurityEvent): string => {
+    const p = productOverride ? undefined : e.product;
+    const v = e.deviceVersion;
+    if (!p && !v) return prefix;
+    return `${vendorPart}${p ? header(p) : escProduct}|${v ? header(v) : escVersion}|`;
+  };
   const renderBudget = (e: SecurityEvent, maxBytes: number | undefined): Rendered => {
     // event ids are validated by the parser (letters, digits, . _ : -): nothing to escape
-    const head = `${prefix}${e.eventId}|${headerName(e.name)}|${e.cefSeverity}|`;
+    const head = `${prefixFor(e)}${e.eventId}|${header(e.name)}|${e.cefSeverity}|`;
     return applyBudget(head, extensionText(e, mode), maxBytes, `event ${e.eventId} (cef)`);
   };
   return {

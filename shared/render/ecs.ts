@@ -1,22 +1,25 @@
 /**
  * ECS JSON renderer (Elastic, OpenSearch, Sekoia), one JSON object per line. Modeled on how a SIEM
- * maps key=value logs to ECS (seed 004): `event.code`, `user.*`, `source.*`, `destination.*`,
- * `related.*`, with every vault field kept verbatim under `segura.fields`.
+ * maps key=value logs to ECS: `event.code`, `user.*`, `source.*`, `client.*`, `destination.*`,
+ * `related.*` (every IP of the event), with every vault field kept verbatim under `segura.fields`.
+ * The key → field mapping and its per-layout exceptions are data (fields/ecs-fields.ts).
  */
 import { RenderError } from '../errors.js';
+import { layoutsOf } from '../model/catalog.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { SYSLOG_SEVERITY_NAMES } from '../model/severity.js';
 import { formatUtc } from '../model/time.js';
 import { cutEscaped } from './budget.js';
 import { isIp } from './fields/cef-extensions.js';
+import { ECS_NOT_MAPPED } from './fields/ecs-fields.js';
 import type { Rendered, Renderer } from './types.js';
 
 interface EcsOptions {
   /** @default 'MT4' */
   readonly vendor?: string;
-  /** @default 'Segura' */
+  /** observer.product for every event, overriding the vault's own. @default the event's own product, else 'Segura' */
   readonly product?: string;
-  /** @default '3' */
+  /** observer.version when the event carries none (the vault's own version always wins). @default '3' */
   readonly deviceVersion?: string;
   /** maximum UTF-8 bytes of the JSON line; only `message` is shortened. @default undefined */
   readonly maxBytes?: number;
@@ -54,6 +57,50 @@ function pushUnique(arr: string[], v: string | undefined): void {
 
 type Json = Record<string, unknown>;
 
+/** Latitude and longitude as an ECS geo_point, or undefined when either is missing or impossible. */
+function geoPoint(latitude: string | undefined, longitude: string | undefined): Json | undefined {
+  if (latitude === undefined || longitude === undefined) return undefined;
+  const lat = Number(latitude);
+  const lon = Number(longitude);
+  // Elasticsearch rejects the whole document for an out-of-range geo_point (unless ignore_malformed)
+  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return undefined;
+  return { lat, lon };
+}
+
+/** `country/state/city/latitude/longitude` as ECS geo fields, or undefined when there are none. */
+function geoOf(f: Readonly<Record<string, string>>): Json | undefined {
+  const geo: Json = {};
+  if (f.country !== undefined) geo.country_name = f.country;
+  if (f.state !== undefined) geo.region_name = f.state;
+  if (f.city !== undefined) geo.city_name = f.city;
+  const location = geoPoint(f.latitude, f.longitude);
+  if (location !== undefined) geo.location = location;
+  return Object.keys(geo).length ? geo : undefined;
+}
+
+/** An ECS address group (`source`, `client`, `destination`): `.address` always, `.ip` when it is one. */
+function endpoint(address: string, relatedIp: string[]): Json {
+  const out: Json = { address };
+  if (isIp(address)) {
+    out.ip = address;
+    pushUnique(relatedIp, address);
+  }
+  return out;
+}
+
+/** Keys of this event that its layout(s) give another meaning than the default mapping (ecs-fields.ts). */
+function notMapped(e: SecurityEvent): ReadonlySet<string> | null {
+  const layouts = layoutsOf(e.eventId, e.fields);
+  if (layouts.length === 0) return null;
+  // a SUID type can point to several layouts (153: session started/ended): skip what all of them skip
+  let keys: string[] | null = null;
+  for (const l of layouts) {
+    const own = Object.keys(ECS_NOT_MAPPED[l.slug] ?? {});
+    keys = keys === null ? own : keys.filter((k) => own.includes(k));
+  }
+  return keys === null || keys.length === 0 ? null : new Set(keys);
+}
+
 function createEcsRenderer(opts: EcsOptions = {}): Renderer {
   const observer = {
     vendor: opts.vendor ?? 'MT4',
@@ -61,6 +108,7 @@ function createEcsRenderer(opts: EcsOptions = {}): Renderer {
     version: opts.deviceVersion ?? '3',
     type: 'pam',
   };
+  const productOverride = opts.product !== undefined;
   for (const [k, v] of Object.entries({
     vendor: observer.vendor,
     product: observer.product,
@@ -73,6 +121,9 @@ function createEcsRenderer(opts: EcsOptions = {}): Renderer {
   }
   const build = (e: SecurityEvent, message: string | undefined): Json => {
     const f = e.fields;
+    const skip = notMapped(e);
+    /** the field, unless this event's layout gives the key another meaning */
+    const mapped = (k: string): string | undefined => (skip?.has(k) ? undefined : f[k]);
     const relatedIp: string[] = [];
     const relatedUser: string[] = [];
     const relatedHosts: string[] = [];
@@ -93,52 +144,52 @@ function createEcsRenderer(opts: EcsOptions = {}): Renderer {
     if (f.act !== undefined) event.action = f.act;
     doc.event = event;
     doc.log = { syslog: { severity: { code: e.syslogSeverity, name: SYSLOG_SEVERITY_NAMES[e.syslogSeverity] } } };
-    doc.observer = e.host === null ? observer : { ...observer, hostname: e.host };
+    // the vault's own product and version, unless the deployment overrides the product
+    const obs: Json = { ...observer };
+    if (e.product && !productOverride) obs.product = e.product;
+    if (e.deviceVersion) obs.version = e.deviceVersion;
+    if (e.host !== null) obs.hostname = e.host;
+    doc.observer = obs;
     if (e.host !== null) {
       doc.host = { name: e.host };
       pushUnique(relatedHosts, e.host);
     }
     if (e.pid !== null && /^\d{1,9}$/.test(e.pid)) doc.process = { pid: Number(e.pid) };
     const user: Json = {};
-    if (f.suid !== undefined) user.id = f.suid;
-    if (f.suser !== undefined) user.name = f.suser;
-    if (f.sname !== undefined) user.full_name = f.sname;
-    if (f.spriv !== undefined) user.roles = [f.spriv];
+    const suid = mapped('suid');
+    const suser = mapped('suser');
+    const sname = mapped('sname');
+    const spriv = mapped('spriv');
+    const duid = mapped('duid');
+    const duser = mapped('duser');
+    if (suid !== undefined) user.id = suid;
+    if (suser !== undefined) user.name = suser;
+    if (sname !== undefined) user.full_name = sname;
+    if (spriv !== undefined) user.roles = [spriv];
     const target: Json = {};
-    if (f.duid !== undefined) target.id = f.duid;
-    if (f.duser !== undefined) target.name = f.duser;
+    if (duid !== undefined) target.id = duid;
+    if (duser !== undefined) target.name = duser;
     if (Object.keys(target).length) user.target = target;
     if (Object.keys(user).length) doc.user = user;
-    pushUnique(relatedUser, f.suser);
-    pushUnique(relatedUser, f.duser);
-    const src = f.src ?? f.originIP;
-    if (src !== undefined) {
-      const source: Json = { address: src };
-      if (isIp(src)) {
-        source.ip = src;
-        pushUnique(relatedIp, src);
-      }
-      const geo: Json = {};
-      if (f.country !== undefined) geo.country_name = f.country;
-      if (f.state !== undefined) geo.region_name = f.state;
-      if (f.city !== undefined) geo.city_name = f.city;
-      const lat = Number(f.latitude);
-      const lon = Number(f.longitude);
-      if (f.latitude !== undefined && f.longitude !== undefined && Number.isFinite(lat) && Number.isFinite(lon)) {
-        geo.location = { lat, lon };
-      }
-      if (Object.keys(geo).length) source.geo = geo;
+    pushUnique(relatedUser, suser);
+    pushUnique(relatedUser, duser);
+    // src is the network source; originIP is the requester (the Master Key recovery tables:
+    // "Requesting user IP", geolocated by country/state/city/latitude/longitude): the ECS client,
+    // "the initiator or requestor in the network transaction". Without an originIP the geo
+    // describes src.
+    const geo = geoOf(f);
+    if (f.src !== undefined) {
+      const source = endpoint(f.src, relatedIp);
+      if (geo !== undefined && f.originIP === undefined) source.geo = geo;
       doc.source = source;
     }
+    if (f.originIP !== undefined) {
+      const client = endpoint(f.originIP, relatedIp);
+      if (geo !== undefined) client.geo = geo;
+      doc.client = client;
+    }
     if (f.dst !== undefined || f.dhost !== undefined || f.dpt !== undefined) {
-      const dest: Json = {};
-      if (f.dst !== undefined) {
-        dest.address = f.dst;
-        if (isIp(f.dst)) {
-          dest.ip = f.dst;
-          pushUnique(relatedIp, f.dst);
-        }
-      }
+      const dest: Json = f.dst === undefined ? {} : endpoint(f.dst, relatedIp);
       if (f.dhost !== undefined) {
         dest.domain = f.dhost;
         pushUnique(relatedHosts, f.dhost);
@@ -147,7 +198,7 @@ function createEcsRenderer(opts: EcsOptions = {}): Renderer {
       doc.destination = dest;
     }
     if (f.dvc !== undefined && isIp(f.dvc)) {
-      (doc.observer as Json).ip = [f.dvc];
+      obs.ip = [f.dvc];
       pushUnique(relatedIp, f.dvc);
     }
     const method = f.requestMethod ?? f.Method;

@@ -19,9 +19,12 @@ import { FORMATS, type Format, type Rendered, type Renderer } from './types.js';
 interface RenderConfig {
   /** CEF/LEEF vendor, ECS observer.vendor. @default 'MT4' */
   readonly vendor?: string;
-  /** @default 'Segura' */
+  /**
+   * Product name in headers (CEF, LEEF, ECS observer.product) for every event, overriding the
+   * product the vault wrote. @default the event's own product (`Segura`, `senhasegura`), else 'Segura'
+   */
   readonly product?: string;
-  /** the vault version in headers. @default '3' */
+  /** The vault version in headers when the event carries none: the vault's own version always wins. @default '3' */
   readonly deviceVersion?: string;
   /** CEF key mapping. @default 'strict' */
   readonly mode?: CefMode;

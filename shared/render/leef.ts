@@ -15,9 +15,9 @@ import type { Rendered, Renderer } from './types.js';
 interface LeefOptions {
   /** @default 'MT4' */
   readonly vendor?: string;
-  /** @default 'Segura' */
+  /** Product for every event, overriding the vault's own. @default the event's own product, else 'Segura' */
   readonly product?: string;
-  /** @default '3' */
+  /** Version when the event carries none (the vault's own version always wins). @default '3' */
   readonly deviceVersion?: string;
   /** one printable ASCII character, not `=`. @default '^' */
   readonly delimiter?: string;
@@ -50,14 +50,28 @@ function createLeefRenderer(opts: LeefOptions = {}): Renderer {
       throw new RenderError(`leef.${k}: must not contain | or control characters`);
     }
   }
-  const prefix = `LEEF:2.0|${opts.vendor ?? 'MT4'}|${opts.product ?? 'Segura'}|${opts.deviceVersion ?? '3'}|`;
+  const vendorPart = `LEEF:2.0|${opts.vendor ?? 'MT4'}|`;
+  const product = opts.product ?? 'Segura';
+  const version = opts.deviceVersion ?? '3';
+  const prefix = `${vendorPart}${product}|${version}|`;
+  const productOverride = opts.product !== undefined;
+  // LEEF has no escape for `|` in a header field: the vault's own value gets a space there instead
+  const headerField = (v: string): string => (v.indexOf('|') === -1 ? v : v.replace(/\|/g, ' '));
+  /** `LEEF:2.0|vendor|product|version|`: the vault's own product (unless overridden) and version */
+  const prefixFor = (e: SecurityEvent): string => {
+    const p = productOverride ? undefined : e.product;
+    const v = e.deviceVersion;
+    if (!p && !v) return prefix;
+    return `${vendorPart}${p ? headerField(p) : product}|${v ? headerField(v) : version}|`;
+  };
   const cls = `[\\r\\n${d.replace(/[\^\]\\-]/g, '\\$&')}]`;
   const hasBad = new RegExp(cls);
   const allBad = new RegExp(cls, 'g');
   const clean = (v: string): string => (hasBad.test(v) ? v.replace(allBad, ' ') : v);
 
   const renderWithInfo = (e: SecurityEvent): Rendered => {
-    let s = `${prefix}${e.eventId}|${d}|`;
+    const head = prefixFor(e);
+    let s = `${head}${e.eventId}|${d}|`;
     const attrs: string[] = [];
     // devTimeFormat says .SSS: always 3 fraction digits (SimpleDateFormat would read 6 as ms)
     if (e.time !== null)
@@ -93,7 +107,7 @@ function createLeefRenderer(opts: LeefOptions = {}): Renderer {
     const fixed = bytes - Buffer.byteLength(msgAttr, 'utf8') + 4; // keep "msg="
     if (max - fixed < 3) throw new RenderError(`event ${e.eventId} (leef): ${fixed} bytes without msg exceed ${max}`);
     attrs[msgIndex] = `msg=${cutEscaped(msgAttr.slice(4), max - fixed, false)}`;
-    return { text: `${prefix}${e.eventId}|${d}|${attrs.join(d)}`, truncated: true };
+    return { text: `${head}${e.eventId}|${d}|${attrs.join(d)}`, truncated: true };
   };
   return { format: 'leef', render: (e) => renderWithInfo(e).text, renderWithInfo };
 }

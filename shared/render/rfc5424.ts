@@ -7,7 +7,8 @@
  * - APP-NAME `Segura` (configurable, ≤ 48), PROCID = vault pid (≤ 128), MSGID = event id (≤ 32);
  * - SD: `-`, or one element `[name@PEN eventId=… name=… severity=… category=… origin=…]`;
  * - MSG: the CEF payload (default; no BOM so `$msg startswith "CEF:"` rules keep working) or the
- *   vault's key=value text (BOM when it is not pure ASCII, RFC 5424 §6.4).
+ *   vault's key=value text (BOM when it is not pure ASCII, RFC 5424 §6.4), written in the vault's own
+ *   dialect: values as they are, no escapes (escape.ts `nativeKvValue`).
  * A size budget shortens only the free text (`msg`).
  */
 import { domainToASCII } from 'node:url';
@@ -132,7 +133,7 @@ function createRfc5424Renderer(opts: Rfc5424Options = {}): Renderer {
       return { text: useBom ? header + BOM + r.text : header + r.text, truncated: r.truncated };
     }
     // the vault's own key=value text: its fields only (time, host and pid are in the header)
-    const r = runPlan(planFor(e.fields, kvMode), e.fields, '', true);
+    const r = runPlan(planFor(e.fields, kvMode), e.fields, '', 'native');
     const body = { text: r.text.slice(1), msgStart: r.msgStart === -1 ? -1 : r.msgStart - 1, msgEnd: r.msgEnd - 1 };
     const useBom = bom === 'always' || (bom === 'auto' && NON_ASCII.test(body.text));
     return applyBudget(useBom ? header + BOM : header, body, opts.maxBytes, `event ${e.eventId} (rfc5424)`);

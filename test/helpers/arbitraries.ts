@@ -113,6 +113,20 @@ const VAULT_KEYS = [
   'cs8Label',
   'cn1',
   'flexString1',
+  // typed dictionary keys whose range strict CEF checks
+  'spt',
+  'spid',
+  'start',
+  'end',
+  'deviceCustomDate1',
+  'smac',
+  'dvcmac',
+  'slat',
+  'slong',
+  'dlat',
+  'cnt',
+  'fsize',
+  'type',
 ] as const;
 
 const RESERVED_KEYS = ['rt', 'dvchost', 'dvcpid', 'seguraRt', 'seguraDvchost'] as const;
@@ -134,7 +148,10 @@ function fieldKey(reservedKeys = false): fc.Arbitrary<string> {
     : fc.oneof(fc.constantFrom(...VAULT_KEYS), random);
 }
 
-/** A field value: hostile text, or something a typed CEF key accepts (IP, integer, float). */
+/**
+ * A field value: hostile text, or something a typed CEF key accepts (IP, integer, float, MAC, epoch
+ * time), just inside or just outside its range (ports 0–65535, latitudes ±90, 13-digit epoch ms).
+ */
 function fieldValue(maxLength = 24): fc.Arbitrary<string | number | boolean> {
   return fc.oneof(
     { arbitrary: hostileString(maxLength), weight: 6 },
@@ -142,8 +159,25 @@ function fieldValue(maxLength = 24): fc.Arbitrary<string | number | boolean> {
     { arbitrary: fc.ipV6(), weight: 1 },
     { arbitrary: fc.integer({ min: -70000, max: 70000 }).map(String), weight: 1 },
     { arbitrary: fc.integer({ min: 0, max: 65535 }), weight: 1 },
-    { arbitrary: fc.double({ min: -90, max: 90, noNaN: true }).map((d) => d.toFixed(4)), weight: 1 },
+    { arbitrary: fc.double({ min: -200, max: 200, noNaN: true }).map((d) => d.toFixed(4)), weight: 1 },
     { arbitrary: fc.boolean(), weight: 1 },
+    {
+      arbitrary: fc.constantFrom(
+        '00:1a:2b:3c:4d:5e',
+        '00-1A-2B-3C-4D-5E',
+        '00:1a:2b:3c:4d:5g',
+        '00:1a:2b:3c:4d',
+        '10.0.0.256',
+        '1::2::3',
+        '1768830060',
+        '1768830060123',
+        '0000000000000',
+        '99999',
+        '65536',
+        '2147483648',
+      ),
+      weight: 1,
+    },
   );
 }
 

@@ -54,6 +54,41 @@ function hostileInputs(): Array<{ label: string; body: string }> {
 }
 
 /**
+ * Raw vault lines for the fidelity rules: native key=value text with Windows paths and DOMAIN\\user
+ * names (kept byte for byte), text that only looks like STRUCTURED-DATA, valid SD, header tokens with
+ * control characters, and CEF lines with the vault's own product and version, an ArcSight `_cefVer`
+ * key and out-of-range typed values.
+ */
+function nativeInputs(): Array<{ label: string; body: string }> {
+  return [
+    {
+      label: 'native-windows-path',
+      body: String.raw`<13>1 2026-01-19T13:41:00.123Z vault-01 Segura 1426 1 - msg=Report saved to C:\new\report.txt suser=MYDomain\\johndoe duser=CORP\root`,
+    },
+    {
+      label: 'native-sd-look-alike',
+      body: '<13>1 2018-06-18T17:49:41-03:00 vm senhasegura 1426 - [Action taken] command blocked',
+    },
+    {
+      label: 'native-valid-sd',
+      body: String.raw`<13>1 2026-01-19T13:41:00.123Z vault-01 Segura 1426 2 [x@32473 a="q\"\]\\ b"][timeQuality tzKnown="1"] suser=jsilva msg=say "hi" there`,
+    },
+    {
+      label: 'native-quote-before-key',
+      body: '<13>1 2026-01-19T13:41:00.123Z vault-01 Segura 1426 2 - msg="say "hi" suser=admin" suser=jsilva',
+    },
+    {
+      label: 'native-header-controls',
+      body: '<13>1 2026-01-19T13:41:00.123Z vault-01 Seg\tura 14\u000126 2 - suser=jsilva',
+    },
+    {
+      label: 'cef-vault-version',
+      body: String.raw`CEF:0|MT4|senhasegura|3.27.0-4|336.501|UPDATE INCIDENT|9|rt=1768830060123 dvchost=vault-01 _cefVer=0.1 dpt=99999 start=1768830060 slat=91 msg=C:\\new\\report.txt`,
+    },
+  ];
+}
+
+/**
  * MSG of an RFC 5424 line rendered by the relay: after the 6 header fields and the SD, scanning SD
  * PARAM-VALUEs with their escapes (RFC 5424 §6.3.3), so a `] ` or `CEF:0|` inside a value cannot
  * mislead it.
@@ -74,4 +109,4 @@ function msgOfLine(line: string): string {
   return '';
 }
 
-export { goldenInputs, hostileInputs, msgOfLine };
+export { goldenInputs, hostileInputs, msgOfLine, nativeInputs };

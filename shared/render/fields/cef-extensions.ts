@@ -1,18 +1,34 @@
 /**
  * The CEF extension dictionary as data (keys relevant to a PAM vault), from the ArcSight CEF
  * "Implementing ArcSight CEF" v25 extension dictionary as mapped by Elastic's decode_cef keys.go
- * (formats.md §1.4). `type` drives strict-mode checks: a value that does not fit its key's type is
- * moved to a labeled custom string instead of being dropped by the SIEM.
+ * (https://github.com/elastic/beats/blob/main/x-pack/filebeat/processors/decode_cef/cef/keys.go).
+ * `type` and the optional `min`/`max` range drive strict-mode checks: a value that does not fit its
+ * key (`dpt=99999`, `src=10.0.0.256`, a 10-digit `start`) is moved to a labeled custom slot instead
+ * of being dropped or misread by the SIEM.
  */
 
 type CefType = 'String' | 'IP' | 'IPv6' | 'Integer' | 'Long' | 'Float' | 'TimeStamp' | 'MAC';
 
-const CEF_KEYS: Readonly<Record<string, { readonly type: CefType; readonly fullName: string }>> = {
+interface CefKey {
+  readonly type: CefType;
+  readonly fullName: string;
+  /** smallest allowed value of a numeric key (inclusive) */
+  readonly min?: number;
+  /** largest allowed value of a numeric key (inclusive) */
+  readonly max?: number;
+}
+
+/** TCP/UDP port numbers. */
+const PORT = { min: 0, max: 65_535 } as const;
+/** Process ids and counts: non-negative 32-bit integers. */
+const NON_NEGATIVE = { min: 0, max: 2_147_483_647 } as const;
+
+const CEF_KEYS: Readonly<Record<string, CefKey>> = {
   act: { type: 'String', fullName: 'deviceAction' },
   app: { type: 'String', fullName: 'applicationProtocol' },
   cat: { type: 'String', fullName: 'deviceEventCategory' },
   catdt: { type: 'String', fullName: 'categoryDeviceType' },
-  cnt: { type: 'Integer', fullName: 'baseEventCount' },
+  cnt: { type: 'Integer', fullName: 'baseEventCount', ...NON_NEGATIVE },
   cs1: { type: 'String', fullName: 'deviceCustomString1' },
   cs2: { type: 'String', fullName: 'deviceCustomString2' },
   cs3: { type: 'String', fullName: 'deviceCustomString3' },
@@ -39,16 +55,16 @@ const CEF_KEYS: Readonly<Record<string, { readonly type: CefType; readonly fullN
   deviceCustomDate1Label: { type: 'String', fullName: 'deviceCustomDate1Label' },
   dhost: { type: 'String', fullName: 'destinationHostName' },
   dst: { type: 'IP', fullName: 'destinationAddress' },
-  dpt: { type: 'Integer', fullName: 'destinationPort' },
+  dpt: { type: 'Integer', fullName: 'destinationPort', ...PORT },
   duid: { type: 'String', fullName: 'destinationUserId' },
   duser: { type: 'String', fullName: 'destinationUserName' },
   dpriv: { type: 'String', fullName: 'destinationUserPrivileges' },
   dproc: { type: 'String', fullName: 'destinationProcessName' },
-  dpid: { type: 'Integer', fullName: 'destinationProcessId' },
+  dpid: { type: 'Integer', fullName: 'destinationProcessId', ...NON_NEGATIVE },
   dntdom: { type: 'String', fullName: 'destinationNtDomain' },
   dvc: { type: 'IP', fullName: 'deviceAddress' },
   dvchost: { type: 'String', fullName: 'deviceHostName' },
-  dvcpid: { type: 'Integer', fullName: 'deviceProcessId' },
+  dvcpid: { type: 'Integer', fullName: 'deviceProcessId', ...NON_NEGATIVE },
   dtz: { type: 'String', fullName: 'deviceTimeZone' },
   deviceExternalId: { type: 'String', fullName: 'deviceExternalId' },
   deviceFacility: { type: 'String', fullName: 'deviceFacility' },
@@ -59,7 +75,7 @@ const CEF_KEYS: Readonly<Record<string, { readonly type: CefType; readonly fullN
   fname: { type: 'String', fullName: 'fileName' },
   filePath: { type: 'String', fullName: 'filePath' },
   fileHash: { type: 'String', fullName: 'fileHash' },
-  fsize: { type: 'Integer', fullName: 'fileSize' },
+  fsize: { type: 'Integer', fullName: 'fileSize', ...NON_NEGATIVE },
   msg: { type: 'String', fullName: 'message' },
   outcome: { type: 'String', fullName: 'eventOutcome' },
   proto: { type: 'String', fullName: 'transportProtocol' },
@@ -70,19 +86,23 @@ const CEF_KEYS: Readonly<Record<string, { readonly type: CefType; readonly fullN
   rt: { type: 'TimeStamp', fullName: 'deviceReceiptTime' },
   shost: { type: 'String', fullName: 'sourceHostName' },
   src: { type: 'IP', fullName: 'sourceAddress' },
-  spt: { type: 'Integer', fullName: 'sourcePort' },
-  spid: { type: 'Integer', fullName: 'sourceProcessId' },
+  spt: { type: 'Integer', fullName: 'sourcePort', ...PORT },
+  spid: { type: 'Integer', fullName: 'sourceProcessId', ...NON_NEGATIVE },
   sproc: { type: 'String', fullName: 'sourceProcessName' },
   spriv: { type: 'String', fullName: 'sourceUserPrivileges' },
   suid: { type: 'String', fullName: 'sourceUserId' },
   suser: { type: 'String', fullName: 'sourceUserName' },
   sntdom: { type: 'String', fullName: 'sourceNtDomain' },
   sourceServiceName: { type: 'String', fullName: 'sourceServiceName' },
-  slat: { type: 'Float', fullName: 'sourceGeoLatitude' },
-  slong: { type: 'Float', fullName: 'sourceGeoLongitude' },
-  dlat: { type: 'Float', fullName: 'destinationGeoLatitude' },
-  dlong: { type: 'Float', fullName: 'destinationGeoLongitude' },
-  type: { type: 'Integer', fullName: 'type' },
+  slat: { type: 'Float', fullName: 'sourceGeoLatitude', min: -90, max: 90 },
+  slong: { type: 'Float', fullName: 'sourceGeoLongitude', min: -180, max: 180 },
+  dlat: { type: 'Float', fullName: 'destinationGeoLatitude', min: -90, max: 90 },
+  dlong: { type: 'Float', fullName: 'destinationGeoLongitude', min: -180, max: 180 },
+  // 0 base, 1 aggregated, 2 correlation, 3 action event
+  type: { type: 'Integer', fullName: 'type', min: 0, max: 3 },
+  smac: { type: 'MAC', fullName: 'sourceMacAddress' },
+  dmac: { type: 'MAC', fullName: 'destinationMacAddress' },
+  dvcmac: { type: 'MAC', fullName: 'deviceMacAddress' },
 };
 
 /** Vault keys with a standard equivalent (strict mode renames them). */
@@ -133,11 +153,31 @@ function fitsType(type: CefType, v: string): boolean {
     case 'Float':
       return /^-?\d+(\.\d+)?$/.test(v);
     case 'TimeStamp':
-      return /^\d{10,13}$/.test(v);
+      // epoch milliseconds within the model's range (2001-09-09 … 2286-11-20): a 10-digit value is
+      // seconds to some readers and a day in January 1970 to others
+      return /^[1-9]\d{12}$/.test(v);
     case 'MAC':
       return /^([0-9A-Fa-f]{2}[:.-]){5}[0-9A-Fa-f]{2}$/.test(v);
   }
 }
 
-export type { CefType };
-export { CEF_KEYS, fitsType, isIp, STRICT_RENAMES };
+/** The dictionary entry of `key` (own properties only: a field named `constructor` is not a CEF key). */
+function cefKey(key: string): CefKey | undefined {
+  return Object.hasOwn(CEF_KEYS, key) ? CEF_KEYS[key] : undefined;
+}
+
+/**
+ * Does `v` fit the dictionary key `key`: its type, and its range when it has one? A key that is not
+ * in the dictionary fits nothing.
+ * @example fitsKey('dpt', '99999') // false
+ */
+function fitsKey(key: string, v: string): boolean {
+  const spec = cefKey(key);
+  if (spec === undefined || !fitsType(spec.type, v)) return false;
+  if (spec.min === undefined && spec.max === undefined) return true;
+  const n = Number(v);
+  return (spec.min === undefined || n >= spec.min) && (spec.max === undefined || n <= spec.max);
+}
+
+export type { CefKey, CefType };
+export { CEF_KEYS, cefKey, fitsKey, fitsType, isIp, STRICT_RENAMES };

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSyslogReceiver } from '../../../local/syslog-receiver.js';
+import { deadlineFrom } from '../../../shared/deliver/deadline.js';
 import type { DeliveryResult } from '../../../shared/deliver/sink.js';
 import { createSyslogSink, type SyslogSinkConfig } from '../../../shared/deliver/syslog/index.js';
 import {
@@ -22,6 +23,14 @@ const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
+
+/** Keep the CPU (and so this process's event loop) busy for `ms`: a model of a loaded machine. */
+function busyFor(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // spin
+  }
+}
 
 /** Track whether a promise has settled, without awaiting it. */
 function observe<T>(promise: Promise<T>): { settled: () => boolean; promise: Promise<T> } {
@@ -121,7 +130,7 @@ describe('backpressure from a slow collector', () => {
       `[stall] duplicates: ${countDuplicates(receiver.messages)}, receiver errors: ${JSON.stringify(receiver.errors)}`,
     );
   });
-  it('the deadline bounds a stalled batch: send returns by deadlineMs with every unconfirmed item failed "deadline"', async () => {
+  it('the deadline bounds a stalled batch, on a busy machine too: send returns before the reserve runs out, every unconfirmed item failed "deadline"', async () => {
     // Prepare: writeTimeoutMs is long, so only the deadline can end the wait
     const receiver = await startSyslogReceiver({ transport: 'tcp' });
     cleanup.push(() => receiver.stop());
@@ -138,14 +147,22 @@ describe('backpressure from a slow collector', () => {
     await receiver.waitFor(1, 2_000);
     receiver.pause();
     const items = makeItems(FRAMES, 'dl', PADDING);
+    // What a function keeps back after its deadline to park failures and answer SQS
+    // (shared/deliver/deadline.ts: 10 % of the invocation, at least 2 s).
+    const now = Date.now();
+    const reserveMs = now + 3_000 - deadlineFrom(3_000);
 
-    // Act
+    // Act: a busy machine (another test suite on the same cores) holds the event loop for 400 ms
+    // just before the deadline, so the sink's deadline timer fires late
     const { deadlineMs } = deadlineIn(300);
+    const busy = setTimeout(() => busyFor(400), 250);
     const result = await sink.send(items, { deadlineMs });
-    const lateByMs = Date.now() - deadlineMs;
+    const returnedAt = Date.now();
+    clearTimeout(busy);
 
-    // Assess
-    expect(lateByMs).toBeLessThan(100);
+    // Assess: the guarantee is "before the reserve runs out", not "within N ms of the deadline"
+    expect(reserveMs).toBeGreaterThanOrEqual(1_999);
+    expect(returnedAt).toBeLessThan(deadlineMs + reserveMs);
     expect(result.delivered).toEqual([]);
     expect(result.failed).toHaveLength(FRAMES);
     for (const f of result.failed) {

@@ -66,11 +66,11 @@ describe('circuit breaker against a failing collector', () => {
     expect(entries.some((e) => e.level === 'error' && e.message.includes('circuit opened'))).toBe(true);
 
     // Act 2: the 4th send fails fast
-    const started = performance.now();
     const fast = await sink.send(makeItems(3, 'fast'), deadlineIn(3_000));
-    const fastMs = performance.now() - started;
 
-    // Assess 2: no connection attempt reached the listener, nothing was attempted locally either
+    // Assess 2: "fast" is what the breaker guarantees: no connection attempt reached the listener and
+    // none was started locally, so nothing waited for a connect or write timeout (no wall-clock bound:
+    // the suite must pass on a busy machine)
     expect(broken.accepted()).toBe(3);
     expect(sink.stats().transport.connectAttempts).toBe(3);
     expect(fast.delivered).toEqual([]);
@@ -79,7 +79,6 @@ describe('circuit breaker against a failing collector', () => {
       expect(f.retryable).toBe(true);
       expect(f.error).toContain(`circuit open: collector unavailable since ${new Date(firstFailureAt).toISOString()}`);
     }
-    expect(fastMs).toBeLessThan(50);
 
     // Act 3: the collector is repaired on the same port; the cool-down elapses on the injected clock
     await broken.close();
@@ -163,8 +162,10 @@ describe('circuit breaker against a failing collector', () => {
       expect.stringContaining('connect timeout after 150 ms'),
       expect.stringContaining('connect timeout after 150 ms'),
     ]);
+    // the connect timeout, not the 5 s deadline, ended the attempt (the errors say so); a lower bound
+    // only, since a busy machine can make any wait longer
     expect(elapsed).toBeGreaterThanOrEqual(140);
-    expect(elapsed).toBeLessThan(1_000);
+    expect(result.failed.some((f) => f.error.includes('deadline'))).toBe(false);
     expect(sink.stats().breaker.consecutiveFailures).toBe(1);
 
     // A deadline shorter than the connect timeout wins, and is not held against the collector

@@ -232,10 +232,9 @@ describe('segura-relay bridge (process)', () => {
     await sendStream(port, octet(line(0)));
     p.child.kill('SIGTERM');
     await waitFor(() => p.logs.some((l) => l.msg === 'signal received'), 5_000, 'first signal handled');
-    const t0 = Date.now();
     p.child.kill('SIGTERM');
+    // "at once" = without waiting out --shutdown-timeout 60 (exitWithin fails after 5 s)
     expect(await exitWithin(p, 5_000)).toEqual({ code: 143, signal: null });
-    expect(Date.now() - t0).toBeLessThan(3_000);
   });
 
   it('--help exits 0; a usage error exits 2 naming the problem; a busy port exits 1', async () => {

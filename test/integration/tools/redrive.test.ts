@@ -260,13 +260,11 @@ describe('segura-relay redrive against a live relay whose cause is not fixed', (
 
       // Act: redrive it back while the relay still rejects it (long-poll 2 s so the re-parked copy is seen)
       const c = io();
-      const t0 = Date.now();
       const code = await redriveCommand(['--dlq-url', relay.ingest.dlqUrl, '--reason', 'syntax', '--wait', '2'], c.io, {
         client: relay.sqs,
       });
 
-      // Assess: bounded, moved once; the copy came back and stayed
-      expect(Date.now() - t0).toBeLessThan(15_000);
+      // Assess: bounded (it returned: a loop would hit the test timeout), moved once; the copy came back and stayed
       expect(code).toBe(0);
       expect(c.stderr()).toMatch(/moved 1, skipped by filter 0, failed 0, back in the DLQ already 1/);
       await waitFor(async () => (await depth()) === 1, 10_000);

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { catalogFeed } from '../../../local/catalog-feed.js';
+import { sampleEvents } from '../../../local/sample-events.js';
+import { layoutFieldKeys } from '../../../shared/model/catalog.js';
 import { CATALOG_EVENTS, LAYOUTS, NOTIFICATION_CATEGORIES, SUID_TYPES } from '../../../shared/model/catalog-data.js';
 import type { Layout } from '../../../shared/model/catalog-types.js';
 
@@ -50,9 +53,10 @@ function layout(slug: string) {
   return l;
 }
 
-/** A layout's example message as field → value (keys are unique within a layout). */
+/** A layout's example message as field → value (a repeated key's second row is `key_2`). */
 function exampleFields(l: Layout): Record<string, string> {
-  return Object.fromEntries(l.keys.map((k) => [k.key, k.example]));
+  const names = layoutFieldKeys(l);
+  return Object.fromEntries(l.keys.map((k, i) => [names[i], k.example]));
 }
 
 function signatureMatches(signature: Layout['signature'], fields: Record<string, string>): boolean {
@@ -269,11 +273,13 @@ describe('LAYOUTS', () => {
     });
   });
 
-  it('has well-formed, unique keys with repaired names', () => {
+  it('has well-formed keys with repaired names, repeated only where the table repeats them (act)', () => {
     for (const l of LAYOUTS) {
       const keys = l.keys.map((k) => k.key);
       expect(keys.length, l.slug).toBeGreaterThan(0);
-      expect(new Set(keys).size, `${l.slug} repeats a key`).toBe(keys.length);
+      const repeated = keys.filter((k, i) => keys.indexOf(k) !== i);
+      expect(repeated, l.slug).toEqual(l.slug.startsWith('master-key-recovery') ? ['act'] : []);
+      expect(new Set(layoutFieldKeys(l)).size, `${l.slug}: field names`).toBe(keys.length);
       for (const k of keys) {
         expect(k, l.slug).toMatch(/^[A-Za-z][A-Za-z0-9_]*$/);
         expect(['dport', 'dposrt', 'Cs6', 'Cs7'], l.slug).not.toContain(k);
@@ -345,10 +351,31 @@ describe('LAYOUTS', () => {
     ]);
     expect(layout('session-ended').keys.map((k) => k.key)).toContain('dpt');
     expect(layout('email-report-scheduling-deletion').keys.at(-1)?.key).toBe('cs4');
-    const recovery = layout('master-key-recovery-failed').keys;
-    expect(recovery.filter((k) => k.key === 'act')).toEqual([
-      { key: 'act', example: 'Recovery attempt failed', description: 'Type of Master Key recovery failure' },
-    ]);
+  });
+
+  it("keeps both `act` rows of the Master Key recovery tables (the second: act=Incident, 'Performed action')", () => {
+    for (const [slug, first, description] of [
+      ['master-key-recovery-failed', 'Recovery attempt failed', 'Type of Master Key recovery failure'],
+      ['master-key-recovery-succeeded', 'Recovery attempt successful', 'Type of successful master key recovery'],
+    ] as const) {
+      const keys = layout(slug).keys;
+      expect(
+        keys.filter((k) => k.key === 'act'),
+        slug,
+      ).toEqual([
+        { key: 'act', example: first, description },
+        { key: 'act', example: 'Incident', description: 'Performed action' },
+      ]);
+      // in the documented place: after src, before dproc
+      expect(keys.slice(-3).map((k) => k.key)).toEqual(['src', 'act', 'dproc']);
+      // the feed and the samples send it as the relay names a repeated key (act_2), after src
+      const fed = catalogFeed().find((env) => env.fields.act === first);
+      expect(fed?.fields.act_2, slug).toBe('Incident');
+      expect(Object.keys(fed?.fields ?? {}).slice(-3)).toEqual(['src', 'act_2', 'dproc']);
+    }
+    const samples = [...sampleEvents(3000, 7)].filter((env) => env.fields.sourceServiceName === 'Master Key');
+    expect(samples.length).toBeGreaterThan(0);
+    for (const env of samples) expect(env.fields.act_2).toBe('Incident');
   });
 
   it('repairs the Cs6/Cs7 and duid rows', () => {

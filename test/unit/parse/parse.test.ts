@@ -280,14 +280,14 @@ describe('native RFC 5424 lines', () => {
     expect(e.time?.epochMs).toBe(1768830060123);
   });
 
-  it('reads MSG after a MSGID when STRUCTURED-DATA is missing, and skips real SD', () => {
+  it('reads MSG after a MSGID when STRUCTURED-DATA is missing, and keeps real SD in a field', () => {
     const noSd = parseInput('<14>1 2026-01-19T13:41:00Z vault-01 Segura 1426 2 suser=jsilva duser=root');
     expect(noSd.eventId).toBe('2');
     expect(noSd.flags).toContain('missing-structured-data');
     expect(noSd.fields).toEqual({ suser: 'jsilva', duser: 'root' });
     expect(noSd.syslogSeverity).toBe(6);
-    const sd = parseInput('<13>1 - vault-01 Segura - 2 [x@32473 a="q\\"]\\\\ b"][y@1 c="d"] suser=jsilva');
-    expect(sd.fields).toEqual({ suser: 'jsilva' });
+    const sd = parseInput('<13>1 - vault-01 Segura - 2 [x@32473 a="q\\"\\]\\\\ b"][y@1 c="d"] suser=jsilva');
+    expect(sd.fields).toEqual({ structuredData: '[x@32473 a="q\\"\\]\\\\ b"][y@1 c="d"]', suser: 'jsilva' });
     expect(sd.flags).not.toContain('missing-structured-data');
     expect(sd.time).toBeNull();
     expect(sd.host).toBe('vault-01');
@@ -299,6 +299,65 @@ describe('native RFC 5424 lines', () => {
     const e = parseInput('<13>1 - h Segura - 2 - a="x" y b=z');
     expect(e.fields.b).toBe('z');
     expect(e.fields.a).toContain('y');
+  });
+
+  it('keeps the native key=value text byte for byte: a backslash is never an escape there', () => {
+    const e = parseInput(
+      String.raw`<13>1 - vault-01 Segura - 1 - msg=Path C:\new\report.txt a\=b suser=MYDomain\\johndoe q="C:\dir\" x=\r`,
+    );
+    expect(e.fields).toEqual({
+      msg: String.raw`Path C:\new\report.txt a\=b`,
+      suser: String.raw`MYDomain\\johndoe`,
+      q: 'C:\\dir\\',
+      x: String.raw`\r`,
+    });
+  });
+
+  it('text that only looks like STRUCTURED-DATA is message text, flagged missing-structured-data', () => {
+    const e = parseInput('<13>1 2018-06-18T17:49:41-03:00 vm senhasegura 1426 - [Action taken] command blocked');
+    expect(e.fields).toEqual({ msg: '[Action taken] command blocked' });
+    expect(e.flags).toContain('missing-structured-data');
+    // not SD by RFC 5424 §6.3: no PARAM-VALUE quotes, an SD-ID that is neither registered nor
+    // name@PEN, an unterminated element, no SP after the element, an empty element
+    for (const text of [
+      '[ALERT] disk full',
+      '[x@32473 a=b] c',
+      '[x@32473 a="b" c',
+      '[x@32473 a="b"]c',
+      '[] c',
+      '[x@32473 a="b"][x@32473 c="d"] dup',
+      '[x@32473 a="b]"] c',
+    ]) {
+      const t = parseInput(`<13>1 - vm Segura 1426 - ${text}`);
+      expect(t.fields, text).toEqual({ msg: text });
+      expect(t.flags, text).toContain('missing-structured-data');
+    }
+  });
+
+  it('valid STRUCTURED-DATA is not discarded: its text is recorded in a field and flagged', () => {
+    const sd = String.raw`[x@32473 a="q\"\]\\ b"][timeQuality tzKnown="1"]`;
+    const e = parseInput(`<13>1 - vault-01 Segura - 2 ${sd} suser=jsilva`);
+    expect(e.fields).toEqual({ structuredData: sd, suser: 'jsilva' });
+    expect(e.flags).toContain('structured-data-recorded');
+    expect(e.flags).not.toContain('missing-structured-data');
+    const doc = JSON.parse(createRenderer('ecs').render(e));
+    expect(doc.segura.fields.structuredData).toBe(sd);
+    const kv = createRenderer('rfc5424', { msg: 'kv' }).render(e);
+    expect(kv).toContain(`structuredData="${sd}" suser=jsilva`);
+    expect(parseInput(kv).fields).toEqual(e.fields);
+    // with a CEF MSG, and with nothing after it
+    const cef = parseInput(`<13>1 - vault-01 Segura - 2 [x@32473 a="b"] CEF:0|MT4|Segura|3|2|n|5|suser=jsilva`);
+    expect(cef.fields).toEqual({ structuredData: '[x@32473 a="b"]', suser: 'jsilva' });
+    expect(parseInput('<13>1 - vault-01 Segura - 2 [x@32473 a="b"]').fields).toEqual({
+      structuredData: '[x@32473 a="b"]',
+    });
+  });
+
+  it('a key the relay cannot use as is (leading _, too long) is renamed and flagged, never rejected', () => {
+    const long = `k${'x'.repeat(70)}`;
+    const e = parseInput(`<13>1 - vault-01 Segura - 2 - _cefVer=0.1 ${long}=v suser=jsilva`);
+    expect(e.fields).toEqual({ cefVer: '0.1', [long.slice(0, 64)]: 'v', suser: 'jsilva' });
+    expect(e.flags).toContain('key-renamed');
   });
 
   it('strips a BOM before MSG', () => {
@@ -314,8 +373,6 @@ describe('native RFC 5424 lines', () => {
     rejects('<13>1 2026-01-19T13:41:00Z host', 'syslog.appName', /missing/);
     rejects('<13>1 - h a p 1|2 - x', 'syslog.msgid', /letters, digits/);
     rejects('<13>1 - h a p 5 - CEF:0|MT4|Segura|3|6|n|5|x=1', 'syslog.msgid', /differs/);
-    rejects('<13>1 - h a p - [x@1 a="b" x', 'syslog.structuredData', /unterminated/);
-    rejects('<13>1 - h a p - [x@1 a="b"]x', 'syslog.structuredData');
   });
 });
 
@@ -362,6 +419,16 @@ describe('CEF lines', () => {
     const noId = parseInput('CEF:0|a|b|c||n|5|x=1');
     expect(noId.eventId).toBe('0');
     expect(noId.flags).toContain('no-event-id');
+  });
+
+  it('accepts an extension key starting with _ (ArcSight _cefVer): renamed and flagged, nothing else lost', () => {
+    const e = parseInput('CEF:0|ArcSight|ArcSight|7.0|1|n|5|_cefVer=0.1 suser=jsilva a.b=x _=y __1=z msg=hello');
+    expect(e.fields).toEqual({ cefVer: '0.1', suser: 'jsilva', a_b: 'x', x: 'y', x1: 'z', msg: 'hello' });
+    expect(e.flags).toContain('key-renamed');
+    // a renamed key never overwrites a key the vault sent
+    expect(parseInput('CEF:0|a|b|c|1|n|5|cefVer=1 _cefVer=2').fields).toEqual({ cefVer: '1', cefVer_2: '2' });
+    // no flag when nothing was renamed
+    expect(parseInput('CEF:0|a|b|c|1|n|5|suser=jsilva').flags).not.toContain('key-renamed');
   });
 
   it('keeps repeated keys and header escapes', () => {

@@ -146,6 +146,35 @@ describe('strict mode', () => {
     ]);
   });
 
+  it.each([
+    // key, a value of the right type but out of the key's range, a value in range
+    ['dpt', '99999', '65535'],
+    ['spt', '65536', '0'],
+    ['dpt', '-1', '22'],
+    ['spid', '-5', '1426'],
+    ['dpid', '-5', '1'],
+    ['fsize', '-1', '1024'],
+    ['cnt', '-3', '3'],
+    ['slat', '-90.5', '-90'],
+    ['slong', '180.01', '-180'],
+    ['latitude', '91', '-23.6085'],
+    ['dlat', '100', '45.5'],
+    ['start', '1768830060', '1768830060123'],
+    ['end', '99', '1768830060123'],
+    ['deviceCustomDate1', '0000000000000', '1768830060123'],
+    ['smac', '00:1a:2b:3c:4d:5g', '00:1a:2b:3c:4d:5e'],
+    ['dmac', '00:1a:2b:3c:4d', '00-1A-2B-3C-4D-5E'],
+    ['src', '10.0.0.256', '10.0.0.255'],
+    ['dvc', '2001:db8::1::2', '2001:db8::1'],
+  ])('strict mode checks the range of %s: %s is relocated to a labeled slot, %s is kept', (key, bad, good) => {
+    const std = key === 'latitude' ? 'slat' : key;
+    const relocated = pairsOf(strict.render(event({ [key]: bad })));
+    expect(relocated.map(([k]) => k)).not.toContain(std);
+    expect(relocated.slice(0, 2).map(([, v]) => v)).toEqual([key, bad]);
+    expect(relocated[0]?.[0]).toMatch(/^(cs|cn|flexString)\dLabel$/);
+    expect(pairsOf(strict.render(event({ [key]: good })))).toEqual([[std, good]]);
+  });
+
   it('moves rt/dvchost/dvcpid field keys to slots (the model writes those keys itself)', () => {
     const e = event({ rt: '123', dvchost: 'other' }, { timestamp: 1768830060123 });
     expect(pairsOf(strict.render(e))).toEqual([

@@ -18,7 +18,7 @@ import {
   renderCase,
   validateCase,
 } from '../../../scripts/update-golden.js';
-import { LAYOUTS, layoutBySlug } from '../../../shared/model/catalog.js';
+import { LAYOUTS, layoutBySlug, layoutFieldKeys } from '../../../shared/model/catalog.js';
 import { parseInput } from '../../../shared/parse/parse-payload.js';
 import { createRenderer } from '../../../shared/render/index.js';
 
@@ -35,8 +35,9 @@ describe('golden inputs (test/fixtures/events/seed000)', () => {
     '%s: the layout keys in order with their example values',
     (slug, { layout, id }) => {
       expect(JSON.parse(readInput(slug))).toEqual(layoutEnvelope(layout, id));
+      const names = layoutFieldKeys(layout);
       expect(Object.keys(JSON.parse(readInput(slug)).fields)).toEqual(
-        layout.keys.filter((k) => k.example !== '').map((k) => k.key),
+        names.filter((_, i) => layout.keys[i]?.example !== ''),
       );
     },
   );
@@ -110,9 +111,20 @@ describe('budget variants', () => {
         'cef-budget-512/password-access-request',
         'rfc5424-budget-512/request-approved',
         'rfc5424-budget-512/request-denied',
-        'cef-budget-512/master-key-recovery-failed',
+        'rfc5424-budget-512/password-access-request',
       ]),
     );
+  });
+
+  it('pin a refusal where the fields other than msg alone exceed the budget (Master Key recovery: 21 keys)', () => {
+    const v = variants.find((x) => x.name === 'cef-budget-512');
+    expect(v).toBeDefined();
+    if (v === undefined) return;
+    const r = renderCase(v, parseInput(readInput('master-key-recovery-failed')));
+    expect(r).toEqual({
+      kind: 'error',
+      message: expect.stringMatching(/without the message text exceed the 512-byte budget/),
+    });
   });
 
   it('maxBytes 1024 changes nothing for seed 000 (the longest line, rfc5424-sd request-approved, is < 1024 bytes)', () => {

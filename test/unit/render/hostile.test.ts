@@ -138,12 +138,21 @@ describe('a forged second record stays inert', () => {
     expect(sd.msg).toBe(createRenderer('cef').render(e));
   });
 
-  it('RFC 5424 kv: one record, the forged PRI and keys are escaped text', () => {
+  it('RFC 5424 kv: one record, the line break is a space, the forged keys stay inside a quoted value', () => {
+    // the vault's key=value dialect has no escapes: a value that holds ` key=` is quoted instead
     const line = createRenderer('rfc5424', { msg: 'kv' }).render(e);
     const s = checkRfc5424Strict(line);
     expect(s.msg).toBe(
-      'msg=x\\n<13>1 2026-01-19T10:41:00.123-03:00 vault-01 Segura 1426 164 - forged suser=bob act\\=deleted suser\\=admin',
+      'msg=x <13>1 2026-01-19T10:41:00.123-03:00 vault-01 Segura 1426 164 - forged suser="bob act=deleted suser=admin"',
     );
+    expect(parseInput(line).fields).toEqual({ msg: FORGED.replace('\n', ' '), suser: EXTRA_KEYS });
+  });
+
+  it('RFC 5424 kv: a quote before a forged key cannot end the quoted value early', () => {
+    const forged = event({ fields: { msg: 'say "hi" suser=admin', suser: 'jsilva' } });
+    const line = createRenderer('rfc5424', { msg: 'kv' }).render(forged);
+    expect(checkRfc5424Strict(line).msg).toBe(`msg="say "hi' suser=admin" suser=jsilva`);
+    expect(parseInput(line).fields).toEqual({ msg: `say "hi' suser=admin`, suser: 'jsilva' });
   });
 
   it('RFC 5424 kv: a value that starts with a double quote reads back unchanged', () => {
@@ -162,8 +171,12 @@ describe('a forged second record stays inert', () => {
   it('parseInput reads back the same values (no act key, no second event)', () => {
     for (const [, format, cfg] of RENDERERS.filter(([, f]) => f === 'cef' || f === 'rfc5424')) {
       if (cfg.msg === 'kv') continue;
-      const back = parseInput(createRenderer(format, cfg).render(e));
-      expect(back.fields).toEqual({ msg: FORGED, suser: EXTRA_KEYS });
+      const line = createRenderer(format, cfg).render(e);
+      const back = parseInput(line);
+      // the relay's own SD element, read back, is recorded like any SD it does not interpret
+      const sd =
+        cfg.sdId === undefined ? {} : { structuredData: line.slice(line.indexOf('['), line.indexOf('] CEF:') + 1) };
+      expect(back.fields).toEqual({ ...sd, msg: FORGED, suser: EXTRA_KEYS });
       expect(back.eventId).toBe('164');
     }
   });

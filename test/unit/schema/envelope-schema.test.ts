@@ -39,6 +39,9 @@ describe('envelope v1 JSON Schema', () => {
     [{ id: 'x|y' }, 'id with pipe'],
     [{}, 'missing id'],
     [{ id: '1', version: 2 }, 'future version'],
+    [{ id: '1', deviceVersion: 3 }, 'device version as number'],
+    [{ id: '1', product: '' }, 'empty product'],
+    [{ id: '1', deviceVersion: 'v'.repeat(32) }, 'device version longer than 31'],
   ])('rejects %j (%s) in both', (v, _why) => {
     expect(validate(v)).toBe(false);
     expect(parserAccepts(v)).toBe(false);
@@ -65,6 +68,15 @@ describe('envelope v1 JSON Schema', () => {
           fc.integer({ min: -5, max: 2_000_000_000_000 }),
         ),
         pid: fc.oneof(fc.integer({ min: -1, max: 99999 }), fc.string({ maxLength: 4 })),
+        product: fc.oneof(
+          fc.constantFrom('Segura', 'senhasegura', '', '  ', 'x'.repeat(64)),
+          fc.constant(null),
+          fc.integer(),
+        ),
+        deviceVersion: fc.oneof(
+          fc.constantFrom('3.27.0-4', '', ' ', '9'.repeat(31), '9'.repeat(32)),
+          fc.string({ maxLength: 3 }),
+        ),
         fields: fc.dictionary(fc.constantFrom('msg', 'suser', 'dst', 'a b', '9x', 'cs1', 'x.y'), value, { maxKeys: 4 }),
         extra: fc.constant(1),
       },
