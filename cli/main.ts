@@ -6,6 +6,7 @@ import { alertsCommand } from './alerts.js';
 import { UsageError } from './args.js';
 import { bridgeCommand } from './bridge.js';
 import { catalogCommand } from './catalog.js';
+import { costCommand } from './cost.js';
 import { redriveCommand } from './redrive.js';
 import { jsonRoundTripCommand, renderCommand } from './render.js';
 import { sendCommand } from './send.js';
@@ -19,6 +20,7 @@ Commands:
   send       send NDJSON events or --count N generated events to a queue (smoke and load tests)
   redrive    move messages from a DLQ back to its source queue (--dry-run, filters, FIFO-safe)
   alerts     dry-run alert rules: which rules fire and the exact SMS/email/chat/ticket messages (no AWS)
+  cost       monthly and per-million cost of a deployment config at a steady event rate (no AWS)
 
 Run 'segura-relay <command> --help' for a command's options.`;
 
@@ -39,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
         return await redriveCommand(rest, io);
       case 'alerts':
         return await alertsCommand(rest, io);
+      case 'cost':
+        return await costCommand(rest, io);
       case '_json-roundtrip':
         // benchmark baseline (not listed): the same I/O as render with JSON.parse + JSON.stringify
         return await jsonRoundTripCommand(io);

@@ -3,9 +3,10 @@
  * Speed and memory targets live here, never in timed unit tests.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { inventoryOfFile } from '../../cli/cost-inventory.js';
+import { computeCost } from '../../cli/cost-model.js';
 import { benchBridgeMemory } from './bridge-memory.js';
 import { benchColdStart } from './cold-start.js';
-import { costPerMillion } from './cost.js';
 import { benchHandlers } from './handlers.js';
 import { benchRender } from './render.js';
 
@@ -111,27 +112,29 @@ process.stdout.write(
 );
 
 const byKind = new Map(handlers.map((h) => [h.kind, h]));
-const cpu = (k: string) => {
-  const h = byKind.get(k);
-  return h ? h.cpuMs / (h.events / 1000) : 0;
-};
-const cefRow = render.rows.find((r) => r.name === 'cef');
-const cost = costPerMillion({
-  // normalize ≈ parse + validate + publish: measured as the render CLI's CPU (parse + CEF) as a proxy
-  cpuMsPer1k: {
-    normalize: cefRow?.cpuMsPer1k ?? 0,
-    'deliver-firehose': cpu('firehose'),
-    'deliver-syslog': cpu('syslog'),
-  },
-  memoryMb: 512,
-  batchSize: 100,
-  eventBytes: 420,
-  aggregate: true,
+// the cost model of `segura-relay cost` (cli/cost-model.ts) for examples/full.json at full batches
+const costReport = computeCost(inventoryOfFile('examples/full.json'), {
+  rate: 2000,
+  eventBytes: 600,
+  filteredShare: 1,
 });
-const total = cost.reduce((a, c) => a + c.usdPerMillion, 0);
-process.stdout.write('\nCost per million events (prices in scripts/bench/cost.ts; 512 MB arm64, batches of 100)\n\n');
+const total = costReport.variableUsdPerMillion ?? 0;
 process.stdout.write(
-  `${table(['item', 'USD / 1M events', 'basis'], [...cost.map((c) => [c.item, c.usdPerMillion.toFixed(4), c.basis]), ['total', total.toFixed(4), '']])}\n`,
+  '\nCost of examples/full.json at 2,000 events/s, 600-byte events (segura-relay cost; prices in cli/cost-prices.ts)\n\n',
+);
+process.stdout.write(
+  `${table(
+    ['item', 'USD / month', 'basis'],
+    [
+      ...costReport.lines.map((c) => [
+        `${c.section === 'fixed' ? '(fixed) ' : ''}${c.item}`,
+        c.usdMonth.toFixed(2),
+        c.basis,
+      ]),
+      ['variable per million events', total.toFixed(4), ''],
+      ['fixed per month', costReport.fixedUsdMonth.toFixed(2), ''],
+    ],
+  )}\n`,
 );
 
 // the one table to read first: every target of the performance issue, measured in this run
@@ -171,7 +174,7 @@ const targets: Array<[string, string, string, boolean]> = [
     '≤ 32 MB',
     d.peakRssMb - d.rssIdleMb <= 32,
   ]),
-  ['cost per million events', `USD ${total.toFixed(2)}`, '(reported)', true],
+  ['variable cost per million events (full.json, 2,000/s)', `USD ${total.toFixed(2)}`, '(reported)', true],
 ];
 process.stdout.write('\nTargets (this run)\n\n');
 process.stdout.write(
@@ -184,6 +187,6 @@ process.stdout.write(
 mkdirSync('bench-results', { recursive: true });
 writeFileSync(
   'bench-results/bench.json',
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, targets: targets.map(([metric, measured, target, met]) => ({ metric, measured, target, met })), render, handlers, coldStart: cold, bridgeDrip: drips, cost: { lines: cost, totalUsdPerMillion: total } }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, targets: targets.map(([metric, measured, target, met]) => ({ metric, measured, target, met })), render, handlers, coldStart: cold, bridgeDrip: drips, cost: costReport }, null, 2)}\n`,
 );
 process.stdout.write('\nwritten bench-results/bench.json\n');
