@@ -4,6 +4,13 @@
  * `batchItemFailures` (ReportBatchItemFailures semantics). A handler error or timeout deletes
  * nothing: the messages come back after the visibility timeout and, after `maxReceiveCount`
  * receives, SQS (the emulator) moves them to the DLQ by its redrive policy.
+ *
+ * Like the Lambda service, it never touches the visibility of a record the handler reported as
+ * failed: a handler that extended it (ChangeMessageVisibility, the relay's backoff while a
+ * destination is down) keeps it out of sight for exactly that long, counted from the call.
+ * fauxqs applies ChangeMessageVisibility as SQS does (from the time of the call, 0–43,200 s per
+ * call); it does not enforce SQS's 12-hour limit on a message's total time in flight, which the
+ * relay never approaches (its backoff cap is at most 11 h, checked at synth and at cold start).
  * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
 import { randomUUID } from 'node:crypto';
@@ -49,6 +56,8 @@ interface PollerStats {
   itemFailures: number;
   handlerErrors: number;
   timeouts: number;
+  /** highest ApproximateReceiveCount seen on any message */
+  maxReceiveCount: number;
 }
 
 function toRecord(m: Message, queueArn: string, region: string): SQSRecord {
@@ -109,6 +118,7 @@ class Poller {
     itemFailures: 0,
     handlerErrors: 0,
     timeouts: 0,
+    maxReceiveCount: 0,
   };
   private running = false;
   private loop: Promise<void> | null = null;
@@ -182,6 +192,10 @@ class Poller {
   private async invoke(msgs: Message[]): Promise<void> {
     this.stats.invocations++;
     this.stats.received += msgs.length;
+    for (const m of msgs) {
+      const n = Number(m.Attributes?.ApproximateReceiveCount ?? 0);
+      if (n > this.stats.maxReceiveCount) this.stats.maxReceiveCount = n;
+    }
     const event: SQSEvent = { Records: msgs.map((m) => toRecord(m, this.o.queueArn, 'us-east-1')) };
     const ctx = lambdaContext(this.o.name, this.o.contextTimeoutMs ?? this.o.timeoutMs);
     let timer: NodeJS.Timeout | undefined;

@@ -21,8 +21,11 @@ import { createNormalizeHandler } from '../functions/normalize/app.js';
 import { snsClient, sqsClient } from '../shared/aws-clients.js';
 import { firehoseDestination, syslogDestination } from '../shared/config/destination.js';
 import { ENV } from '../shared/config/env-names.js';
+import type { RetryBackoff } from '../shared/config/retry-backoff.js';
 import { DLQ_ATTR } from '../shared/deliver/dlq.js';
 import type { SyslogSinkConfig } from '../shared/deliver/syslog/index.js';
+import type { SecurityEvent } from '../shared/model/security-event.js';
+import { parseInput } from '../shared/parse/parse-payload.js';
 import type { Format, RenderConfig, Renderer } from '../shared/render/index.js';
 import { type LocalAlerts, type LocalAlertsOptions, startLocalAlerts } from './alerts.js';
 import { type TlsMaterial, throwawayTls } from './certs.js';
@@ -94,6 +97,16 @@ interface LocalRelayOptions {
   readonly concurrency?: number;
   /** remaining time the functions' context reports, when it must differ from `timeoutMs` (fault tests). */
   readonly contextTimeoutMs?: number;
+  /** backoff of the delivery functions while a destination is down (scaled in tests). @default the stack's */
+  readonly backoff?: RetryBackoff;
+  /**
+   * Fault injection: make records throw an unexpected error (not an InvalidEventError) in
+   * normalize (`normalize`, by raw body) or in a destination's renderer (`render`, by event).
+   */
+  readonly inject?: {
+    readonly normalize?: (body: string) => boolean;
+    readonly render?: (e: SecurityEvent, destination: string) => boolean;
+  };
 }
 
 interface QueuePair {
@@ -194,14 +207,45 @@ class LocalRelay {
       ...extra,
     });
     if (this.o.snsProxy) this.snsProxy = await startFaultProxy({ target: this.endpoint });
+    const inject = this.o.inject;
+    const normalizeThrows = inject?.normalize;
     const normalize = createNormalizeHandler(
       env({
         ...(this.snsProxy ? { [ENV.snsEndpoint]: this.snsProxy.endpoint } : {}),
         [ENV.eventsTopicArn]: this.topicArn,
         [ENV.deadLetterQueueUrl]: this.ingest.dlqUrl,
+        [ENV.sourceQueueUrl]: this.ingest.url,
         AWS_LAMBDA_FUNCTION_NAME: 'normalize',
       }),
+      normalizeThrows
+        ? {
+            parse: (raw, o) => {
+              if (normalizeThrows(raw)) throw new TypeError('injected fault: unexpected error in normalize');
+              return parseInput(raw, o);
+            },
+          }
+        : {},
     );
+    const renderHook = (destination: string) => {
+      const throws = inject?.render;
+      if (!throws) return {};
+      return {
+        renderer: (r: Renderer): Renderer => ({
+          format: r.format,
+          render: (e) => {
+            if (throws(e, destination)) throw new TypeError('injected fault: unexpected error in the renderer');
+            return r.render(e);
+          },
+          renderWithInfo: (e) => {
+            if (throws(e, destination)) throw new TypeError('injected fault: unexpected error in the renderer');
+            return r.renderWithInfo(e);
+          },
+        }),
+      };
+    };
+    const backoffEnv: Record<string, string> = this.o.backoff
+      ? { [ENV.retryBackoff]: JSON.stringify(this.o.backoff) }
+      : {};
     const onIngest = this.o.onIngest;
     this.addPoller(
       'normalize',
@@ -233,9 +277,12 @@ class LocalRelay {
         env({
           [ENV.firehoseEndpoint]: this.firehose.endpoint,
           [ENV.deadLetterQueueUrl]: q.dlqUrl,
+          [ENV.sourceQueueUrl]: q.url,
+          ...backoffEnv,
           AWS_LAMBDA_FUNCTION_NAME: 'deliver-firehose',
           [ENV.destination]: destination,
         }),
+        renderHook('archive'),
       );
       const fh = this.firehose;
       this.addPoller('deliver-firehose', q, handler);
@@ -286,10 +333,13 @@ class LocalRelay {
       this.syslogHandler = await createSyslogHandler(
         env({
           [ENV.deadLetterQueueUrl]: q.dlqUrl,
+          [ENV.sourceQueueUrl]: q.url,
+          ...backoffEnv,
           AWS_LAMBDA_FUNCTION_NAME: 'deliver-syslog',
           [ENV.destination]: destination,
         }),
         s.sink,
+        renderHook('collector'),
       );
       this.addPoller('deliver-syslog', q, this.syslogHandler);
       const rx = this.syslogReceiver;

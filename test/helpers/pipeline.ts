@@ -22,11 +22,15 @@ import { toWire } from '../../shared/model/wire.js';
 import { parseInput } from '../../shared/parse/parse-payload.js';
 import { type Captured, captureStdout } from './capture.js';
 
-/** Short function timeout, 1 s visibility, redrive only after 50 receives: faults do not park events. */
+/**
+ * Short function timeout, 1 s visibility, redrive only after 50 receives: faults do not park
+ * events. The backoff while a destination is down is scaled to seconds (1 s doubling to 2 s).
+ */
 const FAST: LocalRelayOptions = {
   timeoutMs: 3_000,
   visibilityTimeoutSec: 1,
   maxReceiveCount: 50,
+  backoff: { baseSeconds: 1, capSeconds: 2, jitter: 0.2 },
 };
 
 /** Syslog transport settings that fail fast on a loopback collector. */
