@@ -253,6 +253,7 @@ class RelayStack extends Stack {
       mon.watchQueue(d.name, d.queue);
       mon.watchFunction(d.name, d.fn);
       mon.watchFailures(d.name, metrics.destination(d.kind, d.name, RELAY_METRIC.failed));
+      mon.watchDestinationDown(d.name, metrics.destination(d.kind, d.name, RELAY_METRIC.destinationDown));
       if (d.firehose) mon.watchDeliveryStream(d.name, d.firehose);
     }
     if (this.alerts) {
