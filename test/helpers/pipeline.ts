@@ -76,6 +76,42 @@ function relayHarness(): RelayHarness {
   return h;
 }
 
+interface RelayHarnessOnce {
+  relay: LocalRelay | null;
+  cap: Captured | null;
+  /** start the relay (output captured from now on) */
+  start(o: LocalRelayOptions): Promise<LocalRelay>;
+  /** stop the relay and the capture (idempotent); the captured output stays readable */
+  stop(): Promise<void>;
+}
+
+/** Like {@link relayHarness}, for one relay shared by a file (start in beforeAll, stop in afterAll). */
+function relayHarnessOnce(): RelayHarnessOnce {
+  let dir: string | null = null;
+  let restore: (() => void) | null = null;
+  const h: RelayHarnessOnce = {
+    relay: null,
+    cap: null,
+    async start(o) {
+      const cap = captureStdout();
+      h.cap = cap;
+      restore = cap.restore;
+      dir = mkdtempSync(join(tmpdir(), 'segura-relay-test-'));
+      h.relay = await LocalRelay.start({ dir, ...o });
+      return h.relay;
+    },
+    async stop() {
+      restore?.();
+      restore = null;
+      await h.relay?.stop();
+      h.relay = null;
+      if (dir !== null) rmSync(dir, { recursive: true, force: true });
+      dir = null;
+    },
+  };
+  return h;
+}
+
 /** `n` generated vault events (JSON envelopes), deterministic for `seed`. */
 function bodies(n: number, seed: number): string[] {
   return [...sampleEvents(n, seed)].map((e) => JSON.stringify(e));
@@ -368,6 +404,7 @@ export {
   logsMatching,
   paddedBodies,
   relayHarness,
+  relayHarnessOnce,
   scenarioLedger,
   sleep,
   waitUntil,

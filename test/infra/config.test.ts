@@ -54,7 +54,7 @@ describe('examples', () => {
       alarms: {
         oldestMessageAgeSeconds: 900,
         eventsFailedThreshold: 1,
-        eventsFailedPeriods: 3,
+        eventsFailedPeriods: 2,
         functionErrorsThreshold: 1,
         firehoseFreshnessSeconds: 900,
       },
