@@ -399,6 +399,8 @@ function crossFieldIssues(
     out.push(...filterIssues(c.alerts.filter, 'config.alerts.filter'));
     out.push(...processingIssues(c.alerts.processing, PROCESSING_DEFAULTS.alerts, 'config.alerts.processing'));
     const subscribed = new Set(CHANNELS.filter((ch) => (c.alerts?.subscribers[ch]?.length ?? 0) > 0));
+    // AWS Chatbot subscribes itself to the chat topic
+    if (c.alerts.chatbot) subscribed.add('chat');
     rules = checkAlertRules(resolve(baseDir, c.alerts.rulesFile), 'config.alerts.rulesFile', subscribed);
     out.push(...rules.issues);
   }
@@ -618,6 +620,7 @@ function parseConfig(doc: unknown, file: string): RelayConfig {
     alerts:
       c.alerts && rules
         ? {
+            chatbot: c.alerts.chatbot ?? false,
             rules: {
               sourceFile: resolve(dirname(file), c.alerts.rulesFile),
               ruleCount: rules.ruleCount,

@@ -159,6 +159,7 @@ interface DeploymentConfigV1 {
     readonly interfaceEndpoints?: boolean;
   };
   readonly alerts?: {
+    readonly chatbot?: boolean;
     readonly rulesFile: string;
     readonly subscribers: Partial<Record<Channel, readonly string[]>>;
     readonly filter?: EventFilter;
@@ -319,6 +320,8 @@ interface AlertRules {
 }
 
 interface Alerts {
+  /** the chat topic is created for AWS Chatbot, which subscribes itself */
+  readonly chatbot: boolean;
   readonly rules: AlertRules;
   readonly subscribers: Readonly<Partial<Record<Channel, readonly string[]>>>;
   readonly filter: EventFilter | undefined;

@@ -221,6 +221,7 @@ class RelayStack extends Stack {
         subscribers: a.subscribers,
         deadLetterQueue: notificationsDlq.queue,
         smsDisplayName: a.rules.smsDisplayName,
+        ...(a.chatbot ? { selfSubscribing: ['chat' as const] } : {}),
       });
       const table = new ThrottleTable(this, 'ThrottleTable', { encryptionKey: this.keys.pipeline });
       const fn = new RelayFunction(this, 'Alerts-Evaluate', {
@@ -296,6 +297,15 @@ class RelayStack extends Stack {
     new CfnOutput(this, 'IngestDeadLetterQueueUrl', { value: this.ingest.queue.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'OpsTopicArn', { value: this.opsTopic.topic.topicArn });
     if (archive) new CfnOutput(this, 'ArchiveBucketName', { value: archive.bucket.bucketName });
+    for (const [channel, topic] of this.alerts?.topics.topics ?? []) {
+      new CfnOutput(this, `AlertTopicArn${channel[0]?.toUpperCase()}${channel.slice(1)}`, {
+        value: topic.topicArn,
+        description:
+          channel === 'chat'
+            ? 'chat alerts: add this topic to an AWS Chatbot channel configuration (Chatbot subscribes itself)'
+            : `${channel} alerts`,
+      });
+    }
     if (this.dashboard) new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
   }
 }

@@ -599,11 +599,21 @@ describe('alerts', () => {
     expect(protocols.sort()).toEqual(
       [
         ['email', 'secops@example.com', true],
-        ['https', 'https://global.sns-api.chatbot.amazonaws.com', true],
         ['https', 'https://itsm.example.com/api/alerts/segura', true],
         ['sms', '+15555550100', false],
       ].sort(),
     );
+  });
+
+  it('chat through AWS Chatbot: the topic exists without a subscription (Chatbot subscribes itself), its ARN is an output', () => {
+    const { template: t } = example('full.json');
+    const chat = idOf(t, 'AWS::SNS::Topic', 'AlertTopicsChat');
+    const subs = Object.values(resources(t, 'AWS::SNS::Subscription')).filter(
+      (s) => target(s.Properties?.TopicArn) === chat,
+    );
+    expect(subs).toEqual([]);
+    expect(JSON.stringify(t.toJSON())).not.toContain('sns-api.chatbot.amazonaws.com');
+    expect(t.toJSON().Outputs.AlertTopicArnChat.Value).toEqual({ Ref: chat });
   });
 
   it('throttle table: TTL on expiresAt, CMK, point-in-time recovery, on-demand', () => {
