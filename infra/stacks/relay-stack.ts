@@ -81,9 +81,12 @@ class RelayStack extends Stack {
     });
     const c = props.config;
     this.config = c;
-    Tags.of(this).add('app', 'segura-siem-relay');
-    Tags.of(this).add('relay', c.name);
-    for (const [k, v] of Object.entries(c.tags)) Tags.of(this).add(k, v);
+    // cfn-lint (E3002) knows no Tags on these two types: CDK emits them, CloudFormation's schema
+    // used by cfn-lint refuses them; they carry no cost or access decision, so they go untagged
+    const untaggable = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard', 'AWS::EC2::VPCEndpoint'] };
+    Tags.of(this).add('app', 'segura-siem-relay', untaggable);
+    Tags.of(this).add('relay', c.name, untaggable);
+    for (const [k, v] of Object.entries(c.tags)) Tags.of(this).add(k, v, untaggable);
 
     const keep = c.retention.keepDataOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const retentionPeriod = Duration.days(c.retention.queueDays);
