@@ -81,9 +81,15 @@ class RelayStack extends Stack {
     });
     const c = props.config;
     this.config = c;
-    // cfn-lint (E3002) knows no Tags on these two types: CDK emits them, CloudFormation's schema
+    // cfn-lint (E3002) knows no Tags on these types: CDK emits them, CloudFormation's schema
     // used by cfn-lint refuses them; they carry no cost or access decision, so they go untagged
-    const untaggable = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard', 'AWS::EC2::VPCEndpoint'] };
+    const untaggable = {
+      excludeResourceTypes: [
+        'AWS::CloudWatch::Dashboard',
+        'AWS::EC2::VPCEndpoint',
+        'AWS::ElasticLoadBalancingV2::Listener',
+      ],
+    };
     Tags.of(this).add('app', 'segura-siem-relay', untaggable);
     Tags.of(this).add('relay', c.name, untaggable);
     for (const [k, v] of Object.entries(c.tags)) Tags.of(this).add(k, v, untaggable);
