@@ -21,6 +21,7 @@ import { createNormalizeHandler } from '../functions/normalize/app.js';
 import { snsClient, sqsClient } from '../shared/aws-clients.js';
 import { firehoseDestination, syslogDestination } from '../shared/config/destination.js';
 import { ENV } from '../shared/config/env-names.js';
+import { FIREHOSE_ERROR_PARTITIONS } from '../shared/config/firehose-backup.js';
 import type { RetryBackoff } from '../shared/config/retry-backoff.js';
 import { DLQ_ATTR } from '../shared/deliver/dlq.js';
 import type { SyslogSinkConfig } from '../shared/deliver/syslog/index.js';
@@ -30,8 +31,9 @@ import type { Format, RenderConfig, Renderer } from '../shared/render/index.js';
 import { type LocalAlerts, type LocalAlertsOptions, startLocalAlerts } from './alerts.js';
 import { type TlsMaterial, throwawayTls } from './certs.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
-import { type FirehoseDouble, startFirehoseDouble } from './firehose-double.js';
+import { type FirehoseBackup, type FirehoseDouble, startFirehoseDouble } from './firehose-double.js';
 import { Poller, type SqsHandler } from './poller.js';
+import { type S3Double, startS3Double } from './s3-double.js';
 import { type SyslogReceiver, startSyslogReceiver } from './syslog-receiver.js';
 
 interface SyslogTarget {
@@ -55,13 +57,27 @@ function parseSyslogUrl(url: string): SyslogTarget {
   };
 }
 
+/** The local archive bucket (S3 double) where a Splunk/HTTP-like Firehose destination backs up. */
+const LOCAL_ARCHIVE_BUCKET = 'segura-archive-local';
+
 interface LocalRelayOptions {
   /** folder for output files (Firehose NDJSON, syslog log, TLS material). @default .relay-local/run-<time> */
   readonly dir?: string;
   /** Firehose destination; false disables it. @default { format: 'cef', aggregate: true } */
   readonly firehose?:
     | false
-    | { readonly format?: Format; readonly aggregate?: boolean; readonly render?: RenderConfig };
+    | {
+        readonly format?: Format;
+        /** @default true, false with `backup` (Splunk and HTTP endpoints take one event per record) */
+        readonly aggregate?: boolean;
+        readonly render?: RenderConfig;
+        /**
+         * Model a Splunk or HTTP endpoint stream: records it fails to deliver for good (the Firehose
+         * double's delivery faults) are backed up to an S3 double (`relay.s3`) under
+         * `relay.failedRecordsUri`, as the stack configures it. @default none (an S3 stream)
+         */
+        readonly backup?: 'splunk' | 'http';
+      };
   /** syslog destination; false disables it. Without `url`, a local receiver is started. @default TLS, rfc5424 */
   readonly syslog?:
     | false
@@ -149,6 +165,10 @@ class LocalRelay {
   topicArn = '';
   tls: TlsMaterial | null = null;
   firehose: FirehoseDouble | null = null;
+  /** the backup bucket's S3 double, when the Firehose destination models Splunk or HTTP */
+  s3: S3Double | null = null;
+  /** `s3://bucket/prefix/` where that stream backs up failed records (redrive --from-s3) */
+  failedRecordsUri: string | null = null;
   syslogReceiver: SyslogReceiver | null = null;
   syslogHandler: Awaited<ReturnType<typeof createSyslogHandler>> | null = null;
   /** the alerts part (throttle table, channel topics, evaluate-alerts), when enabled */
@@ -263,14 +283,33 @@ class LocalRelay {
     if (this.o.firehose !== false) {
       const f = this.o.firehose ?? {};
       const format = f.format ?? 'cef';
-      this.firehose = await startFirehoseDouble({ outDir: this.dir, streams: ['segura-archive'] });
+      let backup: Record<string, FirehoseBackup> | undefined;
+      if (f.backup) {
+        // the stack's layout: <destination>-failed/ + the error partitions, in the archive bucket
+        this.s3 = await startS3Double({ buckets: [LOCAL_ARCHIVE_BUCKET] });
+        const prefix = 'archive-failed/';
+        backup = {
+          'segura-archive': {
+            store: this.s3,
+            bucket: LOCAL_ARCHIVE_BUCKET,
+            errorOutputPrefix: `${prefix}${FIREHOSE_ERROR_PARTITIONS}`,
+            destination: f.backup,
+          },
+        };
+        this.failedRecordsUri = `s3://${LOCAL_ARCHIVE_BUCKET}/${prefix}`;
+      }
+      this.firehose = await startFirehoseDouble({
+        outDir: this.dir,
+        streams: ['segura-archive'],
+        ...(backup ? { backup } : {}),
+      });
       const q = await this.queuePair('segura-firehose-archive');
       await this.subscribe(q);
       const destination = JSON.stringify({
         name: 'archive',
         deliveryStreamName: 'segura-archive',
         format,
-        aggregate: f.aggregate ?? true,
+        aggregate: f.aggregate ?? !f.backup,
         render: f.render ?? {},
       });
       const handler = createFirehoseHandler(
@@ -530,6 +569,7 @@ class LocalRelay {
     await this.syslogHandler?.sink.close();
     await this.syslogReceiver?.stop();
     await this.firehose?.stop();
+    await this.s3?.stop();
     await this.alerts?.stop();
     await this.snsProxy?.stop();
     await this.stopFauxqs?.();

@@ -20,6 +20,7 @@ import {
   publishEvents,
   SNS_MAX_MESSAGE_BYTES,
 } from '../../shared/deliver/events-publisher.js';
+import { REPLAY_ATTR } from '../../shared/deliver/replay.js';
 import { InvalidEventError, toError } from '../../shared/errors.js';
 import { payloadOf, provenance } from '../../shared/ingest/sqs-envelope.js';
 import { redactSecrets } from '../../shared/model/secrets.js';
@@ -56,6 +57,14 @@ async function normalizeBatch(
   let internal = 0;
   for (const r of event.Records) {
     try {
+      if (r.messageAttributes?.[REPLAY_ATTR.format] !== undefined) {
+        // a rendered line would parse as vault CEF and be relayed a second time, changed
+        throw new InvalidEventError(
+          '(replay)',
+          'a replayed rendered line (segura-relay redrive --from-s3) belongs in a destination queue, not the ingest queue',
+          'unsupported',
+        );
+      }
       const prov = provenance(r);
       const parsed = parse(payloadOf(r), {
         receivedAtMs: prov.sentAtMs,

@@ -13,6 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
+import { FIREHOSE_DATE_PARTITIONS, FIREHOSE_ERROR_PARTITIONS } from '../../shared/config/firehose-backup.js';
 import type { FirehoseDestination } from '../config/types.js';
 import { acknowledge } from '../nag.js';
 import type { ArchiveBucket } from './archive-bucket.js';
@@ -28,9 +29,9 @@ interface FirehoseDeliveryProps {
   readonly logRemovalPolicy?: RemovalPolicy;
 }
 
-const DATE_PARTITIONS = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
-const ERROR_PARTITIONS =
-  'errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/';
+// shared with the local Firehose double and `redrive --from-s3` (shared/config/firehose-backup.ts)
+const DATE_PARTITIONS = FIREHOSE_DATE_PARTITIONS;
+const ERROR_PARTITIONS = FIREHOSE_ERROR_PARTITIONS;
 
 /** CloudWatch metric name prefix of the stream's destination (`<prefix>.Success`, `.DataFreshness`). */
 type DeliveryMetricPrefix = 'DeliveryToS3' | 'DeliveryToSplunk' | 'DeliveryToHttpEndpoint';

@@ -22,6 +22,8 @@ const METRIC = {
   destinationDown: 'DestinationDown',
   /** normalize, deliver-*: records that threw an unexpected error (retried, then parked as internal) */
   internalErrors: 'EventsInternalError',
+  /** deliver-*: replayed lines (redrive --from-s3) taken for delivery */
+  replayed: 'EventsReplayed',
   /** evaluate-alerts: rule × event pairs that matched */
   alertsMatched: 'AlertsMatched',
   /** evaluate-alerts: alerts fully published (every channel) */

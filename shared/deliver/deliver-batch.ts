@@ -11,6 +11,8 @@
  * - one record that throws unexpectedly (a bug in the model or a renderer) never fails its
  *   neighbours: it alone is retried, and parked with code `internal` once it has failed
  *   {@link INTERNAL_PARK_AFTER} receives (no longer transient);
+ * - a replayed line (`segura-relay redrive --from-s3`, attribute relay.replay.format) is sent as
+ *   it is when it is one line in this destination's format, else parked with code `replay`;
  * - a record is acknowledged only once the sink confirmed it (or its DLQ copy was accepted).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -22,6 +24,7 @@ import { fromWire } from '../model/wire.js';
 import { logger, METRIC, MetricUnit, metrics } from '../observability/index.js';
 import type { Renderer } from '../render/types.js';
 import { type Parcel, parkInDlq } from './dlq.js';
+import { eventIdOfLine, REPLAY_ATTR, replayLineIssue } from './replay.js';
 import type { DeliveryResult, OutboundItem, Sink } from './sink.js';
 import { extendVisibility, queueUrlFromArn, type VisibilityChange } from './visibility.js';
 
@@ -76,8 +79,37 @@ async function deliverBatch(event: SQSEvent, d: DeliverDeps): Promise<DeliverOut
   const retry: string[] = [];
   let truncated = 0;
   let internal = 0;
+  let replayed = 0;
   for (const r of event.Records) {
     record.set(r.messageId, r);
+    const replayFormat = r.messageAttributes?.[REPLAY_ATTR.format]?.stringValue;
+    if (replayFormat !== undefined) {
+      // a line this destination rendered once, back from Firehose's backup bucket: sent unchanged
+      const issue = replayLineIssue(r.body, d.renderer.format);
+      const eventId = eventIdOfLine(r.body);
+      if (eventId !== null) eventIdOf.set(r.messageId, eventId);
+      if (issue !== undefined) {
+        logger.error('replayed line cannot be sent to this destination; parked in DLQ', {
+          sqsMessageId: r.messageId,
+          eventId: eventId ?? undefined,
+          destination: d.destination,
+          errorCode: 'replay',
+          reason: issue,
+        });
+        parcels.push({
+          id: r.messageId,
+          body: r.body,
+          code: 'replay',
+          field: '(replay)',
+          reason: issue,
+          ...eventIdPart(eventIdOf, r),
+        });
+      } else {
+        replayed++;
+        items.push({ id: r.messageId, payload: r.body });
+      }
+      continue;
+    }
     try {
       const e = fromWire(payloadOf(r));
       eventIdOf.set(r.messageId, e.eventId);
@@ -232,6 +264,7 @@ async function deliverBatch(event: SQSEvent, d: DeliverDeps): Promise<DeliverOut
   // 1 while this destination is down, 0 once an invocation gets through: the alarm's state
   metrics.addMetric(METRIC.destinationDown, MetricUnit.Count, down ? 1 : 0);
   metrics.addMetric(METRIC.internalErrors, MetricUnit.Count, internal);
+  metrics.addMetric(METRIC.replayed, MetricUnit.Count, replayed);
   metrics.addMetric(METRIC.bytes, MetricUnit.Bytes, result.bytes);
   metrics.addMetric(METRIC.batchLatency, MetricUnit.Milliseconds, Date.now() - t0);
   logger.info('batch delivered', {
