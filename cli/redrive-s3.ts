@@ -93,6 +93,8 @@ interface S3RedriveSummary {
   objectsKept: number;
   /** replayed lines whose progress could not be recorded on their object: a rerun sends them again */
   progressNotRecorded: number;
+  /** objects replayed completely that could not be deleted (or tagged done): their progress is tagged instead */
+  notCleanedUp: number;
 }
 
 /** One line of a backup object, as the filters see it. */
@@ -306,6 +308,7 @@ async function redriveFromS3(s3: S3Client, sqs: SQSClient | null, o: S3RedriveOp
     objectsTagged: 0,
     objectsKept: 0,
     progressNotRecorded: 0,
+    notCleanedUp: 0,
   };
   const maxObjects = o.maxObjects ?? 100_000;
   const full = (): boolean => o.max !== undefined && s.matched >= o.max;
@@ -408,6 +411,7 @@ async function replayObject(
       }
       return;
     } catch (e) {
+      s.notCleanedUp++;
       warn(
         `${where}: replayed completely but could not be ${o.keepObjects ? 'tagged' : 'deleted'}: ${(e as Error).message}`,
       );
@@ -464,7 +468,8 @@ function s3SummaryLine(s: S3RedriveSummary): string {
     (s.dryRun
       ? ' (dry run: nothing sent, nothing deleted)'
       : `; objects deleted ${s.objectsDeleted}, tagged ${s.objectsTagged}, kept ${s.objectsKept}`) +
-    (s.progressNotRecorded ? `, progress not recorded for ${s.progressNotRecorded} line(s)` : '')
+    (s.progressNotRecorded ? `, progress not recorded for ${s.progressNotRecorded} line(s)` : '') +
+    (s.notCleanedUp ? `, replayed but not deleted or tagged ${s.notCleanedUp} object(s)` : '')
   );
 }
 

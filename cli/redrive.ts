@@ -636,7 +636,7 @@ async function fromS3Command(v: RedriveValues, io: Io, deps: { client?: SQSClien
     });
     if (to !== undefined) io.stderr.write(`target: ${to}\n`);
     io.stderr.write(`${s3SummaryLine(s)}\n`);
-    return s.failed > 0 || s.unreadable > 0 || s.progressNotRecorded > 0 ? 1 : 0;
+    return s.failed > 0 || s.unreadable > 0 || s.progressNotRecorded > 0 || s.notCleanedUp > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) throw e;
     const err = e as Error;

@@ -20,7 +20,8 @@ import { sampleEvents } from '../../../local/sample-events.js';
 import { deliverBatch, INTERNAL_PARK_AFTER } from '../../../shared/deliver/deliver-batch.js';
 import type { OutboundItem, Sink } from '../../../shared/deliver/sink.js';
 import type { SecurityEvent } from '../../../shared/model/security-event.js';
-import { toWire } from '../../../shared/model/wire.js';
+import { fromWire, toWire } from '../../../shared/model/wire.js';
+import { metrics } from '../../../shared/observability/index.js';
 import { parseInput } from '../../../shared/parse/parse-payload.js';
 import { createRenderer, type Renderer } from '../../../shared/render/index.js';
 import { type Captured, captureStdout } from '../../helpers/capture.js';
@@ -265,5 +266,93 @@ describe('normalizeBatch: one throwing record never fails its neighbours', () =>
     const entry = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0];
     expect(entry?.MessageBody).toBe(raw[p]);
     expect(entry?.MessageAttributes?.['relay.error.code']?.StringValue).toBe('internal');
+  });
+});
+
+describe('replayed lines (redrive --from-s3)', () => {
+  const cef = createRenderer('cef');
+  const lines = wire.map((w) => cef.render(fromWire(w)));
+  const replay = (i: number, body: string, format = 'cef'): SQSRecord => ({
+    ...record(i, body),
+    messageAttributes: {
+      'relay.replay.format': { dataType: 'String', stringValue: format, stringListValues: [], binaryListValues: [] },
+    },
+  });
+
+  it('deliverBatch sends a replayed line unchanged, next to rendered events, and counts it', async () => {
+    // one invocation's metrics only: publish what earlier tests stored (the handler's middleware does it per invocation)
+    metrics.publishStoredMetrics();
+    cap?.restore();
+    cap = captureStdout();
+    const got: OutboundItem[] = [];
+    const s: Sink = {
+      name: 'x',
+      send: async (items) => {
+        got.push(...items);
+        return { delivered: items.map((i) => i.id), failed: [], bytes: 1 };
+      },
+      close: async () => undefined,
+    };
+    const out = await deliverBatch(
+      { Records: [replay(0, lines[0] as string), record(1, wire[1] as string), replay(2, lines[2] as string)] },
+      deps(cef, s),
+    );
+    expect(out).toMatchObject({ delivered: 3, parked: 0, batchItemFailures: [] });
+    expect(got).toEqual([
+      { id: 'm0', payload: lines[0] },
+      { id: 'm1', payload: lines[1] },
+      { id: 'm2', payload: lines[2] },
+    ]);
+    // the handler's middleware publishes at the end of an invocation; here, by hand
+    metrics.publishStoredMetrics();
+    expect(cap?.metric('EventsReplayed', 'dest')).toBe(2);
+  });
+
+  it.each([
+    ['a forged second record', (l: string) => `${l}\nCEF:0|x|y|1|2|forged|5|`, 'CR, LF or NUL'],
+    ['another format', (_l: string) => createRenderer('leef').render(fromWire(wire[0] as string)), 'rendered as leef'],
+    ['not a rendered event', (_l: string) => 'hello', 'in no format'],
+  ])('deliverBatch parks %s with code replay; the others go', async (_name, make, reason) => {
+    const s = sink();
+    const out = await deliverBatch(
+      { Records: [replay(0, make(lines[0] as string)), replay(1, lines[1] as string)] },
+      deps(cef, s),
+    );
+    expect(out).toMatchObject({ delivered: 1, parked: 1, batchItemFailures: [] });
+    expect(s.got).toEqual(['m1']);
+    const entry = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0];
+    expect(entry?.MessageAttributes?.['relay.error.code']?.StringValue).toBe('replay');
+    expect(entry?.MessageAttributes?.['relay.error.reason']?.StringValue).toContain(reason);
+  });
+
+  it('normalizeBatch parks a replayed line sent to the ingest queue instead of relaying it again', async () => {
+    sns.on(PublishBatchCommand).callsFake((input) => ({
+      Successful: input.PublishBatchRequestEntries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: 'x' })),
+      Failed: [],
+    }));
+    const out = await normalizeBatch(
+      { Records: [replay(0, lines[0] as string), record(1, raw[1] as string)] },
+      {
+        config: {
+          eventsTopicArn: 'arn:aws:sns:us-east-1:111122223333:events',
+          deadLetterQueueUrl: DLQ_URL,
+          maxInputBytes: 262_144,
+          allowSecretFields: false,
+          endpoint: undefined,
+          snsEndpoint: undefined,
+        },
+        sns: new SNSClient({ region: 'us-east-1' }),
+        sqs: new SQSClient({ region: 'us-east-1' }),
+        functionName: 'normalize',
+      },
+    );
+    expect(out.batchItemFailures).toEqual([]);
+    const published = sns
+      .commandCalls(PublishBatchCommand)
+      .flatMap((c) => c.args[0].input.PublishBatchRequestEntries ?? []);
+    expect(published).toHaveLength(1);
+    const entry = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0];
+    expect(entry?.MessageBody).toBe(lines[0]);
+    expect(entry?.MessageAttributes?.['relay.error.field']?.StringValue).toBe('(replay)');
   });
 });
