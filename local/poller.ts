@@ -122,6 +122,26 @@ class Poller {
   };
   private running = false;
   private loop: Promise<void> | null = null;
+  /**
+   * Outcome of the last invocation, in the words of Lambda's `LastProcessingResult`
+   * (`No records processed`, `OK`, `PROBLEM: …`): what `segura-relay doctor` shows locally.
+   */
+  lastResult = 'No records processed';
+  /** when the poller was last started or stopped (ms) */
+  changedAt = Date.now();
+
+  /** true while it receives and invokes (an enabled event source mapping) */
+  get enabled(): boolean {
+    return this.running;
+  }
+
+  get queueArn(): string {
+    return this.o.queueArn;
+  }
+
+  get batchSize(): number {
+    return this.o.batchSize;
+  }
   private readonly o: Required<Omit<PollerOptions, 'onLog' | 'contextTimeoutMs'>> &
     Pick<PollerOptions, 'onLog' | 'contextTimeoutMs'>;
   private abort = new AbortController();
@@ -145,6 +165,7 @@ class Poller {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.changedAt = Date.now();
     this.abort = new AbortController();
     const loops = Number.isInteger(this.o.concurrency) && this.o.concurrency > 1 ? this.o.concurrency : 1;
     this.loop = Promise.all(Array.from({ length: loops }, () => this.run())).then(() => undefined);
@@ -152,6 +173,7 @@ class Poller {
 
   /** Stop polling; waits for the batch in progress. */
   async stop(): Promise<void> {
+    if (this.running) this.changedAt = Date.now();
     this.running = false;
     this.abort.abort();
     await this.loop;
@@ -211,6 +233,7 @@ class Poller {
       const err = toError(e);
       if (err.message.startsWith('Task timed out')) this.stats.timeouts++;
       else this.stats.handlerErrors++;
+      this.lastResult = `PROBLEM: Function call failed: ${err.message}`;
       this.log(`invocation failed, ${msgs.length} message(s) return after the visibility timeout: ${err.message}`);
       return;
     } finally {
@@ -221,10 +244,12 @@ class Poller {
     // Lambda treats a malformed response (unknown or empty id) as a failure of the whole batch
     if (failures.some((f) => !f.itemIdentifier || !ids.has(f.itemIdentifier))) {
       this.stats.handlerErrors++;
+      this.lastResult = 'PROBLEM: Function response invalid: batchItemFailures names an unknown message id';
       this.log('batchItemFailures names an unknown message id: whole batch retried');
       return;
     }
     const failed = new Set(failures.map((f) => f.itemIdentifier));
+    this.lastResult = 'OK';
     this.stats.itemFailures += failed.size;
     const done = msgs.filter((m) => !failed.has(m.MessageId as string));
     for (let i = 0; i < done.length; i += 10) {

@@ -43,6 +43,8 @@ class FirehoseDelivery extends Construct {
   readonly destination: FirehoseDestination;
   /** the key prefix this stream writes under in the archive bucket */
   readonly archivePrefix: string;
+  /** Splunk / HTTP: `s3://bucket/prefix/` of the records Firehose gave up on; undefined for S3 */
+  readonly failedRecordsUri: string | undefined;
   readonly metricPrefix: DeliveryMetricPrefix;
 
   constructor(scope: Construct, id: string, props: FirehoseDeliveryProps) {
@@ -53,6 +55,7 @@ class FirehoseDelivery extends Construct {
     const bucket = props.archive.bucket;
     const key = props.archive.encryptionKey;
     this.archivePrefix = t.type === 's3' ? t.prefix : t.backupPrefix;
+    this.failedRecordsUri = t.type === 's3' ? undefined : `s3://${bucket.bucketName}/${t.backupPrefix}`;
     this.metricPrefix =
       t.type === 's3' ? 'DeliveryToS3' : t.type === 'splunk' ? 'DeliveryToSplunk' : 'DeliveryToHttpEndpoint';
 

@@ -12,6 +12,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
+import { type DestinationOutput, STACK_OUTPUT } from '../../shared/config/stack-outputs.js';
 import type { FirehoseDestination, RelayConfig, SyslogDestination } from '../config/types.js';
 import { AccessLogBucket } from '../constructs/access-log-bucket.js';
 import { AlertTopics } from '../constructs/alert-topics.js';
@@ -316,6 +317,33 @@ class RelayStack extends Stack {
       });
     }
     if (this.dashboard) new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
+
+    // ---- outputs that `segura-relay doctor` reads (shared/config/stack-outputs.ts) ----------------
+    new CfnOutput(this, STACK_OUTPUT.relayName, { value: c.name, description: 'alarm names start with <name>-' });
+    new CfnOutput(this, STACK_OUTPUT.normalizeFunctionName, { value: this.normalize.function.functionName });
+    new CfnOutput(this, STACK_OUTPUT.notificationDeadLetterQueueUrl, {
+      value: notificationsDlq.queue.queueUrl,
+      description: 'notifications SNS could not deliver to a subscriber',
+    });
+    deliveries.forEach((d, i) => {
+      const value: Record<keyof DestinationOutput, string | undefined> = {
+        name: d.name,
+        kind: d.kind,
+        queueUrl: d.queue.queue.queueUrl,
+        deadLetterQueueUrl: d.queue.deadLetterQueue.queueUrl,
+        functionName: d.fn.function.functionName,
+        failedRecords: d.firehose?.failedRecordsUri,
+      };
+      new CfnOutput(this, `${STACK_OUTPUT.destinationPrefix}${i + 1}`, {
+        value: this.toJsonString(Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined))),
+        description: `destination ${d.name}: queue, DLQ, function${d.firehose?.failedRecordsUri ? ', failed-records prefix' : ''} (JSON)`,
+      });
+    });
+    if (this.alerts) {
+      new CfnOutput(this, STACK_OUTPUT.alertsQueueUrl, { value: this.alerts.queue.queue.queueUrl });
+      new CfnOutput(this, STACK_OUTPUT.alertsDeadLetterQueueUrl, { value: this.alerts.queue.deadLetterQueue.queueUrl });
+      new CfnOutput(this, STACK_OUTPUT.alertsFunctionName, { value: this.alerts.fn.function.functionName });
+    }
   }
 }
 

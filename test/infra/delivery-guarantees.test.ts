@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError } from '../../infra/config/errors.js';
 import { ENV } from '../../shared/config/env-names.js';
+import { FIREHOSE_ERROR_PARTITIONS } from '../../shared/config/firehose-backup.js';
 import { DEFAULT_RETRY_BACKOFF, maxReceiveCountFor, receivesWithin } from '../../shared/config/retry-backoff.js';
+import { STACK_OUTPUT } from '../../shared/config/stack-outputs.js';
 import { example, exampleDoc, idOf, type Json, parseInExamples, resources, synthConfig } from './helpers.js';
 
 function issuesOf(doc: Json): readonly string[] {
@@ -189,5 +191,44 @@ describe('Firehose: retry duration set explicitly', () => {
     expect(issuesOf(doc)).toEqual([
       'config.destinations[0].delivery.retrySeconds: must be an integer 0–7200, got 7201',
     ]);
+  });
+});
+
+describe('what redrive --from-s3 and doctor rely on', () => {
+  it('failed Splunk/HTTP records land where the Firehose double writes them: <name>-failed/ + the shared error partitions', () => {
+    for (const [file, key, prefix] of [
+      ['splunk-hec.json', 'SplunkDestinationConfiguration', 'splunk-failed/'],
+      ['http-endpoint.json', 'HttpEndpointDestinationConfiguration', 'siem-intake-failed/'],
+    ] as const) {
+      const [stream] = Object.values(resources(example(file).template, 'AWS::KinesisFirehose::DeliveryStream'));
+      const s3 = stream?.Properties?.[key].S3Configuration;
+      expect(s3.ErrorOutputPrefix, file).toBe(`${prefix}${FIREHOSE_ERROR_PARTITIONS}`);
+      expect(s3.CompressionFormat, file).toBe('GZIP');
+      expect(stream?.Properties?.[key].S3BackupMode, file).toMatch(/^Failed/);
+    }
+  });
+
+  it('the stack outputs name every resource doctor checks (functions, queues, DLQs, failed-records prefix)', () => {
+    const { template: t, stack } = example('full.json');
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const resolved = (k: string) => JSON.stringify(stack.resolve(outputs[k]?.Value));
+    expect(outputs[STACK_OUTPUT.relayName]?.Value).toBe('segura-relay-prod');
+    expect(resolved(STACK_OUTPUT.normalizeFunctionName)).toContain(
+      idOf(t, 'AWS::Lambda::Function', 'NormalizeFunction'),
+    );
+    expect(resolved(STACK_OUTPUT.notificationDeadLetterQueueUrl)).toContain('NotificationDeadLetterQueue');
+    for (const k of [
+      STACK_OUTPUT.alertsQueueUrl,
+      STACK_OUTPUT.alertsDeadLetterQueueUrl,
+      STACK_OUTPUT.alertsFunctionName,
+    ])
+      expect(outputs[k], k).toBeDefined();
+    const destinations = Object.keys(outputs).filter((k) => /^Destination\d+$/.test(k));
+    expect(destinations).toHaveLength(stack.deliveries.length);
+    const splunk = resolved(`Destination${stack.deliveries.findIndex((d) => d.name === 'splunk') + 1}`);
+    for (const field of ['name', 'kind', 'queueUrl', 'deadLetterQueueUrl', 'functionName', 'failedRecords'])
+      expect(splunk, field).toContain(`\\"${field}\\":`);
+    expect(splunk).toContain('/splunk-failed/');
+    expect(splunk).toContain(idOf(t, 'AWS::S3::Bucket', 'ArchiveBucket'));
   });
 });
