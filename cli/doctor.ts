@@ -259,7 +259,9 @@ async function checkEventSources(r: RelayResources, c: DoctorClients): Promise<F
         const queue = m.EventSourceArn?.split(':').pop() ?? '?';
         const state = m.State ?? '?';
         const result = m.LastProcessingResult ?? '-';
-        const detail = `${state} on ${queue}, last result: ${result}${m.StateTransitionReason ? ` (${m.StateTransitionReason})` : ''}`;
+        // the transition reason says who disabled it (USER_INITIATED, or Lambda itself after errors)
+        const why = state !== 'Enabled' && m.StateTransitionReason ? ` (${m.StateTransitionReason})` : '';
+        const detail = `${state}${why} on ${queue}, last result: ${result}`;
         if (state === 'Disabled' || state === 'Disabling') {
           out.push({
             check: 'event sources',

@@ -120,7 +120,7 @@ describe('segura-relay doctor --local', () => {
     expect(find('subscriptions', /alerts-sms topic: sqs /)).toMatchObject({ status: 'ok', detail: 'confirmed' });
     expect(find('event sources', /destination collector \(deliver-syslog\)/)).toMatchObject({
       status: 'problem',
-      detail: expect.stringMatching(/^Disabled on segura-syslog-collector/),
+      detail: expect.stringMatching(/^Disabled \(USER_INITIATED\) on segura-syslog-collector/),
       fix: expect.stringContaining('aws lambda update-event-source-mapping --uuid'),
     });
     expect(find('event sources', /^normalize/)).toMatchObject({
