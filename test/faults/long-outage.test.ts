@@ -1,5 +1,6 @@
 /**
- * Fault: the syslog collector is down for far longer than the old redrive budget, then comes back.
+ * Fault: the syslog collector, then (second case) Firehose, is down for far longer than the old
+ * redrive budget, then comes back.
  *
  * Before issue 10 a destination queue parked every event after maxReceiveCount (5) × visibility
  * timeout: with the 1 s visibility of this suite, 5 s. Here the outage lasts more than 10× that
@@ -23,7 +24,7 @@ const MAX_RECEIVES = maxReceiveCountFor(RETENTION_S, BACKOFF);
 const OLD_BUDGET_MS = 5 * 1_000;
 const OUTAGE_MS = 11 * OLD_BUDGET_MS;
 
-describe('fault: collector down 11× longer than maxReceiveCount × visibility used to allow', () => {
+describe('fault: a destination down 11× longer than maxReceiveCount × visibility used to allow', () => {
   it('events wait with a backoff, nothing reaches the DLQ, everything is delivered after recovery', async ({
     task,
   }) => {
@@ -118,5 +119,83 @@ describe('fault: collector down 11× longer than maxReceiveCount × visibility u
     expect(backedOff).toBeGreaterThan(0);
     // after recovery the backed-off records come back within one cap (plus the drain's polling)
     expect(await waitUntil(() => rx.messages.length >= 250, 1)).toBe(true);
+  }, 150_000);
+
+  it('Firehose refusing every call for 55 s: the same, for the archive (every event once, DLQ 0)', async ({ task }) => {
+    const t0 = Date.now();
+    const relay = await h.start({
+      ...FAST,
+      maxReceiveCount: MAX_RECEIVES,
+      backoff: BACKOFF,
+      syslog: false,
+      firehose: { format: 'cef', aggregate: true },
+    });
+    const fh = relay.firehose;
+    const poller = relay.pollerFor('deliver-firehose');
+    if (!fh || !poller) throw new Error('no Firehose double');
+    const cap = h.cap;
+    if (!cap) throw new Error('stdout not captured');
+
+    const before = bodies(50, 141);
+    await relay.send(before);
+    expect(await waitUntil(() => fh.lines('segura-archive').length >= 50, 15_000)).toBe(true);
+    // every PutRecordBatch answered ServiceUnavailableException (HTTP 503) for the whole outage
+    fh.faults.throttleFor(OUTAGE_MS, 'ServiceUnavailableException');
+    const downAt = Date.now();
+    const received0 = poller.stats.received;
+    const during: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const b = bodies(20, 142 + i);
+      during.push(...b);
+      await relay.send(b);
+      await sleep(Math.max(0, downAt + (i + 1) * 5_000 - Date.now()));
+    }
+    await sleep(Math.max(0, downAt + OUTAGE_MS - Date.now()));
+    const pendingAtEnd = await relay.pending();
+    const receivedDuringOutage = poller.stats.received - received0;
+    const outageMs = Date.now() - downAt;
+    const throttled = fh.throttledCalls;
+    fh.faults.clear();
+    const drained = await relay.drain(30_000);
+
+    const input = [...before, ...during];
+    const ledger = await closeScenario(
+      task,
+      relay,
+      `Firehose refusing every call ${(outageMs / 1000).toFixed(0)} s (old budget ${OLD_BUDGET_MS / 1000} s), backoff ${BACKOFF.baseSeconds}→${BACKOFF.capSeconds} s`,
+      input,
+      {
+        drained,
+        outageMs,
+        oldBudgetMs: OLD_BUDGET_MS,
+        backoff: BACKOFF,
+        maxReceiveCount: MAX_RECEIVES,
+        maxReceiveCountSeen: poller.stats.maxReceiveCount,
+        receivesDuringOutage: receivedDuringOutage,
+        pendingInSqsAtEndOfOutage: pendingAtEnd,
+        throttledCalls: throttled,
+        destinationDownMetric: cap.metric('DestinationDown', 'archive'),
+        eventsBackedOffMetric: cap.metric('EventsBackedOff', 'archive'),
+        pollerStats: { ...poller.stats },
+      },
+      t0,
+    );
+    expect(drained).toBe(true);
+    expect(outageMs).toBeGreaterThanOrEqual(10 * OLD_BUDGET_MS);
+    expect(ledger.destinations[0]).toMatchObject({
+      expected: 250,
+      delivered: 250,
+      inDlq: 0,
+      missing: 0,
+      duplicates: 0,
+    });
+    expect(ledger.dlqReasons).toEqual([]);
+    expect(pendingAtEnd).toBe(200);
+    expect(throttled).toBeGreaterThan(0);
+    const bound = Math.ceil(outageMs / (1_000 * BACKOFF.capSeconds * (1 - BACKOFF.jitter))) + 4;
+    expect(poller.stats.maxReceiveCount).toBeLessThanOrEqual(bound);
+    expect(poller.stats.maxReceiveCount * 5).toBeLessThan(MAX_RECEIVES);
+    expect(receivedDuringOutage).toBeLessThan((200 * outageMs) / 1_000 / 2);
+    expect(cap.metric('DestinationDown', 'archive')).toBeGreaterThan(0);
   }, 150_000);
 });
