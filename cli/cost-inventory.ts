@@ -35,6 +35,7 @@ const METRICS_BY_KIND: Readonly<Record<FunctionKind, readonly string[]>> = {
     METRIC.parked,
     METRIC.unknownIds,
     METRIC.failed,
+    METRIC.internalErrors,
     METRIC.batchLatency,
   ],
   'deliver-firehose': [
@@ -44,6 +45,10 @@ const METRICS_BY_KIND: Readonly<Record<FunctionKind, readonly string[]>> = {
     METRIC.parked,
     METRIC.truncated,
     METRIC.bytes,
+    METRIC.backedOff,
+    METRIC.destinationDown,
+    METRIC.internalErrors,
+    METRIC.replayed,
     METRIC.batchLatency,
   ],
   'deliver-syslog': [
@@ -53,6 +58,10 @@ const METRICS_BY_KIND: Readonly<Record<FunctionKind, readonly string[]>> = {
     METRIC.parked,
     METRIC.truncated,
     METRIC.bytes,
+    METRIC.backedOff,
+    METRIC.destinationDown,
+    METRIC.internalErrors,
+    METRIC.replayed,
     METRIC.batchLatency,
   ],
   'evaluate-alerts': [

@@ -7,6 +7,7 @@ import { UsageError } from './args.js';
 import { bridgeCommand } from './bridge.js';
 import { catalogCommand } from './catalog.js';
 import { costCommand } from './cost.js';
+import { doctorCommand } from './doctor.js';
 import { redriveCommand } from './redrive.js';
 import { jsonRoundTripCommand, renderCommand } from './render.js';
 import { sendCommand } from './send.js';
@@ -18,7 +19,10 @@ Commands:
   catalog    list the vault's event catalog
   bridge     receive the vault's syslog (UDP/TCP/TLS) and send it to the ingest queue, spooling while SQS is down
   send       send NDJSON events or --count N generated events to a queue (smoke and load tests)
-  redrive    move messages from a DLQ back to its source queue (--dry-run, filters, FIFO-safe)
+  redrive    move messages from a DLQ back to its source queue (--dry-run, filters, FIFO-safe), or
+             replay what Firehose backed up to S3 after giving up (--from-s3)
+  doctor     read-only health check of a stack (--stack) or the local relay (--local): unconfirmed
+             subscriptions, event source mappings, DLQ depths, failed Firehose records, alarms
   alerts     dry-run alert rules: which rules fire and the exact SMS/email/chat/ticket messages (no AWS)
   cost       monthly and per-million cost of a deployment config at a steady event rate (no AWS)
 
@@ -43,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
         return await alertsCommand(rest, io);
       case 'cost':
         return await costCommand(rest, io);
+      case 'doctor':
+        return await doctorCommand(rest, io);
       case '_json-roundtrip':
         // benchmark baseline (not listed): the same I/O as render with JSON.parse + JSON.stringify
         return await jsonRoundTripCommand(io);

@@ -5,6 +5,7 @@
  * group ids; deletes a DLQ message only after SQS accepted its copy; `--dry-run` moves nothing and
  * leaves every message visible.
  */
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -20,8 +21,10 @@ import { backoffMs, type OutboundMessage, sendMessageBatch, toolSqsClient } from
 import { DLQ_ATTR } from '../shared/deliver/dlq.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
 import { intOption, parse, UsageError } from './args.js';
+import { parseS3Uri, redriveFromS3, s3SummaryLine, timeOption, toolS3Client } from './redrive-s3.js';
 
 const HELP = `Usage: segura-relay redrive --dlq-url URL [--to URL] [--dry-run] [filters] [options]
+       segura-relay redrive --from-s3 s3://BUCKET/PREFIX --to URL [--dry-run] [filters] [options]
 
 Moves messages from a dead-letter queue back to its source queue once the cause is fixed. Each
 message is copied with SendMessageBatch (FIFO group id kept, MessageDeduplicationId = the DLQ
@@ -48,7 +51,31 @@ Options:
 
 The last line on stderr is the count:
   redrive: examined N, matched N, moved N, skipped by filter N, failed N
-Exit status: 0 done, 1 some messages failed to move, 2 usage error.`;
+Exit status: 0 done, 1 some messages failed to move, 2 usage error.
+
+--from-s3: replay what Amazon Data Firehose gave up on. Splunk and HTTP endpoint destinations back
+up the records they could not deliver after the retry duration to the archive bucket, under
+<destination>-failed/ (stack output Destination<N>, key failedRecords). Every object under the
+prefix is read (GZIP or not); each record's line is sent to the destination's queue (--to, its
+queueUrl) marked relay.replay.format, and its delivery function sends it unchanged. An object is
+deleted only after SQS accepted every line in it (--keep-objects: tagged segura-relay-redriven
+instead, and skipped by later runs); an object left partly replayed (filters, --max, a refused copy)
+is tagged with the lines already sent (segura-relay-replayed), so a rerun sends only the others.
+
+  --from-s3 URI          s3://BUCKET/PREFIX of the failed records
+  --to URL               the destination's queue (required unless --dry-run)
+  --dry-run              print the lines that would be replayed (--json: full records); change nothing
+  --event-id ID[,ID]     only lines of these vault event ids (read from the rendered line)
+  --since TIME           only records Firehose received at or after TIME (ISO 8601 or epoch ms)
+  --until TIME           only records Firehose received before TIME
+  --reason REGEX         only records whose errorCode or errorMessage matches (e.g. 'Splunk\\.Ack')
+  --max N                replay (or print) at most N lines
+  --keep-objects         tag replayed objects instead of deleting them
+  --s3-endpoint-url URL  S3 endpoint (local emulators; path-style)
+  --region R, --endpoint-url URL   as above (--endpoint-url is SQS's)
+The last line on stderr is the count:
+  redrive --from-s3: objects N, lines N, matched N, replayed N, skipped by filter N, already replayed N, failed N, unreadable N; objects deleted N, tagged N, kept N
+Exit status: 0 done, 1 some lines were not replayed or not recorded, 2 usage error.`;
 
 /** What one redrive run is told. */
 interface RedriveOptions {
@@ -422,7 +449,11 @@ interface Io {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-async function redriveCommand(argv: string[], io: Io, deps: { client?: SQSClient } = {}): Promise<number> {
+async function redriveCommand(
+  argv: string[],
+  io: Io,
+  deps: { client?: SQSClient; s3?: S3Client } = {},
+): Promise<number> {
   const { values: v } = parse(argv, {
     'dlq-url': { type: 'string' },
     to: { type: 'string' },
@@ -436,11 +467,20 @@ async function redriveCommand(argv: string[], io: Io, deps: { client?: SQSClient
     wait: { type: 'string' },
     region: { type: 'string' },
     'endpoint-url': { type: 'string' },
+    'from-s3': { type: 'string' },
+    's3-endpoint-url': { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    'keep-objects': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) {
     io.stdout.write(`${HELP}\n`);
     return 0;
+  }
+  if (v['from-s3'] !== undefined) return await fromS3Command(v, io, deps);
+  for (const only of ['s3-endpoint-url', 'since', 'until', 'keep-objects'] as const) {
+    if (v[only] !== undefined) throw new UsageError(`--${only} applies to --from-s3 only`);
   }
   const url = (name: string, x: string | undefined): string | undefined => {
     if (x !== undefined && !/^https?:\/\/[^/]+\/[^/]+\/[^/]+$/.test(x)) {
@@ -519,6 +559,93 @@ async function redriveCommand(argv: string[], io: Io, deps: { client?: SQSClient
   } finally {
     process.off('SIGINT', onSigint);
     if (deps.client === undefined) client.destroy();
+  }
+}
+
+type RedriveValues = ReturnType<typeof parse>['values'] & Record<string, string | boolean | string[] | undefined>;
+
+/** `redrive --from-s3`: options checked here, the work in cli/redrive-s3.ts. */
+async function fromS3Command(v: RedriveValues, io: Io, deps: { client?: SQSClient; s3?: S3Client }): Promise<number> {
+  for (const only of ['dlq-url', 'max-scan', 'visibility-timeout', 'wait'] as const) {
+    if (v[only] !== undefined) throw new UsageError(`--${only} does not apply to --from-s3`);
+  }
+  const { bucket, prefix } = parseS3Uri(String(v['from-s3']));
+  const to = typeof v.to === 'string' ? v.to : undefined;
+  if (to !== undefined && !/^https?:\/\/[^/]+\/[^/]+\/[^/]+$/.test(to))
+    throw new UsageError(`--to: expected https://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE, got ${JSON.stringify(to)}`);
+  const dryRun = v['dry-run'] === true;
+  if (!dryRun && to === undefined) throw new UsageError("--to is required: the destination's queue URL");
+  if (v.json === true && !dryRun) throw new UsageError('--json prints records: use it with --dry-run');
+  let reason: RegExp | undefined;
+  if (typeof v.reason === 'string') {
+    try {
+      reason = new RegExp(v.reason, 'i');
+    } catch (e) {
+      throw new UsageError(`--reason: ${(e as Error).message}`);
+    }
+  }
+  const ids = ((v['event-id'] as string[] | undefined) ?? [])
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const max = intOption('max', v.max as string | undefined, 1, 100_000_000);
+  const sinceMs = timeOption('since', v.since as string | undefined);
+  const untilMs = timeOption('until', v.until as string | undefined);
+  if (sinceMs !== undefined && untilMs !== undefined && untilMs <= sinceMs)
+    throw new UsageError('--until must be later than --since');
+  const region = typeof v.region === 'string' ? v.region : undefined;
+  const s3 =
+    deps.s3 ??
+    toolS3Client({
+      ...(typeof v['s3-endpoint-url'] === 'string' ? { endpoint: v['s3-endpoint-url'] } : {}),
+      ...(region !== undefined ? { region } : {}),
+    });
+  const sqs =
+    deps.client ??
+    (to === undefined
+      ? null
+      : toolSqsClient({
+          ...(typeof v['endpoint-url'] === 'string' ? { endpoint: v['endpoint-url'] } : {}),
+          ...(region !== undefined ? { region } : {}),
+          queueUrl: to,
+          maxAttempts: 3,
+        }));
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    io.stderr.write('redrive: stopping after the current object (Ctrl-C again to quit at once)\n');
+    abort.abort();
+    process.off('SIGINT', onSigint);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const s = await redriveFromS3(s3, sqs, {
+      bucket,
+      prefix,
+      ...(to !== undefined ? { to } : {}),
+      dryRun,
+      json: v.json === true,
+      ...(ids.length > 0 ? { eventIds: new Set(ids) } : {}),
+      ...(sinceMs !== undefined ? { sinceMs } : {}),
+      ...(untilMs !== undefined ? { untilMs } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+      ...(max !== undefined ? { max } : {}),
+      keepObjects: v['keep-objects'] === true,
+      signal: abort.signal,
+      print: (line) => io.stdout.write(`${line}\n`),
+      warn: (line) => io.stderr.write(`redrive: ${line}\n`),
+    });
+    if (to !== undefined) io.stderr.write(`target: ${to}\n`);
+    io.stderr.write(`${s3SummaryLine(s)}\n`);
+    return s.failed > 0 || s.unreadable > 0 || s.progressNotRecorded > 0 || s.notCleanedUp > 0 ? 1 : 0;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const err = e as Error;
+    io.stderr.write(`segura-relay redrive: ${err.name}: ${err.message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (deps.s3 === undefined) s3.destroy();
+    if (deps.client === undefined) sqs?.destroy();
   }
 }
 

@@ -8,6 +8,15 @@
  * optionally appends it to `${outDir}/${stream}.ndjson`), and lets tests inject faults: per-entry
  * `ErrorCode`s, whole-call throttling and seeded random failures.
  *
+ * It also models the delivery side of a Splunk or HTTP endpoint stream (`backup`): a record the
+ * stream accepted but then fails to deliver for good (a delivery fault: the destination down past
+ * the retry duration) is not delivered; it is written to the backup bucket (an {@link S3Store},
+ * e.g. the S3 double) in the layout Firehose uses: one JSON document per record (`attemptsMade`,
+ * `arrivalTimestamp`, `errorCode`, `errorMessage`, `attemptEndingTimestamp`, `rawData`, `EventId`
+ * or `dataId`), one object per call under the evaluated `ErrorOutputPrefix`, GZIP by default
+ * (see shared/config/firehose-backup.ts for the documentation). The retry duration itself is not
+ * waited for: the backup is written when the call is answered.
+ *
  * Wire contract: https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html
  *
  * @example
@@ -26,6 +35,9 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { FIREHOSE_ERROR_OUTPUT_TYPE, type FirehoseFailedRecord } from '../shared/config/firehose-backup.js';
+import type { S3Store } from './s3-double.js';
 import { prng } from './sample-events.js';
 
 /**
@@ -76,8 +88,27 @@ interface FaultInjector {
   failRandomly(rate: number, seed: number, code?: string): void;
   /** Answer every call with a whole-call error for the next `ms` milliseconds. @default type 'ServiceUnavailableException' */
   throttleFor(ms: number, type?: ThrottleType): void;
+  /**
+   * Delivery side (streams with a `backup` only): every record accepted in the next `ms`
+   * milliseconds fails delivery for good and is written to the backup bucket instead of delivered.
+   * @default code 'Splunk.ConnectionTimeout' or 'HttpEndpoint.DestinationException'
+   */
+  failDeliveryFor(ms: number, code?: string): void;
+  /** Delivery side: records whose data matches fail delivery for good, until `times` have. */
+  failDeliveryMatching(predicate: (data: string, stream: string) => boolean, times: number, code?: string): void;
   /** Remove every fault rule. Counters are kept. */
   clear(): void;
+}
+
+/** Where a Splunk or HTTP endpoint stream backs up the records it fails to deliver. */
+interface FirehoseBackup {
+  readonly store: S3Store;
+  readonly bucket: string;
+  /** the stream's ErrorOutputPrefix expression, e.g. `splunk-failed/` + FIREHOSE_ERROR_PARTITIONS */
+  readonly errorOutputPrefix: string;
+  readonly destination: keyof typeof FIREHOSE_ERROR_OUTPUT_TYPE;
+  /** @default 'GZIP' */
+  readonly compression?: 'GZIP' | 'UNCOMPRESSED';
 }
 
 interface FirehoseDoubleOptions {
@@ -87,6 +118,8 @@ interface FirehoseDoubleOptions {
   readonly outDir?: string;
   /** Known stream names; others get `ResourceNotFoundException`. @default any name is accepted */
   readonly streams?: readonly string[];
+  /** Splunk / HTTP endpoint streams: where each backs up failed records. @default none (S3 streams) */
+  readonly backup?: Readonly<Record<string, FirehoseBackup>>;
 }
 
 interface FirehoseDouble {
@@ -112,6 +145,10 @@ interface FirehoseDouble {
   readonly failedEntries: number;
   /** Calls answered with a throttle fault. */
   readonly throttledCalls: number;
+  /** Records accepted but written to the backup bucket (delivery failed for good). */
+  readonly backedUp: number;
+  /** Keys of the backup objects written, in order. */
+  readonly backupObjects: readonly string[];
   readonly faults: FaultInjector;
   /** Close the server (dropping kept-alive connections) and flush pending file writes. */
   stop(): Promise<void>;
@@ -175,6 +212,39 @@ function decodeRecord(entry: unknown, index: number): Buffer {
   return data;
 }
 
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** `yyyy-MM-dd-HH-mm-ss` (UTC) of the object name suffix. */
+function stamp(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}-${pad(d.getUTCHours())}-${pad(d.getUTCMinutes())}-${pad(d.getUTCSeconds())}`;
+}
+
+/**
+ * Evaluate a Firehose prefix expression: `!{firehose:error-output-type}`, `!{firehose:random-string}`
+ * and `!{timestamp:PATTERN}` with the pattern letters the relay uses (yyyy, MM, dd, HH, mm, ss;
+ * text in single quotes is literal), in UTC.
+ */
+function evaluatePrefix(expr: string, errorOutputType: string, ms: number): string {
+  const d = new Date(ms);
+  const parts: Record<string, string> = {
+    yyyy: String(d.getUTCFullYear()),
+    MM: pad(d.getUTCMonth() + 1),
+    dd: pad(d.getUTCDate()),
+    HH: pad(d.getUTCHours()),
+    mm: pad(d.getUTCMinutes()),
+    ss: pad(d.getUTCSeconds()),
+  };
+  return expr.replace(/!\{(firehose|timestamp):([^}]*)\}/g, (all, ns: string, v: string) => {
+    if (ns === 'firehose') {
+      if (v === 'error-output-type') return errorOutputType;
+      if (v === 'random-string') return randomUUID().replaceAll('-', '').slice(0, 11);
+      throw new Error(`firehose double: unknown expression ${all}`);
+    }
+    return v.replace(/'([^']*)'|yyyy|MM|dd|HH|mm|ss/g, (t, literal?: string) => literal ?? parts[t] ?? t);
+  });
+}
+
 /**
  * Start the double. Resolves once it listens.
  *
@@ -204,6 +274,11 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
   let throttleCountType: ThrottleType = 'ServiceUnavailableException';
   let throttleUntil = 0;
   let throttleUntilType: ThrottleType = 'ServiceUnavailableException';
+  let deliveryDownUntil = 0;
+  let deliveryDownCode: string | undefined;
+  let deliveryRules: EntryRule[] = [];
+  let backedUp = 0;
+  const backupObjects: string[] = [];
   // File appends are chained so the file keeps acceptance order across concurrent requests.
   let writes: Promise<void> = Promise.resolve();
 
@@ -226,14 +301,67 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
       throttleUntil = Date.now() + ms;
       throttleUntilType = type;
     },
+    failDeliveryFor(ms, code) {
+      deliveryDownUntil = Date.now() + ms;
+      deliveryDownCode = code;
+    },
+    failDeliveryMatching(predicate, times, code) {
+      deliveryRules.push({ matches: predicate, remaining: times, code: code ?? '' });
+    },
     clear() {
       nextEntryFailures = 0;
       matchRules = [];
       random = undefined;
       throttleCount = 0;
       throttleUntil = 0;
+      deliveryDownUntil = 0;
+      deliveryRules = [];
     },
   };
+
+  /** The delivery error of an accepted record, or undefined when it is delivered. */
+  function deliveryFault(data: string, stream: string, b: FirehoseBackup): string | undefined {
+    const fallback = b.destination === 'splunk' ? 'Splunk.ConnectionTimeout' : 'HttpEndpoint.DestinationException';
+    if (Date.now() < deliveryDownUntil) return deliveryDownCode ?? fallback;
+    for (const rule of deliveryRules) {
+      if (rule.remaining > 0 && rule.matches(data, stream)) {
+        rule.remaining--;
+        return rule.code || fallback;
+      }
+    }
+    return undefined;
+  }
+
+  /** Write the records a call failed to deliver as one backup object, the way Firehose lays it out. */
+  function writeBackup(
+    stream: string,
+    b: FirehoseBackup,
+    failed: ReadonlyArray<{ data: Buffer; code: string; seq: number }>,
+    arrivalMs: number,
+  ): void {
+    if (failed.length === 0) return;
+    const end = Date.now();
+    const docs = failed.map((f) => {
+      const doc: FirehoseFailedRecord = {
+        attemptsMade: 1,
+        arrivalTimestamp: arrivalMs,
+        errorCode: f.code,
+        errorMessage: `firehose double: delivery to the ${b.destination} destination failed for good (${f.code})`,
+        attemptEndingTimestamp: end,
+        rawData: f.data.toString('base64'),
+        ...(b.destination === 'splunk'
+          ? { EventId: `${f.seq}${'0'.repeat(40)}.0` }
+          : { subsequenceNumber: 0, dataId: `${f.seq}${'0'.repeat(40)}.0` }),
+      };
+      return `${JSON.stringify(doc)}\n`;
+    });
+    const text = Buffer.from(docs.join(''), 'utf8');
+    const gzip = (b.compression ?? 'GZIP') === 'GZIP';
+    const key = `${evaluatePrefix(b.errorOutputPrefix, FIREHOSE_ERROR_OUTPUT_TYPE[b.destination], arrivalMs)}${stream}-1-${stamp(arrivalMs)}-${randomUUID()}${gzip ? '.gz' : ''}`;
+    b.store.put(b.bucket, key, gzip ? gzipSync(text) : text, gzip ? 'application/x-gzip' : 'application/octet-stream');
+    backedUp += failed.length;
+    backupObjects.push(key);
+  }
 
   function checkStream(body: Record<string, unknown>): string {
     const name = body.DeliveryStreamName;
@@ -284,6 +412,9 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
     const kept = accepted.get(stream) ?? [];
     accepted.set(stream, kept);
     const toWrite: Buffer[] = [];
+    const backup = options.backup?.[stream];
+    const arrivalMs = Date.now();
+    const undeliverable: Array<{ data: Buffer; code: string; seq: number }> = [];
     const responses = records.map((data) => {
       const text = data.toString('utf8');
       entries++;
@@ -296,11 +427,17 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
           ErrorMessage: code === 'InternalFailure' ? 'Internal Service Failure' : 'Slow down.',
         };
       }
-      kept.push(text);
-      toWrite.push(data);
       recordSeq++;
+      // accepted: delivered, or (delivery side fault) backed up
+      const lost = backup ? deliveryFault(text, stream, backup) : undefined;
+      if (lost !== undefined) undeliverable.push({ data, code: lost, seq: recordSeq });
+      else {
+        kept.push(text);
+        toWrite.push(data);
+      }
       return { RecordId: `${recordSeq.toString(16).padStart(16, '0')}${randomUUID().replaceAll('-', '')}` };
     });
+    if (backup) writeBackup(stream, backup, undeliverable, arrivalMs);
     if (outDir === undefined || toWrite.length === 0) return { responses, written: Promise.resolve() };
     const file = join(outDir, `${stream}.ndjson`);
     const chunk = Buffer.concat(toWrite);
@@ -445,6 +582,12 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
     get throttledCalls() {
       return throttledCalls;
     },
+    get backedUp() {
+      return backedUp;
+    },
+    get backupObjects() {
+      return [...backupObjects];
+    },
     faults,
     async stop() {
       await new Promise<void>((resolve, reject) => {
@@ -456,5 +599,5 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
   };
 }
 
-export type { FaultInjector, FirehoseDouble, FirehoseDoubleOptions, ThrottleType };
-export { FIREHOSE_LIMITS, startFirehoseDouble };
+export type { FaultInjector, FirehoseBackup, FirehoseDouble, FirehoseDoubleOptions, ThrottleType };
+export { evaluatePrefix, FIREHOSE_LIMITS, startFirehoseDouble };

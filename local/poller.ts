@@ -4,6 +4,13 @@
  * `batchItemFailures` (ReportBatchItemFailures semantics). A handler error or timeout deletes
  * nothing: the messages come back after the visibility timeout and, after `maxReceiveCount`
  * receives, SQS (the emulator) moves them to the DLQ by its redrive policy.
+ *
+ * Like the Lambda service, it never touches the visibility of a record the handler reported as
+ * failed: a handler that extended it (ChangeMessageVisibility, the relay's backoff while a
+ * destination is down) keeps it out of sight for exactly that long, counted from the call.
+ * fauxqs applies ChangeMessageVisibility as SQS does (from the time of the call, 0–43,200 s per
+ * call); it does not enforce SQS's 12-hour limit on a message's total time in flight, which the
+ * relay never approaches (its backoff cap is at most 11 h, checked at synth and at cold start).
  * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
 import { randomUUID } from 'node:crypto';
@@ -49,6 +56,8 @@ interface PollerStats {
   itemFailures: number;
   handlerErrors: number;
   timeouts: number;
+  /** highest ApproximateReceiveCount seen on any message */
+  maxReceiveCount: number;
 }
 
 function toRecord(m: Message, queueArn: string, region: string): SQSRecord {
@@ -109,9 +118,30 @@ class Poller {
     itemFailures: 0,
     handlerErrors: 0,
     timeouts: 0,
+    maxReceiveCount: 0,
   };
   private running = false;
   private loop: Promise<void> | null = null;
+  /**
+   * Outcome of the last invocation, in the words of Lambda's `LastProcessingResult`
+   * (`No records processed`, `OK`, `PROBLEM: …`): what `segura-relay doctor` shows locally.
+   */
+  lastResult = 'No records processed';
+  /** when the poller was last started or stopped (ms) */
+  changedAt = Date.now();
+
+  /** true while it receives and invokes (an enabled event source mapping) */
+  get enabled(): boolean {
+    return this.running;
+  }
+
+  get queueArn(): string {
+    return this.o.queueArn;
+  }
+
+  get batchSize(): number {
+    return this.o.batchSize;
+  }
   private readonly o: Required<Omit<PollerOptions, 'onLog' | 'contextTimeoutMs'>> &
     Pick<PollerOptions, 'onLog' | 'contextTimeoutMs'>;
   private abort = new AbortController();
@@ -135,6 +165,7 @@ class Poller {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.changedAt = Date.now();
     this.abort = new AbortController();
     const loops = Number.isInteger(this.o.concurrency) && this.o.concurrency > 1 ? this.o.concurrency : 1;
     this.loop = Promise.all(Array.from({ length: loops }, () => this.run())).then(() => undefined);
@@ -142,6 +173,7 @@ class Poller {
 
   /** Stop polling; waits for the batch in progress. */
   async stop(): Promise<void> {
+    if (this.running) this.changedAt = Date.now();
     this.running = false;
     this.abort.abort();
     await this.loop;
@@ -182,6 +214,10 @@ class Poller {
   private async invoke(msgs: Message[]): Promise<void> {
     this.stats.invocations++;
     this.stats.received += msgs.length;
+    for (const m of msgs) {
+      const n = Number(m.Attributes?.ApproximateReceiveCount ?? 0);
+      if (n > this.stats.maxReceiveCount) this.stats.maxReceiveCount = n;
+    }
     const event: SQSEvent = { Records: msgs.map((m) => toRecord(m, this.o.queueArn, 'us-east-1')) };
     const ctx = lambdaContext(this.o.name, this.o.contextTimeoutMs ?? this.o.timeoutMs);
     let timer: NodeJS.Timeout | undefined;
@@ -197,6 +233,7 @@ class Poller {
       const err = toError(e);
       if (err.message.startsWith('Task timed out')) this.stats.timeouts++;
       else this.stats.handlerErrors++;
+      this.lastResult = `PROBLEM: Function call failed: ${err.message}`;
       this.log(`invocation failed, ${msgs.length} message(s) return after the visibility timeout: ${err.message}`);
       return;
     } finally {
@@ -207,10 +244,12 @@ class Poller {
     // Lambda treats a malformed response (unknown or empty id) as a failure of the whole batch
     if (failures.some((f) => !f.itemIdentifier || !ids.has(f.itemIdentifier))) {
       this.stats.handlerErrors++;
+      this.lastResult = 'PROBLEM: Function response invalid: batchItemFailures names an unknown message id';
       this.log('batchItemFailures names an unknown message id: whole batch retried');
       return;
     }
     const failed = new Set(failures.map((f) => f.itemIdentifier));
+    this.lastResult = 'OK';
     this.stats.itemFailures += failed.size;
     const done = msgs.filter((m) => !failed.has(m.MessageId as string));
     for (let i = 0; i < done.length; i += 10) {

@@ -22,15 +22,20 @@ import { createNormalizeHandler } from '../functions/normalize/app.js';
 import { snsClient, sqsClient } from '../shared/aws-clients.js';
 import { firehoseDestination, syslogDestination } from '../shared/config/destination.js';
 import { ENV } from '../shared/config/env-names.js';
+import { FIREHOSE_ERROR_PARTITIONS } from '../shared/config/firehose-backup.js';
+import type { RetryBackoff } from '../shared/config/retry-backoff.js';
 import { DLQ_ATTR } from '../shared/deliver/dlq.js';
 import type { SyslogSinkConfig } from '../shared/deliver/syslog/index.js';
+import type { SecurityEvent } from '../shared/model/security-event.js';
+import { parseInput } from '../shared/parse/parse-payload.js';
 import type { Format, RenderConfig, Renderer } from '../shared/render/index.js';
 import { type LocalAlerts, type LocalAlertsOptions, startLocalAlerts } from './alerts.js';
 import { type TlsMaterial, throwawayTls } from './certs.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
-import { type FirehoseDouble, startFirehoseDouble } from './firehose-double.js';
+import { type FirehoseBackup, type FirehoseDouble, startFirehoseDouble } from './firehose-double.js';
 import { Poller, type SqsHandler } from './poller.js';
 import { type RelpReceiver, startRelpReceiver } from './relp-receiver.js';
+import { type S3Double, startS3Double } from './s3-double.js';
 import { type SyslogReceiver, startSyslogReceiver } from './syslog-receiver.js';
 
 interface SyslogTarget {
@@ -61,6 +66,8 @@ function parseSyslogUrl(url: string): SyslogTarget {
 /** Local collectors `npm start` can run when no `--syslog` URL is given. */
 const LOCAL_COLLECTORS = ['tls', 'relp', 'relp+tls'] as const;
 type LocalCollector = (typeof LOCAL_COLLECTORS)[number];
+/** The local archive bucket (S3 double) where a Splunk/HTTP-like Firehose destination backs up. */
+const LOCAL_ARCHIVE_BUCKET = 'segura-archive-local';
 
 interface LocalRelayOptions {
   /** folder for output files (Firehose NDJSON, syslog log, TLS material). @default .relay-local/run-<time> */
@@ -68,7 +75,18 @@ interface LocalRelayOptions {
   /** Firehose destination; false disables it. @default { format: 'cef', aggregate: true } */
   readonly firehose?:
     | false
-    | { readonly format?: Format; readonly aggregate?: boolean; readonly render?: RenderConfig };
+    | {
+        readonly format?: Format;
+        /** @default true, false with `backup` (Splunk and HTTP endpoints take one event per record) */
+        readonly aggregate?: boolean;
+        readonly render?: RenderConfig;
+        /**
+         * Model a Splunk or HTTP endpoint stream: records it fails to deliver for good (the Firehose
+         * double's delivery faults) are backed up to an S3 double (`relay.s3`) under
+         * `relay.failedRecordsUri`, as the stack configures it. @default none (an S3 stream)
+         */
+        readonly backup?: 'splunk' | 'http';
+      };
   /** syslog destination; false disables it. Without `url`, a local receiver is started. @default TLS, rfc5424 */
   readonly syslog?:
     | false
@@ -109,6 +127,16 @@ interface LocalRelayOptions {
   readonly concurrency?: number;
   /** remaining time the functions' context reports, when it must differ from `timeoutMs` (fault tests). */
   readonly contextTimeoutMs?: number;
+  /** backoff of the delivery functions while a destination is down (scaled in tests). @default the stack's */
+  readonly backoff?: RetryBackoff;
+  /**
+   * Fault injection: make records throw an unexpected error (not an InvalidEventError) in
+   * normalize (`normalize`, by raw body) or in a destination's renderer (`render`, by event).
+   */
+  readonly inject?: {
+    readonly normalize?: (body: string) => boolean;
+    readonly render?: (e: SecurityEvent, destination: string) => boolean;
+  };
 }
 
 interface QueuePair {
@@ -151,6 +179,10 @@ class LocalRelay {
   topicArn = '';
   tls: TlsMaterial | null = null;
   firehose: FirehoseDouble | null = null;
+  /** the backup bucket's S3 double, when the Firehose destination models Splunk or HTTP */
+  s3: S3Double | null = null;
+  /** `s3://bucket/prefix/` where that stream backs up failed records (redrive --from-s3) */
+  failedRecordsUri: string | null = null;
   syslogReceiver: SyslogReceiver | null = null;
   /** the local RELP receiver, when `syslog.local` is relp or relp+tls */
   relpReceiver: RelpReceiver | null = null;
@@ -211,14 +243,45 @@ class LocalRelay {
       ...extra,
     });
     if (this.o.snsProxy) this.snsProxy = await startFaultProxy({ target: this.endpoint });
+    const inject = this.o.inject;
+    const normalizeThrows = inject?.normalize;
     const normalize = createNormalizeHandler(
       env({
         ...(this.snsProxy ? { [ENV.snsEndpoint]: this.snsProxy.endpoint } : {}),
         [ENV.eventsTopicArn]: this.topicArn,
         [ENV.deadLetterQueueUrl]: this.ingest.dlqUrl,
+        [ENV.sourceQueueUrl]: this.ingest.url,
         AWS_LAMBDA_FUNCTION_NAME: 'normalize',
       }),
+      normalizeThrows
+        ? {
+            parse: (raw, o) => {
+              if (normalizeThrows(raw)) throw new TypeError('injected fault: unexpected error in normalize');
+              return parseInput(raw, o);
+            },
+          }
+        : {},
     );
+    const renderHook = (destination: string) => {
+      const throws = inject?.render;
+      if (!throws) return {};
+      return {
+        renderer: (r: Renderer): Renderer => ({
+          format: r.format,
+          render: (e) => {
+            if (throws(e, destination)) throw new TypeError('injected fault: unexpected error in the renderer');
+            return r.render(e);
+          },
+          renderWithInfo: (e) => {
+            if (throws(e, destination)) throw new TypeError('injected fault: unexpected error in the renderer');
+            return r.renderWithInfo(e);
+          },
+        }),
+      };
+    };
+    const backoffEnv: Record<string, string> = this.o.backoff
+      ? { [ENV.retryBackoff]: JSON.stringify(this.o.backoff) }
+      : {};
     const onIngest = this.o.onIngest;
     this.addPoller(
       'normalize',
@@ -236,23 +299,45 @@ class LocalRelay {
     if (this.o.firehose !== false) {
       const f = this.o.firehose ?? {};
       const format = f.format ?? 'cef';
-      this.firehose = await startFirehoseDouble({ outDir: this.dir, streams: ['segura-archive'] });
+      let backup: Record<string, FirehoseBackup> | undefined;
+      if (f.backup) {
+        // the stack's layout: <destination>-failed/ + the error partitions, in the archive bucket
+        this.s3 = await startS3Double({ buckets: [LOCAL_ARCHIVE_BUCKET] });
+        const prefix = 'archive-failed/';
+        backup = {
+          'segura-archive': {
+            store: this.s3,
+            bucket: LOCAL_ARCHIVE_BUCKET,
+            errorOutputPrefix: `${prefix}${FIREHOSE_ERROR_PARTITIONS}`,
+            destination: f.backup,
+          },
+        };
+        this.failedRecordsUri = `s3://${LOCAL_ARCHIVE_BUCKET}/${prefix}`;
+      }
+      this.firehose = await startFirehoseDouble({
+        outDir: this.dir,
+        streams: ['segura-archive'],
+        ...(backup ? { backup } : {}),
+      });
       const q = await this.queuePair('segura-firehose-archive');
       await this.subscribe(q);
       const destination = JSON.stringify({
         name: 'archive',
         deliveryStreamName: 'segura-archive',
         format,
-        aggregate: f.aggregate ?? true,
+        aggregate: f.aggregate ?? !f.backup,
         render: f.render ?? {},
       });
       const handler = createFirehoseHandler(
         env({
           [ENV.firehoseEndpoint]: this.firehose.endpoint,
           [ENV.deadLetterQueueUrl]: q.dlqUrl,
+          [ENV.sourceQueueUrl]: q.url,
+          ...backoffEnv,
           AWS_LAMBDA_FUNCTION_NAME: 'deliver-firehose',
           [ENV.destination]: destination,
         }),
+        renderHook('archive'),
       );
       const fh = this.firehose;
       this.addPoller('deliver-firehose', q, handler);
@@ -316,10 +401,13 @@ class LocalRelay {
       this.syslogHandler = await createSyslogHandler(
         env({
           [ENV.deadLetterQueueUrl]: q.dlqUrl,
+          [ENV.sourceQueueUrl]: q.url,
+          ...backoffEnv,
           AWS_LAMBDA_FUNCTION_NAME: 'deliver-syslog',
           [ENV.destination]: destination,
         }),
         s.sink,
+        renderHook('collector'),
       );
       this.addPoller('deliver-syslog', q, this.syslogHandler);
       const rx = this.syslogReceiver ?? this.relpReceiver;
@@ -511,6 +599,7 @@ class LocalRelay {
     await this.syslogReceiver?.stop();
     await this.relpReceiver?.stop();
     await this.firehose?.stop();
+    await this.s3?.stop();
     await this.alerts?.stop();
     await this.snsProxy?.stop();
     await this.stopFauxqs?.();

@@ -10,6 +10,7 @@ import { FORMATS, type Format } from '../shared/render/index.js';
 import { summarizeAlerts } from './alerts.js';
 import { catalogFeed } from './catalog-feed.js';
 import { type DestinationLedger, expectations, ledgerFor } from './ledger.js';
+import { serveManifest } from './manifest.js';
 import { LOCAL_COLLECTORS, type LocalCollector, LocalRelay } from './relay.js';
 import { sampleEvents } from './sample-events.js';
 
@@ -40,7 +41,8 @@ Options:
   --port N              fauxqs (SQS + SNS) port (default: a free one)
   --serve               keep running after the feed (nothing is fed unless --events/--count) so
                         \`segura-relay bridge\` or \`segura-relay send\` can feed the printed ingest
-                        queue; Ctrl-C drains and prints the summary of everything received
+                        queue; Ctrl-C drains and prints the summary of everything received. Writes
+                        .relay-local/serve.json so \`segura-relay doctor --local\` finds it
   -h, --help            this help`;
 
 function fail(msg: string): never {
@@ -67,6 +69,7 @@ async function serveUntilSignal(relay: LocalRelay, ingested: ReadonlyMap<string,
   process.stderr.write(
     `      or: npx segura-relay send --queue-url ${relay.ingest.url} --endpoint-url ${relay.endpoint} --count 10\n`,
   );
+  process.stderr.write('  check it: npx segura-relay doctor --local\n');
   process.stderr.write('serving; press Ctrl-C to drain and print the summary\n');
   let shown = '';
   const show = (): void => {
@@ -192,6 +195,8 @@ async function main(): Promise<number> {
         }
       : {}),
   });
+  // --serve: tools find this relay through a manifest (segura-relay doctor --local)
+  const served = serve ? await serveManifest(relay) : null;
   const tty = process.stderr.isTTY;
   const say = (s: string) => process.stderr.write(tty ? `\r\x1b[K${s}` : `${s}\n`);
   process.stderr.write(`Segura SIEM Relay (local) — fauxqs at ${relay.endpoint}, output in ${relay.dir}\n`);
@@ -303,6 +308,7 @@ async function main(): Promise<number> {
     }
     return ok ? 0 : 1;
   } finally {
+    await served?.close();
     await relay.stop();
   }
 }

@@ -5,10 +5,10 @@
 import { firehoseClient, sqsClient } from '../../shared/aws-clients.js';
 import { createFirehoseSink } from '../../shared/deliver/firehose-sink.js';
 import { logger } from '../../shared/observability/index.js';
-import { deliveryHandler } from '../delivery-handler.js';
+import { type DeliveryHooks, deliveryHandler } from '../delivery-handler.js';
 import { loadFirehoseConfig } from './config.js';
 
-function createFirehoseHandler(env: NodeJS.ProcessEnv) {
+function createFirehoseHandler(env: NodeJS.ProcessEnv, hooks: DeliveryHooks = {}) {
   const config = loadFirehoseConfig(env);
   const d = config.destination;
   const sqs = sqsClient({ endpoint: config.endpoint });
@@ -19,14 +19,17 @@ function createFirehoseHandler(env: NodeJS.ProcessEnv) {
     aggregate: d.aggregate,
     logger,
   });
-  return deliveryHandler({
-    destination: d.name,
-    renderer: d.renderer,
-    sink,
-    sqs,
-    deadLetterQueueUrl: config.deadLetterQueueUrl,
-    functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? 'deliver-firehose',
-  });
+  return deliveryHandler(
+    {
+      destination: d.name,
+      renderer: hooks.renderer ? hooks.renderer(d.renderer) : d.renderer,
+      sink,
+      sqs,
+      deadLetterQueueUrl: config.deadLetterQueueUrl,
+      functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? 'deliver-firehose',
+    },
+    env,
+  );
 }
 
 export { createFirehoseHandler };

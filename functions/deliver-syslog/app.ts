@@ -6,10 +6,14 @@
 import { sqsClient } from '../../shared/aws-clients.js';
 import { createSyslogSink, type SyslogSinkConfig } from '../../shared/deliver/syslog/index.js';
 import { logger } from '../../shared/observability/index.js';
-import { deliveryHandler } from '../delivery-handler.js';
+import { type DeliveryHooks, deliveryHandler } from '../delivery-handler.js';
 import { loadSyslogConfig, resolveCa } from './config.js';
 
-function createSyslogHandler(env: NodeJS.ProcessEnv, overrides: Partial<SyslogSinkConfig> = {}) {
+function createSyslogHandler(
+  env: NodeJS.ProcessEnv,
+  overrides: Partial<SyslogSinkConfig> = {},
+  hooks: DeliveryHooks = {},
+) {
   const config = loadSyslogConfig(env);
   const d = config.destination;
   const ca = resolveCa(d);
@@ -29,14 +33,17 @@ function createSyslogHandler(env: NodeJS.ProcessEnv, overrides: Partial<SyslogSi
     logger,
     ...overrides,
   });
-  const handler = deliveryHandler({
-    destination: d.name,
-    renderer: d.renderer,
-    sink,
-    sqs,
-    deadLetterQueueUrl: config.deadLetterQueueUrl,
-    functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? 'deliver-syslog',
-  });
+  const handler = deliveryHandler(
+    {
+      destination: d.name,
+      renderer: hooks.renderer ? hooks.renderer(d.renderer) : d.renderer,
+      sink,
+      sqs,
+      deadLetterQueueUrl: config.deadLetterQueueUrl,
+      functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? 'deliver-syslog',
+    },
+    env,
+  );
   return Object.assign(handler, { sink });
 }
 

@@ -7,14 +7,15 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { snsClient, sqsClient } from '../../shared/aws-clients.js';
-import { deadlineFrom } from '../../shared/deliver/deadline.js';
+import { deadlineFrom, endOf } from '../../shared/deliver/deadline.js';
 import { logger, metrics } from '../../shared/observability/index.js';
 import { loadNormalizeConfig } from './config.js';
-import { normalizeBatch } from './normalize.js';
+import { type NormalizeDeps, normalizeBatch } from './normalize.js';
 
-function createNormalizeHandler(env: NodeJS.ProcessEnv) {
+function createNormalizeHandler(env: NodeJS.ProcessEnv, hooks: Pick<NormalizeDeps, 'parse'> = {}) {
   const config = loadNormalizeConfig(env);
-  const deps = {
+  const deps: NormalizeDeps = {
+    ...hooks,
     config,
     sns: snsClient({ endpoint: config.snsEndpoint }),
     sqs: sqsClient({ endpoint: config.endpoint }),
@@ -23,7 +24,10 @@ function createNormalizeHandler(env: NodeJS.ProcessEnv) {
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
-    .handler((event, context) => normalizeBatch(event, deps, deadlineFrom(context.getRemainingTimeInMillis())));
+    .handler((event, context) => {
+      const remaining = context.getRemainingTimeInMillis();
+      return normalizeBatch(event, deps, deadlineFrom(remaining), endOf(remaining));
+    });
 }
 
 export { createNormalizeHandler };

@@ -11,6 +11,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import {
+  DEFAULT_RETRY_BACKOFF,
+  maxReceiveCountFor,
+  type RetryBackoff,
+  retryBackoffIssues,
+} from '../../shared/config/retry-backoff.js';
 import { checkAlertRules } from './alert-rules.js';
 import { ConfigValidationError } from './errors.js';
 import { cidrContains, parseCidr, parseIpv4 } from './ipv4.js';
@@ -43,6 +49,17 @@ const PROCESSING_DEFAULTS = {
 } as const;
 
 const DEFAULT_MAX_RECEIVE_COUNT = 5;
+/** Firehose's longest retry for Splunk and HTTP endpoints (RetryOptions.DurationInSeconds, 0–7200):
+ * https://docs.aws.amazon.com/firehose/latest/APIReference/API_SplunkRetryOptions.html,
+ * https://docs.aws.amazon.com/firehose/latest/APIReference/API_HttpEndpointRetryOptions.html */
+const FIREHOSE_MAX_RETRY_SECONDS = 7_200;
+
+/**
+ * Where an NLB may send to an IP target outside its VPC: the RFC 1918 ranges and RFC 6598's
+ * 100.64.0.0/10, nothing public.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-target-groups.html#target-type
+ */
+const OUTSIDE_VPC_TARGET_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'] as const;
 const DEFAULT_TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 /** Which render options each format reads (shared/render/index.ts). */
@@ -128,9 +145,19 @@ function processingIssues(
   p: ProcessingInput | undefined,
   dflt: { batchSize: number; maxBatchingWindowSeconds: number; maxConcurrency: number },
   field: string,
+  destination?: { retentionSeconds: number },
 ): string[] {
   if (!p) return [];
   const out: string[] = [];
+  if (destination) {
+    if (p.maxReceiveCount !== undefined)
+      out.push(
+        `${field}.maxReceiveCount: a destination's is derived from retention.queueDays and processing.backoff, so that an outage never moves events to the DLQ; tune processing.backoff instead`,
+      );
+    out.push(...retryBackoffIssues(backoffOf(p), destination.retentionSeconds, `${field}.backoff`));
+  } else if (p.backoff !== undefined) {
+    out.push(`${field}.backoff: only destinations back off (their queue's maxReceiveCount is derived from it)`);
+  }
   const batch = p.batchSize ?? dflt.batchSize;
   const window = p.maxBatchingWindowSeconds ?? dflt.maxBatchingWindowSeconds;
   if (batch > 10 && window < 1)
@@ -139,6 +166,14 @@ function processingIssues(
   if (p.reservedConcurrency !== undefined && p.reservedConcurrency < max)
     out.push(`${field}.reservedConcurrency: must be ≥ maxConcurrency (${max}), or the event source is throttled`);
   return out;
+}
+
+function backoffOf(p: ProcessingInput | undefined): RetryBackoff {
+  return {
+    baseSeconds: p?.backoff?.baseSeconds ?? DEFAULT_RETRY_BACKOFF.baseSeconds,
+    capSeconds: p?.backoff?.capSeconds ?? DEFAULT_RETRY_BACKOFF.capSeconds,
+    jitter: DEFAULT_RETRY_BACKOFF.jitter,
+  };
 }
 
 function regionOfArn(arn: string): string | undefined {
@@ -211,15 +246,37 @@ function syslogIssues(
     const f = `${field}.target.nlb`;
     if (transport === 'udp')
       out.push(`${f}: a new NLB is created for transport tls or tcp; for udp use target.existing`);
-    if (transport === 'tls' && !nlb.certificateArn)
-      out.push(`${f}.certificateArn: is required for transport tls (the TLS listener's certificate)`);
+    const listener = nlb.listener ?? 'passthrough';
     if (transport !== 'tls') {
-      // relp: the NLB passes RELP through on a TCP listener, so TLS (if any) ends at the collector
-      for (const k of ['certificateArn', 'sslPolicy', 'targetProtocol'] as const)
+      for (const k of ['listener', 'certificateArn', 'sslPolicy', 'targetProtocol', 'cleartextReason'] as const)
         if (nlb[k] !== undefined)
           out.push(
             `${f}.${k}: only used with transport tls${transport === 'relp' ? ' (RELP passes through the NLB on a TCP listener; TLS ends at the collector)' : ''}`,
           );
+    } else if (listener === 'tls') {
+      if (!nlb.certificateArn)
+        out.push(`${f}.certificateArn: is required with listener tls (the certificate the NLB presents)`);
+      if (d.servername === undefined)
+        out.push(
+          `${field}.servername: is required with a TLS listener: the function checks the listener's certificate against this name, and the NLB's own internal-….elb.amazonaws.com name is not in it, so every handshake would fail`,
+        );
+      if ((nlb.targetProtocol ?? 'tls') === 'tcp' && !nlb.cleartextReason)
+        out.push(
+          `${f}.cleartextReason: is required with targetProtocol tcp: say why events may cross the NLB-to-collector leg unencrypted (or use targetProtocol tls, the default)`,
+        );
+      if ((nlb.targetProtocol ?? 'tls') === 'tls' && nlb.cleartextReason !== undefined)
+        out.push(`${f}.cleartextReason: only used with targetProtocol tcp`);
+    } else {
+      // pass-through: TLS runs between the function and the collector
+      for (const k of ['certificateArn', 'sslPolicy', 'targetProtocol', 'cleartextReason'] as const)
+        if (nlb[k] !== undefined)
+          out.push(
+            `${f}.${k}: only used with listener tls; the default listener passes TLS through to the collector (set listener: "tls" to terminate TLS at the NLB)`,
+          );
+      if (d.servername === undefined)
+        out.push(
+          `${field}.servername: is required for a TLS pass-through NLB: the function verifies the collector's certificate against this name (the NLB's internal-….elb.amazonaws.com name is not in it)`,
+        );
     }
     if (transport === 'relp' && tls && d.servername === undefined)
       out.push(
@@ -227,9 +284,17 @@ function syslogIssues(
       );
     arnRegionIssue(nlb.certificateArn, region, `${f}.certificateArn`, out);
     const seen = new Set<string>();
+    const vpc = vpcCidr ? parseCidr(vpcCidr) : undefined;
+    const privateRanges = OUTSIDE_VPC_TARGET_RANGES.map(
+      (c) => parseCidr(c) as NonNullable<ReturnType<typeof parseCidr>>,
+    );
     nlb.targets.forEach((t, i) => {
-      if (parseIpv4(t.ip) === undefined)
-        out.push(`${f}.targets[${i}].ip: invalid IPv4 address ${JSON.stringify(t.ip)}`);
+      const ip = parseIpv4(t.ip);
+      if (ip === undefined) out.push(`${f}.targets[${i}].ip: invalid IPv4 address ${JSON.stringify(t.ip)}`);
+      else if (!(vpc && cidrContains(vpc, ip)) && !privateRanges.some((c) => cidrContains(c, ip)))
+        out.push(
+          `${f}.targets[${i}].ip: ${t.ip} is outside the VPC${vpcCidr ? ` (${vpcCidr})` : ''} and not in ${OUTSIDE_VPC_TARGET_RANGES.join(', ')}: an NLB accepts IP targets outside its VPC only from these ranges (CloudFormation would fail the deploy)`,
+        );
       const key = `${t.ip}:${t.port ?? nlb.targetPort ?? d.port}`;
       if (seen.has(key)) out.push(`${f}.targets[${i}]: duplicate target ${key}`);
       seen.add(key);
@@ -296,15 +361,20 @@ function crossFieldIssues(
     else names.set(key, i);
     out.push(...renderIssues(d.render, d.format, `${field}.render`));
     out.push(...filterIssues(d.filter, `${field}.filter`));
+    const retentionSeconds = (c.retention?.queueDays ?? 14) * 86_400;
     if (d.type === 'firehose') {
-      out.push(...processingIssues(d.processing, PROCESSING_DEFAULTS.firehose, `${field}.processing`));
+      out.push(
+        ...processingIssues(d.processing, PROCESSING_DEFAULTS.firehose, `${field}.processing`, { retentionSeconds }),
+      );
       out.push(...firehoseIssues(d, field, region, freshness));
       const prefix = d.delivery.type === 's3' ? (d.delivery.prefix ?? `${d.name}/`) : `${d.name}-failed/`;
       const other = prefixes.get(prefix);
       if (other) out.push(`${field}: archive prefix ${prefix} is already used by ${other}`);
       prefixes.set(prefix, field);
     } else {
-      out.push(...processingIssues(d.processing, PROCESSING_DEFAULTS.syslog, `${field}.processing`));
+      out.push(
+        ...processingIssues(d.processing, PROCESSING_DEFAULTS.syslog, `${field}.processing`, { retentionSeconds }),
+      );
       out.push(...syslogIssues(d, field, vpcCidr, region, baseDir));
     }
   });
@@ -345,6 +415,8 @@ function crossFieldIssues(
     out.push(...filterIssues(c.alerts.filter, 'config.alerts.filter'));
     out.push(...processingIssues(c.alerts.processing, PROCESSING_DEFAULTS.alerts, 'config.alerts.processing'));
     const subscribed = new Set(CHANNELS.filter((ch) => (c.alerts?.subscribers[ch]?.length ?? 0) > 0));
+    // AWS Chatbot subscribes itself to the chat topic
+    if (c.alerts.chatbot) subscribed.add('chat');
     rules = checkAlertRules(resolve(baseDir, c.alerts.rulesFile), 'config.alerts.rulesFile', subscribed);
     out.push(...rules.issues);
   }
@@ -356,8 +428,18 @@ function crossFieldIssues(
 function processing(
   p: ProcessingInput | undefined,
   d: (typeof PROCESSING_DEFAULTS)[keyof typeof PROCESSING_DEFAULTS],
+  destination?: { retentionSeconds: number },
 ): Processing {
+  if (destination) {
+    const backoff = backoffOf(p);
+    return {
+      ...processing(p, d),
+      backoff,
+      maxReceiveCount: maxReceiveCountFor(destination.retentionSeconds, backoff),
+    };
+  }
   return {
+    backoff: undefined,
     batchSize: p?.batchSize ?? d.batchSize,
     maxBatchingWindowSeconds: p?.maxBatchingWindowSeconds ?? d.maxBatchingWindowSeconds,
     maxConcurrency: p?.maxConcurrency ?? d.maxConcurrency,
@@ -368,7 +450,12 @@ function processing(
   };
 }
 
-function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, baseDir: string): Destination {
+function resolveDestination(
+  d: DestinationInput,
+  vpcCidr: string | undefined,
+  baseDir: string,
+  retentionSeconds: number,
+): Destination {
   if (d.type === 'firehose') {
     const t = d.delivery;
     const common = {
@@ -377,7 +464,7 @@ function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, ba
       format: d.format,
       render: d.render ?? {},
       filter: d.filter,
-      processing: processing(d.processing, PROCESSING_DEFAULTS.firehose),
+      processing: processing(d.processing, PROCESSING_DEFAULTS.firehose, { retentionSeconds }),
     };
     switch (t.type) {
       case 's3':
@@ -403,7 +490,7 @@ function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, ba
             hecTokenSecretArn: t.hecTokenSecretArn,
             secretKmsKeyArn: t.secretKmsKeyArn,
             hecAckTimeoutSeconds: t.hecAckTimeoutSeconds ?? 180,
-            retrySeconds: t.retrySeconds ?? 300,
+            retrySeconds: t.retrySeconds ?? FIREHOSE_MAX_RETRY_SECONDS,
             bufferingSeconds: t.bufferingSeconds ?? 60,
             bufferingMiB: t.bufferingMiB ?? 5,
             backupPrefix: `${d.name}-failed/`,
@@ -420,7 +507,7 @@ function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, ba
             accessKeySecretArn: t.accessKeySecretArn,
             secretKmsKeyArn: t.secretKmsKeyArn,
             contentEncoding: t.contentEncoding ?? 'GZIP',
-            retrySeconds: t.retrySeconds ?? 300,
+            retrySeconds: t.retrySeconds ?? FIREHOSE_MAX_RETRY_SECONDS,
             bufferingSeconds: t.bufferingSeconds ?? 60,
             bufferingMiB: t.bufferingMiB ?? 1,
             attributes: t.attributes ?? {},
@@ -450,10 +537,13 @@ function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, ba
     target: nlb
       ? {
           kind: 'nlb',
+          listener: transport === 'tls' ? (nlb.listener ?? 'passthrough') : 'tcp',
           certificateArn: nlb.certificateArn,
           sslPolicy: nlb.sslPolicy ?? DEFAULT_TLS_POLICY,
+          // pass-through and plain TCP: the NLB forwards TCP; a TLS listener re-encrypts by default
           targetProtocol:
-            transport === 'tls' ? (nlb.targetProtocol ?? 'tcp') : transport === 'relp' ? 'tcp' : transport,
+            transport === 'tls' && (nlb.listener ?? 'passthrough') === 'tls' ? (nlb.targetProtocol ?? 'tls') : 'tcp',
+          cleartextReason: nlb.cleartextReason,
           targets: nlb.targets.map(
             (t): NlbTarget => ({
               ip: t.ip,
@@ -464,7 +554,7 @@ function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, ba
           ),
         }
       : { kind: 'existing', host: d.target.existing?.host ?? '', egressCidrs: d.target.existing?.egressCidrs },
-    processing: processing(d.processing, PROCESSING_DEFAULTS.syslog),
+    processing: processing(d.processing, PROCESSING_DEFAULTS.syslog, { retentionSeconds }),
   };
 }
 
@@ -540,11 +630,14 @@ function parseConfig(doc: unknown, file: string): RelayConfig {
       allowSecretFields: c.ingest.allowSecretFields ?? false,
       processing: processing(c.ingest.processing, PROCESSING_DEFAULTS.ingest),
     },
-    destinations: (c.destinations ?? []).map((d) => resolveDestination(d, vpcCidr, dirname(file))),
+    destinations: (c.destinations ?? []).map((d) =>
+      resolveDestination(d, vpcCidr, dirname(file), (c.retention?.queueDays ?? 14) * 86_400),
+    ),
     network: resolveNetwork(c),
     alerts:
       c.alerts && rules
         ? {
+            chatbot: c.alerts.chatbot ?? false,
             rules: {
               sourceFile: resolve(dirname(file), c.alerts.rulesFile),
               ruleCount: rules.ruleCount,
@@ -572,7 +665,7 @@ function parseConfig(doc: unknown, file: string): RelayConfig {
       alarms: {
         oldestMessageAgeSeconds: o.alarms?.oldestMessageAgeSeconds ?? 900,
         eventsFailedThreshold: o.alarms?.eventsFailedThreshold ?? 1,
-        eventsFailedPeriods: o.alarms?.eventsFailedPeriods ?? 3,
+        eventsFailedPeriods: o.alarms?.eventsFailedPeriods ?? 2,
         functionErrorsThreshold: o.alarms?.functionErrorsThreshold ?? 1,
         firehoseFreshnessSeconds: o.alarms?.firehoseFreshnessSeconds ?? 900,
       },

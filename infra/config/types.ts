@@ -3,6 +3,7 @@
  * `schemas/deployment-config.v1.schema.json`) and the resolved form the stack reads
  * (`RelayConfig`: every default applied, paths absolute, alert rules loaded).
  */
+import type { RetryBackoff } from '../../shared/config/retry-backoff.js';
 
 type Format = 'cef' | 'rfc5424' | 'leef' | 'ecs';
 type Channel = 'sms' | 'email' | 'chat' | 'ticket';
@@ -41,6 +42,8 @@ interface ProcessingInput {
   readonly memoryMb?: number;
   readonly timeoutSeconds?: number;
   readonly maxReceiveCount?: number;
+  /** destinations only: backoff while the destination is down */
+  readonly backoff?: { readonly baseSeconds?: number; readonly capSeconds?: number };
 }
 
 interface S3DeliveryInput {
@@ -110,9 +113,11 @@ interface SyslogDestinationInput {
   readonly target: {
     readonly existing?: { readonly host: string; readonly egressCidrs?: readonly string[] };
     readonly nlb?: {
+      readonly listener?: 'passthrough' | 'tls';
       readonly certificateArn?: string;
       readonly sslPolicy?: string;
       readonly targetProtocol?: 'tcp' | 'tls';
+      readonly cleartextReason?: string;
       readonly targetPort?: number;
       readonly targets: readonly NlbTargetInput[];
     };
@@ -155,6 +160,7 @@ interface DeploymentConfigV1 {
     readonly interfaceEndpoints?: boolean;
   };
   readonly alerts?: {
+    readonly chatbot?: boolean;
     readonly rulesFile: string;
     readonly subscribers: Partial<Record<Channel, readonly string[]>>;
     readonly filter?: EventFilter;
@@ -194,7 +200,10 @@ interface Processing {
   readonly reservedConcurrency: number | undefined;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
+  /** ingest, alerts: configured (default 5); destinations: derived from retention and `backoff` */
   readonly maxReceiveCount: number;
+  /** destinations: backoff while the destination is down (undefined for ingest and alerts) */
+  readonly backoff: RetryBackoff | undefined;
 }
 
 interface S3Delivery {
@@ -272,9 +281,13 @@ interface SyslogDestination {
     | { readonly kind: 'existing'; readonly host: string; readonly egressCidrs: readonly string[] | undefined }
     | {
         readonly kind: 'nlb';
+        /** transport tls: who terminates TLS (passthrough: the collector; tls: the NLB); tcp: 'tcp' */
+        readonly listener: 'passthrough' | 'tls' | 'tcp';
         readonly certificateArn: string | undefined;
         readonly sslPolicy: string;
         readonly targetProtocol: 'tcp' | 'tls' | 'udp';
+        /** why the NLB → collector leg is cleartext behind a TLS listener (required then) */
+        readonly cleartextReason: string | undefined;
         readonly targets: readonly NlbTarget[];
       };
   readonly processing: Processing;
@@ -310,6 +323,8 @@ interface AlertRules {
 }
 
 interface Alerts {
+  /** the chat topic is created for AWS Chatbot, which subscribes itself */
+  readonly chatbot: boolean;
   readonly rules: AlertRules;
   readonly subscribers: Readonly<Partial<Record<Channel, readonly string[]>>>;
   readonly filter: EventFilter | undefined;

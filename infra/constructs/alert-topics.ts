@@ -23,6 +23,11 @@ interface AlertTopicsProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** display name of the SMS topic (SNS prefixes each SMS with it). @default none */
   readonly smsDisplayName?: string | undefined;
+  /**
+   * channels whose topic is created without endpoints because a service subscribes itself (AWS
+   * Chatbot for `chat`). @default none
+   */
+  readonly selfSubscribing?: readonly Channel[];
 }
 
 class AlertTopics extends Construct {
@@ -35,7 +40,7 @@ class AlertTopics extends Construct {
     const topics = new Map<Channel, sns.Topic>();
     for (const channel of CHANNELS) {
       const endpoints = props.subscribers[channel] ?? [];
-      if (!endpoints.length) continue;
+      if (!endpoints.length && !props.selfSubscribing?.includes(channel)) continue;
       const topic = new sns.Topic(this, `${channel[0]?.toUpperCase()}${channel.slice(1)}`, {
         masterKey: props.encryptionKey,
         enforceSSL: true,

@@ -13,6 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
+import { FIREHOSE_DATE_PARTITIONS, FIREHOSE_ERROR_PARTITIONS } from '../../shared/config/firehose-backup.js';
 import type { FirehoseDestination } from '../config/types.js';
 import { acknowledge } from '../nag.js';
 import type { ArchiveBucket } from './archive-bucket.js';
@@ -28,9 +29,9 @@ interface FirehoseDeliveryProps {
   readonly logRemovalPolicy?: RemovalPolicy;
 }
 
-const DATE_PARTITIONS = 'year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/';
-const ERROR_PARTITIONS =
-  'errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/';
+// shared with the local Firehose double and `redrive --from-s3` (shared/config/firehose-backup.ts)
+const DATE_PARTITIONS = FIREHOSE_DATE_PARTITIONS;
+const ERROR_PARTITIONS = FIREHOSE_ERROR_PARTITIONS;
 
 /** CloudWatch metric name prefix of the stream's destination (`<prefix>.Success`, `.DataFreshness`). */
 type DeliveryMetricPrefix = 'DeliveryToS3' | 'DeliveryToSplunk' | 'DeliveryToHttpEndpoint';
@@ -42,6 +43,8 @@ class FirehoseDelivery extends Construct {
   readonly destination: FirehoseDestination;
   /** the key prefix this stream writes under in the archive bucket */
   readonly archivePrefix: string;
+  /** Splunk / HTTP: `s3://bucket/prefix/` of the records Firehose gave up on; undefined for S3 */
+  readonly failedRecordsUri: string | undefined;
   readonly metricPrefix: DeliveryMetricPrefix;
 
   constructor(scope: Construct, id: string, props: FirehoseDeliveryProps) {
@@ -52,6 +55,7 @@ class FirehoseDelivery extends Construct {
     const bucket = props.archive.bucket;
     const key = props.archive.encryptionKey;
     this.archivePrefix = t.type === 's3' ? t.prefix : t.backupPrefix;
+    this.failedRecordsUri = t.type === 's3' ? undefined : `s3://${bucket.bucketName}/${t.backupPrefix}`;
     this.metricPrefix =
       t.type === 's3' ? 'DeliveryToS3' : t.type === 'splunk' ? 'DeliveryToSplunk' : 'DeliveryToHttpEndpoint';
 

@@ -7,9 +7,20 @@
  * | `<x>-dlq-not-empty` | any message in a DLQ (1 min, 1 datapoint) |
  * | `<x>-oldest-message-age` | a source queue's oldest message is older than the threshold (default 900 s) |
  * | `<fn>-errors` / `<fn>-throttles` | function errors ≥ threshold / any throttle, in 5 min |
- * | `<x>-events-failed` | EventsFailed ≥ threshold in N consecutive 5-min periods (default 1 × 3) |
+ * | `<x>-events-failed` | EventsFailed ≥ threshold in N of the last five 1-min periods (default 1, 2 of 5) |
+ * | `<x>-destination-down` | a delivery function found its destination down (DestinationDown) in 2 of 3 minutes |
  * | `<x>-firehose-freshness` / `-firehose-success` | oldest undelivered record > threshold / some deliveries failing for 15 min |
+ * | `<x>-firehose-failed-records` | Firehose gave up on records and wrote them to `<name>-failed/` (BackupToS3.Records) |
  * | `<channel>-notifications-failed` | SNS could not deliver an alert or ops notification |
+ *
+ * Why the relay's own metrics page first: SQS's ApproximateAgeOfOldestMessage leaves out messages
+ * received three or more times (they move to the back of the queue), so while a destination keeps
+ * failing the age alarm can stay silent:
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html.
+ * `events-failed` and `destination-down` fire within 5 minutes of an outage (1-minute periods;
+ * the first backoffs, 30 s and 60 s, keep failures coming in the first minutes), and
+ * `destination-down` keeps its state while backed-off records are quiet (missing data ignored) until
+ * an invocation gets through and reports 0.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
@@ -52,6 +63,10 @@ class RelayMonitoring extends Construct {
       threshold: number;
       op?: cw.ComparisonOperator;
       periods?: number;
+      /** M of N: datapoints that must breach among `periods`. @default periods */
+      datapoints?: number;
+      /** @default NOT_BREACHING */
+      missing?: cw.TreatMissingData;
     },
   ): cw.Alarm {
     const alarm = new cw.Alarm(this, id, {
@@ -61,8 +76,8 @@ class RelayMonitoring extends Construct {
       threshold: o.threshold,
       comparisonOperator: o.op ?? cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: o.periods ?? 1,
-      datapointsToAlarm: o.periods ?? 1,
-      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      datapointsToAlarm: o.datapoints ?? o.periods ?? 1,
+      treatMissingData: o.missing ?? cw.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(this.props.action);
     alarm.addOkAction(this.props.action);
@@ -109,15 +124,29 @@ class RelayMonitoring extends Construct {
     );
   }
 
-  /** EventsFailed (retryable delivery failures) sustained over N periods. */
-  watchFailures(label: string, failed: cw.IMetric): void {
+  /** EventsFailed (retried records): ≥ threshold in N of the last five minutes. */
+  watchFailures(label: string, failed: cw.Metric): void {
     const t = this.props.thresholds;
     this.alarm(
       `${label}-events-failed`,
       'Critical',
-      `${label}: events keep failing (≥ ${t.eventsFailedThreshold} per 5 min for ${t.eventsFailedPeriods} periods); SQS retries them, then parks them in the DLQ.`,
-      failed,
-      { threshold: t.eventsFailedThreshold, periods: t.eventsFailedPeriods },
+      `${label}: events keep failing (≥ ${t.eventsFailedThreshold} per minute in ${t.eventsFailedPeriods} of 5 minutes); SQS retries them (with a backoff while the destination is down).`,
+      failed.with({ period: Duration.minutes(1), statistic: cw.Stats.SUM }),
+      { threshold: t.eventsFailedThreshold, periods: 5, datapoints: t.eventsFailedPeriods },
+    );
+  }
+
+  /**
+   * DestinationDown (1 per invocation that found the destination down, 0 once one gets through):
+   * fires after 2 of 3 minutes, and keeps its state while nothing is reported (records backed off).
+   */
+  watchDestinationDown(label: string, down: cw.Metric): void {
+    this.alarm(
+      `${label}-destination-down`,
+      'Critical',
+      `${label}: the destination is down (connection refused, TLS failure, circuit open, or Firehose refusing every call); events wait in SQS with a backoff and are delivered when it is back.`,
+      down.with({ period: Duration.minutes(1), statistic: cw.Stats.MAXIMUM }),
+      { threshold: 1, periods: 3, datapoints: 2, missing: cw.TreatMissingData.IGNORE },
     );
   }
 
@@ -149,6 +178,25 @@ class RelayMonitoring extends Construct {
       }),
       { threshold: 1, op: cw.ComparisonOperator.LESS_THAN_THRESHOLD, periods: 3 },
     );
+    if (d.destination.delivery.type !== 's3') {
+      // Splunk / HTTP endpoint: what Firehose gave up on after its retry duration is written to
+      // the archive bucket under <name>-failed/ (backup mode FailedEventsOnly / FailedDataOnly);
+      // BackupToS3.Records counts it:
+      // https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
+      this.alarm(
+        `${label}-firehose-failed-records`,
+        'Critical',
+        `Firehose ${label}: records could not be delivered to ${d.destination.delivery.type} within the retry duration and were written to s3://…/${d.archivePrefix}; fix the destination, then replay them with segura-relay redrive --from-s3.`,
+        new cw.Metric({
+          namespace: 'AWS/Firehose',
+          metricName: 'BackupToS3.Records',
+          dimensionsMap: dims,
+          statistic: cw.Stats.SUM,
+          period: FIVE_MINUTES,
+        }),
+        { threshold: 1 },
+      );
+    }
   }
 
   /** SNS could not deliver a notification of `topic` (after its own retries). */

@@ -2,7 +2,8 @@
  * Where deliver-syslog runs: a new VPC (isolated private subnets across the configured zones,
  * flow logs on) or an imported one (by id, CIDR, zones and private subnet ids: no lookups, so synth
  * needs no credentials). Optionally an SQS interface endpoint (private DNS), the only AWS API the
- * function calls from inside the VPC (it parks undeliverable events in its DLQ).
+ * function calls from inside the VPC (it parks undeliverable events in its DLQ and backs off
+ * records while the collector is down).
  */
 import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -84,11 +85,12 @@ class RelayNetwork extends Construct {
         privateDnsEnabled: true,
         open: false,
       });
-      // from this VPC, SQS reaches this account's queues only, for SendMessage (DLQ parking)
+      // from this VPC, SQS reaches this account's queues only: SendMessage (DLQ parking) and
+      // ChangeMessageVisibility (backing off records while the collector is down)
       sqs.addToPolicy(
         new iam.PolicyStatement({
           principals: [new iam.AnyPrincipal()],
-          actions: ['sqs:SendMessage'],
+          actions: ['sqs:SendMessage', 'sqs:ChangeMessageVisibility'],
           resources: [`arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:*`],
         }),
       );

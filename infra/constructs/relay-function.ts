@@ -261,6 +261,20 @@ class RelayFunction extends Construct {
     );
     source.grantParkInDeadLetterQueue(this.function);
     this.addEnvironment(ENV.deadLetterQueueUrl, source.deadLetterQueue.queueUrl);
+    // the delivery functions back off records of a destination that is down on this queue
+    // (ChangeMessageVisibility, included in the event source's consume grant), with the numbers
+    // its maxReceiveCount was derived from
+    this.addEnvironment(ENV.sourceQueueUrl, source.queue.queueUrl);
+    if (p.backoff) {
+      this.addEnvironment(
+        ENV.retryBackoff,
+        JSON.stringify({
+          baseSeconds: p.backoff.baseSeconds,
+          capSeconds: p.backoff.capSeconds,
+          jitter: p.backoff.jitter,
+        }),
+      );
+    }
     acknowledge(
       this.function,
       'Serverless-LambdaEventSourceMappingDestination',

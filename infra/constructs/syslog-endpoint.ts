@@ -1,9 +1,13 @@
 /**
  * The collector side of one syslog destination, and the security groups between them:
- * - `nlb`: a new internal NLB in the private subnets, TLS listener (ACM certificate, TLS 1.2+
- *   policy) or TCP (also for RELP, plain or TLS: the NLB passes it through and TLS ends at the
- *   collector, so the collector's acknowledgements reach the function), IP targets for the collectors; its SG admits only the function's SG on the
- *   listener port and reaches only the collectors on their port;
+ * - `nlb`: a new internal NLB in the private subnets, IP targets for the collectors (TCP listener for tcp and RELP, plain or TLS: RELP passes through, so the
+ *   collector's acknowledgements reach the function); its SG admits
+ *   only the function's SG on the listener port and reaches only the collectors on their port.
+ *   For transport tls the default listener is TCP pass-through: TLS runs end to end between the
+ *   function and the collector, so the function verifies the collector's certificate and name and
+ *   a frame counts as delivered only once the collector took it. `listener: tls` terminates TLS at
+ *   the NLB instead (ACM certificate, TLS 1.2+ policy) and, unless the config gives a reason for
+ *   cleartext, re-encrypts to the targets (an NLB does not verify target certificates);
  * - `existing`: a host (e.g. an existing NLB's DNS name); the function may reach only `port` on
  *   the configured CIDRs (default the VPC's).
  * `deliverFrom(fn)` gives deliver-syslog its DESTINATION, with the collector CA bundled as a file.
@@ -127,7 +131,7 @@ class SyslogEndpoint extends Construct {
         'NLB access logs disabled by config (operations.accessLogs: false); the collectors log every connection.',
       );
     }
-    const tls = d.transport === 'tls';
+    const terminate = t.listener === 'tls';
     this.targetGroup = new elbv2.NetworkTargetGroup(this, 'Collectors', {
       vpc: n.vpc,
       port: t.targets[0]?.port ?? d.port,
@@ -139,8 +143,8 @@ class SyslogEndpoint extends Construct {
     });
     this.loadBalancer.addListener('Listener', {
       port: d.port,
-      protocol: tls ? elbv2.Protocol.TLS : elbv2.Protocol.TCP,
-      ...(tls && t.certificateArn
+      protocol: terminate ? elbv2.Protocol.TLS : elbv2.Protocol.TCP,
+      ...(terminate && t.certificateArn
         ? {
             certificates: [elbv2.ListenerCertificate.fromArn(t.certificateArn)],
             sslPolicy: t.sslPolicy as elbv2.SslPolicy,

@@ -12,6 +12,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
+import { type DestinationOutput, STACK_OUTPUT } from '../../shared/config/stack-outputs.js';
 import type { FirehoseDestination, RelayConfig, SyslogDestination } from '../config/types.js';
 import { AccessLogBucket } from '../constructs/access-log-bucket.js';
 import { AlertTopics } from '../constructs/alert-topics.js';
@@ -81,9 +82,18 @@ class RelayStack extends Stack {
     });
     const c = props.config;
     this.config = c;
-    Tags.of(this).add('app', 'segura-siem-relay');
-    Tags.of(this).add('relay', c.name);
-    for (const [k, v] of Object.entries(c.tags)) Tags.of(this).add(k, v);
+    // cfn-lint (E3002) knows no Tags on these types: CDK emits them, CloudFormation's schema
+    // used by cfn-lint refuses them; they carry no cost or access decision, so they go untagged
+    const untaggable = {
+      excludeResourceTypes: [
+        'AWS::CloudWatch::Dashboard',
+        'AWS::EC2::VPCEndpoint',
+        'AWS::ElasticLoadBalancingV2::Listener',
+      ],
+    };
+    Tags.of(this).add('app', 'segura-siem-relay', untaggable);
+    Tags.of(this).add('relay', c.name, untaggable);
+    for (const [k, v] of Object.entries(c.tags)) Tags.of(this).add(k, v, untaggable);
 
     const keep = c.retention.keepDataOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const retentionPeriod = Duration.days(c.retention.queueDays);
@@ -221,6 +231,7 @@ class RelayStack extends Stack {
         subscribers: a.subscribers,
         deadLetterQueue: notificationsDlq.queue,
         smsDisplayName: a.rules.smsDisplayName,
+        ...(a.chatbot ? { selfSubscribing: ['chat' as const] } : {}),
       });
       const table = new ThrottleTable(this, 'ThrottleTable', { encryptionKey: this.keys.pipeline });
       const fn = new RelayFunction(this, 'Alerts-Evaluate', {
@@ -253,6 +264,7 @@ class RelayStack extends Stack {
       mon.watchQueue(d.name, d.queue);
       mon.watchFunction(d.name, d.fn);
       mon.watchFailures(d.name, metrics.destination(d.kind, d.name, RELAY_METRIC.failed));
+      mon.watchDestinationDown(d.name, metrics.destination(d.kind, d.name, RELAY_METRIC.destinationDown));
       if (d.firehose) mon.watchDeliveryStream(d.name, d.firehose);
     }
     if (this.alerts) {
@@ -295,7 +307,43 @@ class RelayStack extends Stack {
     new CfnOutput(this, 'IngestDeadLetterQueueUrl', { value: this.ingest.queue.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'OpsTopicArn', { value: this.opsTopic.topic.topicArn });
     if (archive) new CfnOutput(this, 'ArchiveBucketName', { value: archive.bucket.bucketName });
+    for (const [channel, topic] of this.alerts?.topics.topics ?? []) {
+      new CfnOutput(this, `AlertTopicArn${channel[0]?.toUpperCase()}${channel.slice(1)}`, {
+        value: topic.topicArn,
+        description:
+          channel === 'chat'
+            ? 'chat alerts: add this topic to an AWS Chatbot channel configuration (Chatbot subscribes itself)'
+            : `${channel} alerts`,
+      });
+    }
     if (this.dashboard) new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
+
+    // ---- outputs that `segura-relay doctor` reads (shared/config/stack-outputs.ts) ----------------
+    new CfnOutput(this, STACK_OUTPUT.relayName, { value: c.name, description: 'alarm names start with <name>-' });
+    new CfnOutput(this, STACK_OUTPUT.normalizeFunctionName, { value: this.normalize.function.functionName });
+    new CfnOutput(this, STACK_OUTPUT.notificationDeadLetterQueueUrl, {
+      value: notificationsDlq.queue.queueUrl,
+      description: 'notifications SNS could not deliver to a subscriber',
+    });
+    deliveries.forEach((d, i) => {
+      const value: Record<keyof DestinationOutput, string | undefined> = {
+        name: d.name,
+        kind: d.kind,
+        queueUrl: d.queue.queue.queueUrl,
+        deadLetterQueueUrl: d.queue.deadLetterQueue.queueUrl,
+        functionName: d.fn.function.functionName,
+        failedRecords: d.firehose?.failedRecordsUri,
+      };
+      new CfnOutput(this, `${STACK_OUTPUT.destinationPrefix}${i + 1}`, {
+        value: this.toJsonString(Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined))),
+        description: `destination ${d.name}: queue, DLQ, function${d.firehose?.failedRecordsUri ? ', failed-records prefix' : ''} (JSON)`,
+      });
+    });
+    if (this.alerts) {
+      new CfnOutput(this, STACK_OUTPUT.alertsQueueUrl, { value: this.alerts.queue.queue.queueUrl });
+      new CfnOutput(this, STACK_OUTPUT.alertsDeadLetterQueueUrl, { value: this.alerts.queue.deadLetterQueue.queueUrl });
+      new CfnOutput(this, STACK_OUTPUT.alertsFunctionName, { value: this.alerts.fn.function.functionName });
+    }
   }
 }
 

@@ -25,6 +25,10 @@ const ENV = {
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   /** optional Firehose-only endpoint override (the local Firehose double runs apart from fauxqs) */
   firehoseEndpoint: 'AWS_ENDPOINT_URL_FIREHOSE',
+  /** every consumer: URL of the queue its event source reads (visibility changes while backing off) */
+  sourceQueueUrl: 'SOURCE_QUEUE_URL',
+  /** deliver-*: JSON backoff while the destination is down, {"baseSeconds","capSeconds","jitter"} (shared/config/retry-backoff.ts) */
+  retryBackoff: 'RETRY_BACKOFF',
   /** optional SNS-only endpoint override (the fault tests put an HTTP fault proxy in front of SNS) */
   snsEndpoint: 'AWS_ENDPOINT_URL_SNS',
 } as const;

@@ -16,6 +16,14 @@ const METRIC = {
   bytes: 'BytesDelivered',
   batchLatency: 'BatchLatency',
   unknownIds: 'UnknownEventIds',
+  /** deliver-*: records kept out of sight with a backoff because the destination is down */
+  backedOff: 'EventsBackedOff',
+  /** deliver-*: 1 when this invocation found the destination down, else 0 (the alarm's state) */
+  destinationDown: 'DestinationDown',
+  /** normalize, deliver-*: records that threw an unexpected error (retried, then parked as internal) */
+  internalErrors: 'EventsInternalError',
+  /** deliver-*: replayed lines (redrive --from-s3) taken for delivery */
+  replayed: 'EventsReplayed',
   /** evaluate-alerts: rule × event pairs that matched */
   alertsMatched: 'AlertsMatched',
   /** evaluate-alerts: alerts fully published (every channel) */

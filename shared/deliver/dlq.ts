@@ -6,6 +6,7 @@
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { toError } from '../errors.js';
+import { signalUntil } from './deadline.js';
 
 /** Message attribute names carried by parked messages (redrive filters on them). */
 const DLQ_ATTR = {
@@ -36,18 +37,27 @@ interface ParkResult {
 
 const MAX_ATTR = 1024;
 
-/** Send parcels to the DLQ with SendMessageBatch (10 per call). Never throws. */
+/**
+ * Send parcels to the DLQ with SendMessageBatch (10 per call). Never throws. Bounded by
+ * `deadlineMs` like every other call of an invocation: what is not parked by then is reported
+ * failed (the caller leaves it to SQS to retry).
+ */
 async function parkInDlq(
   client: SQSClient,
   queueUrl: string,
   functionName: string,
   parcels: readonly Parcel[],
+  deadlineMs = Number.POSITIVE_INFINITY,
 ): Promise<ParkResult> {
   const parked: string[] = [];
   const failed: Array<{ id: string; error: string }> = [];
   for (let i = 0; i < parcels.length; i += 10) {
     const chunk = parcels.slice(i, i + 10);
     const s = (v: string) => ({ DataType: 'String', StringValue: v.slice(0, MAX_ATTR) || '-' });
+    if (Date.now() >= deadlineMs) {
+      for (const p of chunk) failed.push({ id: p.id, error: 'DLQ parking not attempted: invocation deadline' });
+      continue;
+    }
     try {
       const out = await client.send(
         new SendMessageBatchCommand({
@@ -66,6 +76,7 @@ async function parkInDlq(
             },
           })),
         }),
+        Number.isFinite(deadlineMs) ? { abortSignal: signalUntil(deadlineMs) } : {},
       );
       const bad = new Map((out.Failed ?? []).map((f) => [f.Id, `${f.Code ?? 'Error'}: ${f.Message ?? ''}`]));
       chunk.forEach((p, j) => {

@@ -21,6 +21,8 @@ interface Publication {
   readonly event: SecurityEvent;
   /** the wire JSON of `event` */
   readonly message: string;
+  /** its message attributes, when the caller built them already. @default attributesOf(event) */
+  readonly attributes?: PublishBatchRequestEntry['MessageAttributes'];
 }
 
 interface PublishResult {
@@ -77,7 +79,7 @@ async function publishEvents(
           PublishBatchRequestEntries: chunk.map((p, j) => ({
             Id: String(j),
             Message: p.message,
-            MessageAttributes: attributesOf(p.event),
+            MessageAttributes: p.attributes ?? attributesOf(p.event),
           })),
         }),
         // bounded by the invocation: a stalled call fails these records (SQS retries them)

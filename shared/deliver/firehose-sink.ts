@@ -164,7 +164,7 @@ interface PackResult {
 /** Progress of one `send`. */
 interface SendState {
   readonly accepted: PackedRecord[];
-  readonly failed: { record: PackedRecord; retryable: boolean }[];
+  readonly failed: { record: PackedRecord; retryable: boolean; down?: boolean }[];
   calls: number;
   retries: number;
 }
@@ -400,7 +400,7 @@ function createFirehoseSink(options: FirehoseSinkOptions): Sink {
       if (fatal !== undefined) {
         for (const record of batch) {
           record.lastError = fatal;
-          state.failed.push({ record, retryable: true });
+          state.failed.push({ record, retryable: true, down: true });
         }
         continue;
       }
@@ -457,7 +457,8 @@ function createFirehoseSink(options: FirehoseSinkOptions): Sink {
         } else {
           if (outcome === CallOutcome.FailRemaining) fatal = text;
           const retryable = outcome === CallOutcome.FailRemaining;
-          for (const record of batch) state.failed.push({ record, retryable });
+          // a stream we cannot call (missing, access denied, KMS) is down until an operator fixes it
+          for (const record of batch) state.failed.push({ record, retryable, down: retryable });
         }
       }
     }
@@ -488,7 +489,7 @@ function createFirehoseSink(options: FirehoseSinkOptions): Sink {
       if (fatal !== undefined) {
         for (const record of retryNext) {
           record.lastError = fatal;
-          state.failed.push({ record, retryable: true });
+          state.failed.push({ record, retryable: true, down: true });
         }
         break;
       }
@@ -500,7 +501,10 @@ function createFirehoseSink(options: FirehoseSinkOptions): Sink {
       const wanted = backoff(state.retries);
       const delay = wanted < budget ? wanted : Math.floor(budget / 2);
       if (delay < 1) {
-        for (const record of retryNext) state.failed.push({ record, retryable: true });
+        // out of time: "down" when nothing of this send got through (every call throttled, 5xx,
+        // unanswered, or every entry refused): the stream is not taking data at all
+        const down = state.calls > 0 && state.accepted.length === 0;
+        for (const record of retryNext) state.failed.push({ record, retryable: true, ...(down ? { down } : {}) });
         break;
       }
       await sleep(delay);
@@ -522,11 +526,11 @@ function createFirehoseSink(options: FirehoseSinkOptions): Sink {
       bytes += record.data.length;
       for (const index of record.itemIndexes) outcome[index] = true;
     }
-    for (const { record, retryable } of failedRecords) {
+    for (const { record, retryable, down } of failedRecords) {
       const reason = record.lastError || 'not sent before the deadline';
       const error = `${name}: ${reason} (${record.attempts} ${record.attempts === 1 ? 'attempt' : 'attempts'})`;
       for (const index of record.itemIndexes) {
-        outcome[index] = { id: items[index]?.id ?? '', error, retryable };
+        outcome[index] = { id: items[index]?.id ?? '', error, retryable, ...(down ? { down } : {}) };
       }
     }
     const delivered: string[] = [];

@@ -34,6 +34,14 @@ interface DeliveryFailure {
    * quarantine it.
    */
   readonly retryable: boolean;
+  /**
+   * true: the destination itself is unavailable (connection refused, circuit open, the service
+   * refusing every call), not this item: the handler keeps the record out of sight with a capped
+   * exponential backoff instead of retrying it at every visibility timeout (a long outage must not
+   * use up the queue's maxReceiveCount). Only meaningful with `retryable: true`.
+   * @default false
+   */
+  readonly down?: boolean;
 }
 
 /** Outcome of one {@link Sink.send}: every input id appears exactly once in `delivered` or `failed`. */

@@ -92,9 +92,11 @@ describe('fault: collector down longer than the visibility timeout', () => {
     expect(ledger.destinations[0]).toMatchObject({ expected: 300, delivered: 300, inDlq: 0 });
     // killed while idle with everything read: nothing was in flight, so nothing arrives twice
     expect(ledger.destinations[0]?.duplicates).toBe(0);
-    // the events waited in SQS and were received again after each visibility timeout
+    // the events waited in SQS and were received again after each backoff (1 s, then 2 s: FAST)
     expect(pendingDuringOutage).toBe(200);
-    expect(receivedDuringOutage - 100).toBeGreaterThan(2 * 200);
+    expect(receivedDuringOutage - 100).toBeGreaterThan(200);
+    // and no more than once per visibility timeout (what it was before the backoff)
+    expect(receivedDuringOutage - 100).toBeLessThan((200 * outageMs) / 1_000);
     // the breaker: opened after THRESHOLD failed connects, no attempt while open although batches
     // kept coming, then at most one probe per cool-down
     expect(stillOpen).toBe(true);

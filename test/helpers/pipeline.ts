@@ -22,11 +22,15 @@ import { toWire } from '../../shared/model/wire.js';
 import { parseInput } from '../../shared/parse/parse-payload.js';
 import { type Captured, captureStdout } from './capture.js';
 
-/** Short function timeout, 1 s visibility, redrive only after 50 receives: faults do not park events. */
+/**
+ * Short function timeout, 1 s visibility, redrive only after 50 receives: faults do not park
+ * events. The backoff while a destination is down is scaled to seconds (1 s doubling to 2 s).
+ */
 const FAST: LocalRelayOptions = {
   timeoutMs: 3_000,
   visibilityTimeoutSec: 1,
   maxReceiveCount: 50,
+  backoff: { baseSeconds: 1, capSeconds: 2, jitter: 0.2 },
 };
 
 /** Syslog transport settings that fail fast on a loopback collector. */
@@ -69,6 +73,42 @@ function relayHarness(): RelayHarness {
     if (dir !== null) rmSync(dir, { recursive: true, force: true });
     dir = null;
   });
+  return h;
+}
+
+interface RelayHarnessOnce {
+  relay: LocalRelay | null;
+  cap: Captured | null;
+  /** start the relay (output captured from now on) */
+  start(o: LocalRelayOptions): Promise<LocalRelay>;
+  /** stop the relay and the capture (idempotent); the captured output stays readable */
+  stop(): Promise<void>;
+}
+
+/** Like {@link relayHarness}, for one relay shared by a file (start in beforeAll, stop in afterAll). */
+function relayHarnessOnce(): RelayHarnessOnce {
+  let dir: string | null = null;
+  let restore: (() => void) | null = null;
+  const h: RelayHarnessOnce = {
+    relay: null,
+    cap: null,
+    async start(o) {
+      const cap = captureStdout();
+      h.cap = cap;
+      restore = cap.restore;
+      dir = mkdtempSync(join(tmpdir(), 'segura-relay-test-'));
+      h.relay = await LocalRelay.start({ dir, ...o });
+      return h.relay;
+    },
+    async stop() {
+      restore?.();
+      restore = null;
+      await h.relay?.stop();
+      h.relay = null;
+      if (dir !== null) rmSync(dir, { recursive: true, force: true });
+      dir = null;
+    },
+  };
   return h;
 }
 
@@ -364,6 +404,7 @@ export {
   logsMatching,
   paddedBodies,
   relayHarness,
+  relayHarnessOnce,
   scenarioLedger,
   sleep,
   waitUntil,

@@ -54,7 +54,7 @@ describe('examples', () => {
       alarms: {
         oldestMessageAgeSeconds: 900,
         eventsFailedThreshold: 1,
-        eventsFailedPeriods: 3,
+        eventsFailedPeriods: 2,
         functionErrorsThreshold: 1,
         firehoseFreshnessSeconds: 900,
       },
@@ -80,9 +80,11 @@ describe('examples', () => {
     expect(splunk).toMatchObject({ aggregate: false, delivery: { type: 'splunk', backupPrefix: 'splunk-failed/' } });
     expect(syslog?.type === 'syslog' && syslog.target).toEqual({
       kind: 'nlb',
+      listener: 'tls',
       certificateArn: expect.stringMatching(/^arn:aws:acm:/),
       sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
       targetProtocol: 'tls',
+      cleartextReason: undefined,
       targets: [
         { ip: '10.20.1.15', port: 6514, availabilityZone: undefined },
         { ip: '10.20.2.15', port: 6514, availabilityZone: undefined },
@@ -201,7 +203,7 @@ describe('a broken config fails with messages naming the field', () => {
       full((d) => {
         delete d.destinations[2].target.nlb.certificateArn;
       }),
-      "config.destinations[2].target.nlb.certificateArn: is required for transport tls (the TLS listener's certificate)",
+      'config.destinations[2].target.nlb.certificateArn: is required with listener tls (the certificate the NLB presents)',
     ],
     [
       'UDP behind a new NLB',
@@ -211,6 +213,7 @@ describe('a broken config fails with messages naming the field', () => {
         delete d.destinations[2].servername;
         delete d.destinations[2].target.nlb.certificateArn;
         delete d.destinations[2].target.nlb.targetProtocol;
+        delete d.destinations[2].target.nlb.listener;
       }),
       'config.destinations[2].target.nlb: a new NLB is created for transport tls or tcp; for udp use target.existing',
     ],

@@ -57,10 +57,12 @@ describe('alarms (full.json)', () => {
       ...perConsumer('splunk'),
       ...perConsumer('collectors'),
       ...perConsumer('alerts'),
+      ...['archive', 'splunk', 'collectors'].map((d) => `${d}-destination-down`),
       'archive-firehose-freshness',
       'archive-firehose-success',
       'splunk-firehose-freshness',
       'splunk-firehose-success',
+      'splunk-firehose-failed-records',
       ...['sms', 'email', 'chat', 'ticket'].map((c) => `alerts-${c}-notifications-failed`),
       'notifications-dlq-not-empty',
       'ops-notifications-failed',
@@ -73,7 +75,8 @@ describe('alarms (full.json)', () => {
     for (const [name, a] of alarms) {
       expect(a.Properties.AlarmActions, name).toEqual([ops]);
       expect(a.Properties.OKActions, name).toEqual([ops]);
-      expect(a.Properties.TreatMissingData, name).toBe('notBreaching');
+      // destination-down keeps its state while backed-off records are quiet (no invocations)
+      expect(a.Properties.TreatMissingData, name).toBe(name.endsWith('-destination-down') ? 'ignore' : 'notBreaching');
       expect(a.Properties.AlarmDescription, name).toMatch(
         /^\[(Critical|Warning)\] .+ Runbook: docs\/deploy\.md#operations$/,
       );
@@ -126,15 +129,16 @@ describe('alarms (full.json)', () => {
     expect(alarm('alerts-throttles')).toMatchObject({ MetricName: 'Throttles', Statistic: 'Sum', Threshold: 1 });
   });
 
-  it('EventsFailed per destination: ≥ 1 in 3 consecutive 5-minute periods, on the relay metric', () => {
+  it('EventsFailed per destination: ≥ 1 in 2 of the last five 1-minute periods (pages within 5 minutes)', () => {
     expect(alarm('splunk-events-failed')).toMatchObject({
       Namespace: 'SeguraRelay',
       MetricName: 'EventsFailed',
       Statistic: 'Sum',
-      Period: 300,
+      Period: 60,
       Threshold: 1,
-      EvaluationPeriods: 3,
-      DatapointsToAlarm: 3,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
       Dimensions: [
         { Name: 'Destination', Value: 'splunk' },
         { Name: 'service', Value: 'segura-relay-prod-deliver-firehose' },
@@ -154,6 +158,39 @@ describe('alarms (full.json)', () => {
         { Name: 'service', Value: 'segura-relay-prod-evaluate-alerts' },
       ],
     });
+  });
+
+  it('destination down: DestinationDown maximum ≥ 1 in 2 of 3 minutes, state kept while nothing is reported', () => {
+    expect(alarm('collectors-destination-down')).toMatchObject({
+      Namespace: 'SeguraRelay',
+      MetricName: 'DestinationDown',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 1,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'ignore',
+      Dimensions: [
+        { Name: 'Destination', Value: 'collectors' },
+        { Name: 'service', Value: 'segura-relay-prod-deliver-syslog' },
+      ],
+    });
+  });
+
+  it('Firehose records written to the failed prefix (Splunk/HTTP only): BackupToS3.Records ≥ 1', () => {
+    expect(alarm('splunk-firehose-failed-records')).toMatchObject({
+      Namespace: 'AWS/Firehose',
+      MetricName: 'BackupToS3.Records',
+      Statistic: 'Sum',
+      Threshold: 1,
+      Dimensions: [
+        {
+          Name: 'DeliveryStreamName',
+          Value: { Ref: idOf(t, 'AWS::KinesisFirehose::DeliveryStream', 'FirehosesplunkStream') },
+        },
+      ],
+    });
+    expect(alarms.has('segura-relay-prod-archive-firehose-failed-records')).toBe(false);
   });
 
   it('Firehose: S3 freshness > 900 s and Splunk delivery success < 1 for 15 minutes', () => {
@@ -206,14 +243,14 @@ describe('alarms (full.json)', () => {
     doc.operations.alarms = {
       oldestMessageAgeSeconds: 120,
       eventsFailedThreshold: 10,
-      eventsFailedPeriods: 2,
+      eventsFailedPeriods: 3,
       functionErrorsThreshold: 3,
       firehoseFreshnessSeconds: 1200,
     };
     const a = alarmsOf(synthConfig(parseInExamples(doc)).template);
     const p = (n: string) => a.get(`segura-relay-archive-${n}`)?.Properties;
     expect(p('ingest-oldest-message-age')?.Threshold).toBe(120);
-    expect(p('archive-events-failed')).toMatchObject({ Threshold: 10, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
+    expect(p('archive-events-failed')).toMatchObject({ Threshold: 10, EvaluationPeriods: 5, DatapointsToAlarm: 3 });
     expect(p('normalize-errors')?.Threshold).toBe(3);
     expect(p('archive-firehose-freshness')?.Threshold).toBe(1200);
   });

@@ -52,13 +52,14 @@ describe.each(EXAMPLE_FILES)('%s: encryption and transport', (file) => {
     }
   });
 
-  it('every queue has a DLQ (maxReceiveCount 5) or is one', () => {
+  it('every queue has a DLQ (maxReceiveCount 5; a destination queue 895, derived from 14 days and its backoff) or is one', () => {
     const queues = resources(t, 'AWS::SQS::Queue');
     const dlqs = new Set<string>();
-    for (const q of Object.values(queues)) {
+    for (const [id, q] of Object.entries(queues)) {
       const rp = q.Properties?.RedrivePolicy;
       if (rp) {
-        expect(rp.maxReceiveCount).toBe(5);
+        // docs/deploy.md "Long outages": 845 receives fit in 14 days at the default backoff, + 50
+        expect(rp.maxReceiveCount, id).toBe(/^(Firehose|Syslog)/.test(id) ? 895 : 5);
         dlqs.add(target(rp.deadLetterTargetArn) as string);
       }
     }
@@ -481,9 +482,24 @@ describe('Firehose and the archive bucket', () => {
 });
 
 describe('network: exactly the syslog port', () => {
-  it('new NLB: internal, TLS 1.2+ listener with the ACM certificate, IP targets', () => {
+  it('new NLB: internal, TCP pass-through listener (TLS end to end to the collectors), IP targets', () => {
     const { template: t } = example('syslog-tls-new-nlb.json');
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal', Type: 'network' });
+    const listeners = Object.values(resources(t, 'AWS::ElasticLoadBalancingV2::Listener'));
+    expect(listeners.map((l) => l.Properties)).toEqual([expect.objectContaining({ Port: 6514, Protocol: 'TCP' })]);
+    expect(listeners[0]?.Properties?.Certificates).toBeUndefined();
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetType: 'ip',
+      Protocol: 'TCP',
+      Targets: [
+        { Id: '10.42.0.10', Port: 6514 },
+        { Id: '10.42.0.140', Port: 6514 },
+      ],
+    });
+  });
+
+  it('new NLB with listener tls: TLS 1.2+ listener with the ACM certificate, TLS to the targets', () => {
+    const { template: t } = example('full.json');
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 6514,
       Protocol: 'TLS',
@@ -492,14 +508,7 @@ describe('network: exactly the syslog port', () => {
         { CertificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-4000-8000-000000000000' },
       ],
     });
-    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      TargetType: 'ip',
-      Protocol: 'TCP',
-      Targets: [
-        { Id: '10.42.0.10', Port: 514 },
-        { Id: '10.42.0.140', Port: 514 },
-      ],
-    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'ip', Protocol: 'TLS' });
   });
 
   it('NLB SG admits only the function SG on the listener port and reaches only the collectors', () => {
@@ -509,8 +518,8 @@ describe('network: exactly the syslog port', () => {
     const sg = resources(t, 'AWS::EC2::SecurityGroup')[nlbSg];
     expect(sg?.Properties?.SecurityGroupIngress).toBeUndefined();
     expect(sg?.Properties?.SecurityGroupEgress).toEqual([
-      expect.objectContaining({ CidrIp: '10.42.0.10/32', FromPort: 514, ToPort: 514, IpProtocol: 'tcp' }),
-      expect.objectContaining({ CidrIp: '10.42.0.140/32', FromPort: 514, ToPort: 514, IpProtocol: 'tcp' }),
+      expect.objectContaining({ CidrIp: '10.42.0.10/32', FromPort: 6514, ToPort: 6514, IpProtocol: 'tcp' }),
+      expect.objectContaining({ CidrIp: '10.42.0.140/32', FromPort: 6514, ToPort: 6514, IpProtocol: 'tcp' }),
     ]);
     const ingress = Object.values(resources(t, 'AWS::EC2::SecurityGroupIngress')).filter(
       (r) => target(r.Properties?.GroupId) === nlbSg,
@@ -557,7 +566,12 @@ describe('network: exactly the syslog port', () => {
       PrivateDnsEnabled: true,
       ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('\\.sqs$')])] }),
       PolicyDocument: {
-        Statement: [Match.objectLike({ Action: 'sqs:SendMessage', Principal: { AWS: '*' } })],
+        Statement: [
+          Match.objectLike({
+            Action: ['sqs:ChangeMessageVisibility', 'sqs:SendMessage'],
+            Principal: { AWS: '*' },
+          }),
+        ],
       },
     });
   });
@@ -585,11 +599,21 @@ describe('alerts', () => {
     expect(protocols.sort()).toEqual(
       [
         ['email', 'secops@example.com', true],
-        ['https', 'https://global.sns-api.chatbot.amazonaws.com', true],
         ['https', 'https://itsm.example.com/api/alerts/segura', true],
         ['sms', '+15555550100', false],
       ].sort(),
     );
+  });
+
+  it('chat through AWS Chatbot: the topic exists without a subscription (Chatbot subscribes itself), its ARN is an output', () => {
+    const { template: t } = example('full.json');
+    const chat = idOf(t, 'AWS::SNS::Topic', 'AlertTopicsChat');
+    const subs = Object.values(resources(t, 'AWS::SNS::Subscription')).filter(
+      (s) => target(s.Properties?.TopicArn) === chat,
+    );
+    expect(subs).toEqual([]);
+    expect(JSON.stringify(t.toJSON())).not.toContain('sns-api.chatbot.amazonaws.com');
+    expect(t.toJSON().Outputs.AlertTopicArnChat.Value).toEqual({ Ref: chat });
   });
 
   it('throttle table: TTL on expiresAt, CMK, point-in-time recovery, on-demand', () => {

@@ -72,6 +72,7 @@ describe('environment per function (full.json)', () => {
     expect(envOf(t, 'NormalizeFunction')).toEqual({
       [ENV.eventsTopicArn]: `<${idOf(t, 'AWS::SNS::Topic', 'EventsTopic')}>`,
       [ENV.deadLetterQueueUrl]: `<${idOf(t, 'AWS::SQS::Queue', 'IngestQueueIngestDeadLetterQueue')}>`,
+      [ENV.sourceQueueUrl]: `<${idOf(t, 'AWS::SQS::Queue', /^IngestQueueIngestQueue[0-9A-F]{8}$/)}>`,
       [ENV.maxInputBytes]: '262144',
       POWERTOOLS_SERVICE_NAME: 'segura-relay-prod-normalize',
       POWERTOOLS_METRICS_NAMESPACE: 'SeguraRelay',

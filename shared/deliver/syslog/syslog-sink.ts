@@ -335,7 +335,8 @@ function createSyslogSink(config: SyslogSinkConfig): SyslogSink {
       const reason = `circuit open: collector unavailable since ${new Date(gate.since).toISOString()} (next probe after ${new Date(gate.retryAt).toISOString()})`;
       logger.warn('syslog batch failed fast: circuit open', { destination: name, items: ids.length, reason });
       const error = failureText(reason, true);
-      for (const id of ids) failed.push({ id, error, retryable: true });
+      // an open breaker is the sink saying "destination down": the handler backs these off
+      for (const id of ids) failed.push({ id, error, retryable: true, down: true });
       return { delivered, failed, bytes: 0 };
     }
 
@@ -368,7 +369,10 @@ function createSyslogSink(config: SyslogSinkConfig): SyslogSink {
     const { failure } = outcome;
     if (failure !== undefined && outcome.confirmed < ids.length) {
       const error = failureText(failurePrefix(failure), true);
-      for (const id of ids.slice(outcome.confirmed)) failed.push({ id, error, retryable: true });
+      // nothing confirmed and the collector (not our deadline) is the cause: it is down
+      const down = outcome.confirmed === 0 && failure.kind !== TransportFailureKind.deadline;
+      for (const id of ids.slice(outcome.confirmed))
+        failed.push({ id, error, retryable: true, ...(down ? { down } : {}) });
       const log = failure.kind === TransportFailureKind.tls ? logger.error : logger.warn;
       log.call(logger, 'syslog batch partially failed; unconfirmed items will be retried by SQS', {
         destination: name,

@@ -189,6 +189,8 @@ describe('Firehose sink against the protocol double (real @aws-sdk/client-fireho
       error:
         'firehose:it: ResourceNotFoundException: Firehose no-such-stream under account 000000000000 not found. (1 attempt)',
       retryable: true,
+      // a stream that cannot be called is down until an operator fixes it: backed off, not parked
+      down: true,
     });
     expect(result.failed.every((f) => f.retryable && f.error.includes('ResourceNotFoundException'))).toBe(true);
     expect(double.calls).toBe(1); // no pointless retries or further batches

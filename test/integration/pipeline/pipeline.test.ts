@@ -6,6 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { DestinationLedger } from '../../../local/ledger.js';
+import { redactSecrets } from '../../../shared/model/secrets.js';
+import { toWire } from '../../../shared/model/wire.js';
+import { parseInput } from '../../../shared/parse/parse-payload.js';
 import { bodies, FAST, fastSyslog, ledgers, relayHarness, waitUntil } from '../../helpers/pipeline.js';
 
 // the functions log JSON and EMF to stdout: the harness captures it (assertions read it) instead of
@@ -135,5 +138,39 @@ describe('pipeline on embedded emulators', () => {
     const { l } = await ledgers(relay, [...first, ...second]);
     for (const name of ['archive', 'collector'])
       expect(l.get(name)).toMatchObject({ delivered: 100, missing: 0, unexpected: 0 });
+  });
+
+  it('a record that throws unexpectedly, first, in the middle or last of a batch, fails alone and is parked as internal', async () => {
+    const input = bodies(40, 8);
+    // per send batch of 10: the first, a middle and the last record throw, in normalize or in a renderer
+    const normalizeVictims = new Set([input[0], input[14], input[29]] as string[]);
+    const renderVictims = new Set([input[5], input[19], input[30], input[39]] as string[]);
+    const victimWire = new Set([...renderVictims].map((b) => toWire(redactSecrets(parseInput(b)))));
+    const relay = await h.start({
+      ...FAST,
+      syslog: fastSyslog,
+      inject: {
+        normalize: (body) => normalizeVictims.has(body),
+        // the Firehose destination's renderer has the bug; syslog renders the same events fine
+        render: (e, destination) => destination === 'archive' && victimWire.has(toWire(e)),
+      },
+    });
+    await relay.send(input);
+    expect(await relay.drain(30_000)).toBe(true);
+    const passed = input.filter((b) => !normalizeVictims.has(b));
+    const { l, dlq } = await ledgers(relay, passed);
+    expect(l.get('collector')).toMatchObject({ expected: 37, delivered: 37, missing: 0, duplicates: 0, inDlq: 0 });
+    expect(l.get('archive')).toMatchObject({ expected: 37, delivered: 33, missing: 0, duplicates: 0, inDlq: 4 });
+    const ingest = dlq.filter((x) => x.queue === 'segura-ingest-dlq');
+    expect(ingest.map((x) => x.body).sort()).toEqual([...normalizeVictims].sort());
+    const archive = dlq.filter((x) => x.queue === 'segura-firehose-archive-dlq');
+    expect(new Set(archive.map((x) => x.body))).toEqual(victimWire);
+    for (const x of [...ingest, ...archive]) {
+      expect(x).toMatchObject({ code: 'internal', field: '(internal)' });
+      expect(x.reason).toMatch(
+        /^TypeError: injected fault: unexpected error in (normalize|the renderer) \(after 3 receives\)$/,
+      );
+    }
+    expect(h.cap?.metric('EventsInternalError')).toBeGreaterThanOrEqual(2 * 7);
   });
 });

@@ -365,6 +365,8 @@ describe('createFirehoseSink retries', () => {
         id: 'm0',
         error: 'firehose:test: ServiceUnavailableException: Slow down.; last call aborted at the deadline (2 attempts)',
         retryable: true,
+        // nothing got through in the whole send: the stream counts as down (the handler backs off)
+        down: true,
       },
     ]);
   });
