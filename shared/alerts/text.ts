@@ -47,6 +47,8 @@ function visibleText(s: string): string {
 }
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** UTF-16 units on each side of a cut the segmenter sees. */
+const WINDOW = 256;
 
 /**
  * The longest prefix of `s` made of whole grapheme clusters and at most `max` UTF-16 units.
@@ -54,10 +56,14 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  */
 function graphemePrefix(s: string, max: number): string {
   if (s.length <= max) return s;
-  let end = 0;
-  for (const { segment, index } of segmenter.segment(s)) {
-    if (index + segment.length > max) break;
-    end = index + segment.length;
+  // segment only a window around the cut: the segmenter copies its whole input and yields an object
+  // per cluster, and a body can be 250 KB. Cluster boundaries depend on a few neighbouring
+  // characters only, so a window starting WINDOW units earlier finds the same last boundary.
+  const from = Math.max(0, max - WINDOW);
+  let end = from;
+  for (const { segment, index } of segmenter.segment(s.slice(from, max + WINDOW))) {
+    if (from + index + segment.length > max) break;
+    end = from + index + segment.length;
   }
   return s.slice(0, end);
 }

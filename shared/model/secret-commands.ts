@@ -338,10 +338,20 @@ function stdinCuts(
     (form === 'user:password' ? redactPair(a, ':', redacted) : null) ?? redactToken(a, '', redacted);
   const cuts: Cut[] = [];
   if (prev?.end?.value === '|') {
+    // the command printing into the pipe: the last echo/printf of the previous segment (a typed
+    // command may follow prose: "Command: echo 'X' | sudo -S …")
     const pw = prev.words.filter((w) => !w.op);
-    const lead = pw[0] ? commandName(pw[0].value) : '';
-    if (lead === 'echo' || lead === 'printf') {
-      const args = pw.slice(1).filter((w) => !(lead === 'echo' && /^-[neE]+$/.test(w.value)));
+    let at = -1;
+    for (let i = pw.length - 1; i >= 0; i--) {
+      const name = commandName((pw[i] as Token).value);
+      if (name === 'echo' || name === 'printf') {
+        at = i;
+        break;
+      }
+    }
+    if (at >= 0) {
+      const lead = commandName((pw[at] as Token).value);
+      const args = pw.slice(at + 1).filter((w) => !(lead === 'echo' && /^-[neE]+$/.test(w.value)));
       for (const a of lead === 'printf' && args.length > 1 ? args.slice(1) : args) cuts.push(cut(a));
     }
   }
