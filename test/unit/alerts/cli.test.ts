@@ -107,6 +107,59 @@ describe('segura-relay alerts test', () => {
     expect(r.out).toContain('SEGURA: password backup FAILED on vault-01: third +1 similar in the last 90 min');
   });
 
+  it('shows the suppression summaries and the truncation markers (issue 18: a decoy, then a 41 KB event)', async () => {
+    const events = join(dir, 'decoy.ndjson');
+    const cmd = (t: string, c: string, dst: string) =>
+      JSON.stringify({
+        id: '12',
+        timestamp: t,
+        host: 'vault-01',
+        fields: { suser: 'mallory', duser: 'root', dst, msg: `Command: ${c}` },
+      });
+    const big = Object.fromEntries(
+      Array.from({ length: 90 }, (_, i) => [`cs${i}x`, `${'ü"\\'.repeat(50)}${'value '.repeat(50)}`.slice(0, 460)]),
+    );
+    writeFileSync(
+      events,
+      [
+        cmd('2026-01-19T13:41:00Z', 'ls -la', '10.0.0.5'),
+        cmd('2026-01-19T13:42:00Z', 'cat /etc/shadow', '10.0.0.5'),
+        cmd('2026-01-19T13:43:00Z', 'cat /etc/shadow', '10.0.0.6'),
+        JSON.stringify({
+          id: '20',
+          timestamp: '2026-01-19T13:44:00Z',
+          host: 'vault-01',
+          fields: { ...big, dst: '10.0.0.9' },
+        }),
+      ].join('\n'),
+    );
+    const r = await run(['test', '--events', events]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('1 suppression summary (windows that closed with suppressed or held matches).');
+    expect(r.out).toContain("suppressed: throttle window open (2 held so far); the window's summary lists it");
+    expect(r.out).toContain(
+      'Summaries sent when the remaining windows close (no further event needed: the sweep sends them):',
+    );
+    expect(r.out).toMatch(
+      /== summary × command-blocked-or-high-risk: 2 match\(es\) not sent one by one \(throttled\), window 2026-01-19T13:41:00\.000Z – 2026-01-19T13:56:00\.000Z/,
+    );
+    expect(r.out).toContain('           |   - Command: cat /etc/shadow');
+    // the 41 KB event: email and ticket cut to fit SNS, and saying so
+    expect(r.out).toMatch(/ {3}email {3}subject \(48\/99\), \d{6} bytes \[truncated: cut to fit, marked in the text\]/);
+    expect(r.out).toMatch(
+      / {3}ticket {2}https JSON \(\d{6} bytes on the wire\) \[truncated: cut to fit, marked in the text\]/,
+    );
+    expect(r.out).toContain('           | [truncated]');
+    const json = (await run(['test', '--events', events, '--json'])).out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(json.filter((x) => x.type === 'summary').map((x) => [x.rule, x.trigger, x.count])).toEqual([
+      ['command-blocked-or-high-risk', 'window-closed', 2],
+    ]);
+    expect(json.find((x) => x.eventId === '20')?.truncated).toEqual(['email', 'ticket']);
+  });
+
   it('--no-throttle shows every match', async () => {
     const r = await run(['test', '--no-throttle']);
     expect(r.out).toMatch(/^unusual-user-behaviour\s+medium\s+email,chat\s+off \(--no-throttle\)\s+3\s+3\s+0\s+0/m);
