@@ -374,7 +374,8 @@ const MAYBE_COMMAND = new RegExp(
  * @example redactCommandSecrets('mysql -uroot -phunter2 db', '[redacted]') // 'mysql -uroot -p[redacted] db'
  */
 function redactCommandSecrets(s: string, redacted: string): string {
-  if (!MAYBE_COMMAND.test(s)) return s;
+  // a command line has at least one word separator; most field values (names, hosts, ids) have none
+  if (!(s.includes(' ') || s.includes('\t')) || !MAYBE_COMMAND.test(s)) return s;
   const segs = segments(tokenize(s));
   const cuts: Cut[] = [];
   segs.forEach((seg, k) => {

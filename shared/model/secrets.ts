@@ -210,6 +210,8 @@ function isSecretName(name: string): boolean {
 }
 
 interface ValuePattern {
+  /** a cheap necessary condition (a substring test): the pattern is skipped when it fails */
+  readonly hint: (s: string) => boolean;
   readonly re: RegExp;
   readonly replace: string | ((m: string, ...groups: string[]) => string);
 }
@@ -219,21 +221,35 @@ const INLINE_KEYS = LANGS.flatMap((l) => l.phrases).join('|');
 // Every pattern is linear in the input (no nested unbounded quantifiers over overlapping classes).
 const STRUCTURAL: readonly ValuePattern[] = [
   // PEM blocks (private keys, certificates with keys); an unterminated block is redacted to the end
-  { re: /-----BEGIN [A-Z0-9 ]{1,64}-----[\s\S]*?(?:-----END [A-Z0-9 ]{1,64}-----|$)/g, replace: REDACTED },
+  {
+    hint: (s) => s.includes('-----BEGIN'),
+    re: /-----BEGIN [A-Z0-9 ]{1,64}-----[\s\S]*?(?:-----END [A-Z0-9 ]{1,64}-----|$)/g,
+    replace: REDACTED,
+  },
   // JSON Web Tokens
-  { re: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replace: REDACTED },
+  { hint: (s) => s.includes('eyJ'), re: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replace: REDACTED },
   // AWS access key ids
-  { re: /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}\b/g, replace: REDACTED },
+  {
+    hint: (s) => s.length >= 20 && s.includes('A'),
+    re: /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z0-9]{16}\b/g,
+    replace: REDACTED,
+  },
   // well-known token formats
   {
+    hint: (s) => s.length >= 20,
     re: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:sk|rk)_live_[A-Za-z0-9]{16,})/g,
     replace: REDACTED,
   },
   // HTTP credentials
-  { re: /\b(Bearer|Basic|Digest)\s+[A-Za-z0-9._~+/=-]{8,}/gi, replace: (_m, scheme) => `${scheme} ${REDACTED}` },
+  {
+    hint: (s) => /bearer|basic|digest/i.test(s),
+    re: /\b(Bearer|Basic|Digest)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+    replace: (_m, scheme) => `${scheme} ${REDACTED}`,
+  },
   // URL user-info: scheme://user:password@host, the password running to the LAST @ of the authority
   // (mongodb://admin:p@ssw0rd!@db); RFC 3986 §3.2: the authority ends at the first /, ? or #
   {
+    hint: (s) => s.includes('://'),
     re: /\b([a-z][a-z0-9+.-]{1,20}:\/\/[^\s/?#:@]{0,128}:)[^\s/?#]{0,512}@(?=[^\s/?#@]*(?:[\s/?#]|$))/gi,
     replace: (_m, pre) => `${pre}${REDACTED}@`,
   },
@@ -242,6 +258,7 @@ const STRUCTURAL: readonly ValuePattern[] = [
   // value with spaces (`password=hunter 2 used`) is redacted whole. Not after `:` or `/` (ARNs:
   // `…:secret:prod/db` is a resource name, not an assignment).
   {
+    hint: (s) => s.includes('=') || s.includes(':'),
     re: new RegExp(
       `(?<![\\w:/.-])((?:[A-Za-z0-9]{0,20}[_-]?)?(?:${INLINE_KEYS})["']?\\s{0,3}[:=]\\s{0,3})("[^"]{0,512}"|'[^']{0,512}'|[^\\s,;&"')\\]}][^,;&\\n)\\]}]{0,511}?)(?=\\s+[\\p{L}\\w.-]{1,40}\\s?[=:]|[,;&\\n)\\]}]|\\s*$)`,
       'giu',
@@ -256,6 +273,7 @@ const MAYBE_STRUCTURAL = /-----BEGIN|eyJ|_|xox|Bearer|Basic|Digest|:\/\/|[:=]|AK
 function applyPatterns(s: string, patterns: readonly ValuePattern[]): string {
   let out = s;
   for (const p of patterns) {
+    if (!p.hint(out)) continue;
     p.re.lastIndex = 0;
     if (p.re.test(out)) {
       p.re.lastIndex = 0;
