@@ -227,7 +227,11 @@ const STRUCTURAL: readonly ValuePattern[] = [
     replace: REDACTED,
   },
   // JSON Web Tokens
-  { hint: (s) => s.includes('eyJ'), re: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replace: REDACTED },
+  {
+    hint: (s) => s.includes('eyJ'),
+    re: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+    replace: REDACTED,
+  },
   // AWS access key ids
   {
     hint: (s) => s.length >= 20 && s.includes('A'),

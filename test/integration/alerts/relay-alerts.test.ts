@@ -86,7 +86,9 @@ describe('npm start with alerts', () => {
     expect(await relay.dlqContents()).toEqual([]);
     // the identity key was served by the Secrets Manager double and read once, at cold start, by ARN
     expect(alerts.secrets.calls).toBe(1);
-    expect(alerts.idKeySecretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:segura-relay\/alert-id-key-\w{6}$/);
+    expect(alerts.idKeySecretArn).toMatch(
+      /^arn:aws:secretsmanager:us-east-1:000000000000:secret:segura-relay\/alert-id-key-\w{6}$/,
+    );
     // the sweep runs through the same handler (the windows are still open: nothing owed yet)
     expect(await alerts.sweep()).toMatchObject({ sent: 0, retry: 0, error: null });
   });
