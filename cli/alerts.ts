@@ -1,8 +1,9 @@
 /**
  * `segura-relay alerts`: the alert rules without AWS.
  * - `alerts test`: which rules fire for each event and the exact message each channel would get,
- *   through the same engine as the function (matching, throttling with an in-memory store whose
- *   clock is each event's own time, rendering, the exact SNS Publish input), with no AWS access.
+ *   through the same engine as the function (matching, throttling and rate caps with an in-memory
+ *   store whose clock is each event's own time, rendering, the exact SNS Publish input), with no
+ *   AWS access; then the suppression summaries the closing windows would send.
  * - `alerts validate`: check a rules file; optionally write it as JSON (what the function reads).
  */
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
@@ -10,8 +11,16 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import { catalogFeed } from '../local/catalog-feed.js';
-import { type AlertOutcome, processAlert } from '../shared/alerts/engine.js';
-import { matchingRules } from '../shared/alerts/match.js';
+import {
+  type AlertOutcome,
+  type EngineDeps,
+  processAlert,
+  type SummaryOutcome,
+  sweepDueWindows,
+} from '../shared/alerts/engine.js';
+import { IdKey } from '../shared/alerts/identity.js';
+import { evaluateRules } from '../shared/alerts/match.js';
+import type { AlertMessages } from '../shared/alerts/messages.js';
 import { parseRulesDocument } from '../shared/alerts/rules-file.js';
 import { MemoryAlertStore } from '../shared/alerts/store.js';
 import { pathText } from '../shared/alerts/template.js';
@@ -30,8 +39,9 @@ const HELP = `Usage: segura-relay alerts <test|validate> [options]
 
   alerts test [--rules FILE] [--events FILE] [--json] [--no-throttle]
       Prints which rules fire for each event and the exact message each channel (sms, email,
-      chat, ticket) would get. No AWS access: throttling runs in memory, each event's own time
-      is the clock. Without --events: one of every catalog event.
+      chat, ticket) would get, then the suppression summaries the throttle and rate-cap windows
+      send when they close. No AWS access: throttling runs in memory, each event's own time is
+      the clock, ids are keyed with a random key. Without --events: one of every catalog event.
 
   alerts validate [--rules FILE] [--out FILE.json]
       Checks a rules file (YAML or JSON); --out writes it as JSON, the form the function reads.
@@ -40,7 +50,7 @@ Options:
   --rules FILE     rules file, YAML or JSON (default: the shipped pack, alerts/default-rules.yaml)
   --events FILE    NDJSON envelopes or raw vault lines (RFC 5424 / CEF), one event per line
   --json           one JSON object per alert (rule, event, outcome, exact SNS Publish inputs)
-  --no-throttle    show every match as if no throttle window were open
+  --no-throttle    show every match as if no throttle window or rate cap applied
   -h, --help       this help
 
 Exit status: 0 ok, 1 invalid rules or unreadable event lines (see stderr), 2 usage error.`;
@@ -99,34 +109,76 @@ interface Fired {
   readonly inputs: readonly { readonly channel: Channel; readonly input: PublishCommandInput }[];
 }
 
+/** A summary the dry run sent: before an alert (its window had closed), or when the windows closed after the feed. */
+interface Summarized {
+  /** the event whose decision sent it first; null: sent by the sweep after the feed */
+  readonly before: InputEvent | null;
+  readonly outcome: SummaryOutcome;
+  /** when the window closed (the sweep's clock) */
+  readonly atMs: number;
+}
+
+interface DryRun {
+  readonly fired: Fired[];
+  readonly summaries: Summarized[];
+  readonly ruleErrors: { readonly input: InputEvent; readonly ruleId: string; readonly error: string }[];
+}
+
 /** Run every event through the engine with an in-memory store and a capturing publisher. */
-async function dryRun(rules: RuleSet, events: readonly InputEvent[], throttle: boolean): Promise<Fired[]> {
+async function dryRun(rules: RuleSet, events: readonly InputEvent[], throttle: boolean): Promise<DryRun> {
   const store = new MemoryAlertStore();
+  const key = IdKey.random();
   const fired: Fired[] = [];
+  const summaries: Summarized[] = [];
+  const ruleErrors: DryRun['ruleErrors'] = [];
+  const settings = throttle
+    ? rules.settings
+    : { ...rules.settings, channelRateCaps: { sms: null, email: null, chat: null, ticket: null } };
+  const effective = throttle ? rules.rules : rules.rules.map((r) => ({ ...r, throttle: null, rateCap: null }));
   let seq = 0;
+  let captured: { channel: Channel; input: PublishCommandInput }[] = [];
+  const deps = (now: number): EngineDeps => ({
+    settings,
+    store,
+    key,
+    rules: effective,
+    topicArns: Object.fromEntries(CHANNELS.map((c) => [c, DRY_RUN_TOPIC(c)])),
+    owner: `dry-run-${seq++}`,
+    leaseUntilMs: now + 60_000,
+    now: () => now,
+    publish: async (pi) => {
+      const channel = CHANNELS.find((c) => pi.TopicArn === DRY_RUN_TOPIC(c)) as Channel;
+      captured.push({ channel, input: pi });
+      return `dry-run-${captured.length}`;
+    },
+  });
+  let last = 0;
   for (const input of events) {
     const e = input.event;
     const now = e.time?.epochMs ?? Date.now();
-    for (const rule of matchingRules(rules.rules, e)) {
-      const captured: { channel: Channel; input: PublishCommandInput }[] = [];
-      const r = throttle ? rule : { ...rule, throttle: null };
-      const outcome = await processAlert(r, e, {
-        settings: rules.settings,
-        store,
-        topicArns: Object.fromEntries(CHANNELS.map((c) => [c, DRY_RUN_TOPIC(c)])),
-        owner: `dry-run-${seq++}`,
-        leaseUntilMs: now + 60_000,
-        now: () => now,
-        publish: async (pi) => {
-          const channel = CHANNELS.find((c) => pi.TopicArn === DRY_RUN_TOPIC(c)) as Channel;
-          captured.push({ channel, input: pi });
-          return `dry-run-${captured.length}`;
-        },
-      });
-      fired.push({ input, outcome: { ...outcome, rule }, inputs: captured });
+    last = Math.max(last, now);
+    const { matched, failed } = evaluateRules(effective, e);
+    for (const f of failed) ruleErrors.push({ input, ruleId: f.rule.id, error: `${f.error.name}: ${f.error.message}` });
+    for (const r of matched) {
+      captured = [];
+      const outcome = await processAlert(r, e, deps(now));
+      for (const sm of outcome.summaries) summaries.push({ before: input, outcome: sm, atMs: now });
+      const summaryChannels = new Set(outcome.summaries.flatMap((sm) => sm.published.map((p) => p.input)));
+      fired.push({ input, outcome, inputs: captured.filter((c) => !summaryChannels.has(c.input)) });
     }
   }
-  return fired;
+  // then let every window close: the summaries the sweep sends once no further event arrives
+  for (let round = 0; round < 100; round++) {
+    const due = await store.dueWindows(Number.MAX_SAFE_INTEGER, 50);
+    if (due.length === 0) break;
+    const closesAt = Math.min(
+      ...(await Promise.all(due.map((k) => store.readWindow(k)))).map((w) => w?.windowEnd ?? last),
+    );
+    const { summaries: out } = await sweepDueWindows(deps(Math.max(closesAt, last)), Number.POSITIVE_INFINITY);
+    for (const sm of out) summaries.push({ before: null, outcome: sm, atMs: Math.max(closesAt, last) });
+    if (out.every((x) => x.kind !== 'sent')) break;
+  }
+  return { fired, summaries, ruleErrors };
 }
 
 function table(head: string[], rows: string[][], maxWidth = 60): string {
@@ -159,19 +211,75 @@ function indent(s: string, prefix: string): string {
     .join('\n');
 }
 
+/** The messages of the published channels, as each channel shows them. */
+function printMessages(
+  m: AlertMessages,
+  inputs: readonly { readonly channel: Channel }[],
+  w: (s?: string) => void,
+): void {
+  const cut = (ch: Channel) => (m.truncated.includes(ch) ? ' [truncated: cut to fit, marked in the text]' : '');
+  for (const { channel } of inputs) {
+    switch (channel) {
+      case 'sms':
+        w(
+          `   sms     ${m.sms.encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'} ${m.sms.units}/${m.sms.limit}${m.sms.truncated ? ' (truncated)' : ''}: ${m.sms.text}`,
+        );
+        break;
+      case 'email':
+        w(`   email   subject (${m.emailSubject.length}/99), ${m.bytes.email} bytes${cut('email')}: ${m.emailSubject}`);
+        w(indent(m.emailBody, '           | '));
+        break;
+      case 'chat':
+        w(
+          `   chat    https JSON (${m.bytes.chat} bytes on the wire; --json for the exact Publish input)${cut('chat')}:`,
+        );
+        w(indent(JSON.stringify(JSON.parse(m.chat), null, 2), '           | '));
+        break;
+      default:
+        w(`   ticket  https JSON (${m.bytes.ticket} bytes on the wire)${cut('ticket')}:`);
+        w(indent(JSON.stringify(JSON.parse(m.ticket), null, 2), '           | '));
+    }
+  }
+}
+
+const WHY: Readonly<Record<string, string>> = {
+  throttle: 'throttled',
+  'rule-cap': "the rule's rate cap",
+  'channel-cap': "a channel's rate cap",
+};
+
+function printSummary(s: Summarized, w: (s?: string) => void): void {
+  const o = s.outcome;
+  const win = o.window;
+  if (o.kind === 'none' || !win) return;
+  const when = s.before
+    ? `before ${eventLabel(s.before.event)} (the window had closed)`
+    : `when the window closed (${new Date(s.atMs).toISOString()})`;
+  w('');
+  w(
+    `== summary × ${o.rule?.id ?? win.ruleId}: ${win.count} match(es) not sent one by one (${WHY[win.kind] ?? win.kind}${win.channel ? `: ${win.channel}` : ''}), window ${new Date(win.windowStart).toISOString()} – ${new Date(win.windowEnd).toISOString()}; sent ${when}`,
+  );
+  if (o.kind !== 'sent' || !o.messages) {
+    w(`   ${o.kind}${o.note ? `: ${o.note}` : ''}`);
+    return;
+  }
+  printMessages(o.messages, o.published, w);
+}
+
 function printText(
   rules: RuleSet,
   events: readonly InputEvent[],
-  fired: readonly Fired[],
+  run: DryRun,
   source: string,
   throttle: boolean,
   io: Io,
 ): void {
+  const { fired, summaries } = run;
   const w = (s = '') => io.stdout.write(`${s}\n`);
   w(
     `Alert rules dry run — ${rules.rules.length} rule(s) enabled${rules.disabled.length ? `, ${rules.disabled.length} disabled (${rules.disabled.join(', ')})` : ''}; ${events.length} event(s) from ${source}`,
   );
-  w("No AWS access: throttling in memory, clock = each event's time. Topic ARNs are placeholders.");
+  w("No AWS access: throttling and rate caps in memory, clock = each event's time. Topic ARNs are placeholders.");
   w('');
   const rows = rules.rules.map((r) => {
     const mine = fired.filter((f) => f.outcome.rule.id === r.id);
@@ -189,47 +297,47 @@ function printText(
       String(mine.length),
       String(n('sent')),
       String(n('suppressed')),
+      String(n('held') + mine.filter((f) => f.outcome.kind === 'sent' && f.outcome.heldChannels.length > 0).length),
       ids.length ? ids.slice(0, 8).join(' ') + (ids.length > 8 ? ` (+${ids.length - 8})` : '') : '-',
     ];
   });
-  w(table(['RULE', 'LEVEL', 'CHANNELS', 'THROTTLE', 'FIRED', 'SENT', 'SUPPRESSED', 'EVENT IDS'], rows, 44));
+  w(table(['RULE', 'LEVEL', 'CHANNELS', 'THROTTLE', 'FIRED', 'SENT', 'SUPPRESSED', 'HELD', 'EVENT IDS'], rows, 44));
   const firing = new Set(fired.map((f) => f.input));
+  const sentSummaries = summaries.filter((x) => x.outcome.kind === 'sent');
   w('');
   w(`${firing.size} of ${events.length} event(s) fired at least one rule; ${events.length - firing.size} fired none.`);
+  w(
+    `${sentSummaries.length} suppression summar${sentSummaries.length === 1 ? 'y' : 'ies'} (windows that closed with suppressed or held matches).`,
+  );
+  for (const e of run.ruleErrors)
+    w(`rule ${e.ruleId} failed on ${eventLabel(e.input.event)}: ${e.error} (the function parks the event in the DLQ)`);
   for (const f of fired) {
     const o = f.outcome;
+    for (const sm of summaries.filter((x) => x.before === f.input && o.summaries.includes(x.outcome)))
+      printSummary(sm, w);
     w('');
     w(`== ${o.rule.id} × ${eventLabel(f.input.event)}${f.input.line ? ` [line ${f.input.line}]` : ''}`);
     if (o.kind === 'suppressed') {
-      w(`   suppressed: throttle window open (${o.suppressedCount} held so far); the next alert reports them`);
+      w(`   suppressed: throttle window open (${o.suppressedCount} held so far); the window's summary lists it`);
+      continue;
+    }
+    if (o.kind === 'held') {
+      w(`   held: rate cap reached (${o.heldChannels.join(', ')}); the cap window's summary lists it`);
       continue;
     }
     if (o.kind === 'duplicate') {
       w('   duplicate: this rule already alerted for this exact event; nothing sent');
       continue;
     }
-    const m = o.messages;
-    if (!m) continue;
-    for (const { channel } of f.inputs) {
-      switch (channel) {
-        case 'sms':
-          w(
-            `   sms     ${m.sms.encoding === 'gsm7' ? 'GSM-7' : 'UCS-2'} ${m.sms.units}/${m.sms.limit}${m.sms.truncated ? ' (truncated)' : ''}: ${m.sms.text}`,
-          );
-          break;
-        case 'email':
-          w(`   email   subject (${m.emailSubject.length}/99): ${m.emailSubject}`);
-          w(indent(m.emailBody, '           | '));
-          break;
-        case 'chat':
-          w(`   chat    https JSON (${m.chat.length} bytes compact on the wire; --json for the exact Publish input):`);
-          w(indent(JSON.stringify(JSON.parse(m.chat), null, 2), '           | '));
-          break;
-        default:
-          w(`   ticket  https JSON (${m.ticket.length} bytes compact on the wire):`);
-          w(indent(JSON.stringify(JSON.parse(m.ticket), null, 2), '           | '));
-      }
-    }
+    if (o.heldChannels.length)
+      w(`   held on ${o.heldChannels.join(', ')} (channel rate cap); in that window's summary`);
+    if (o.messages) printMessages(o.messages, f.inputs, w);
+  }
+  const after = summaries.filter((x) => x.before === null);
+  if (after.length) {
+    w('');
+    w('Summaries sent when the remaining windows close (no further event needed: the sweep sends them):');
+    for (const sm of after) printSummary(sm, w);
   }
 }
 
@@ -262,11 +370,26 @@ async function testCommand(argv: string[], io: Io): Promise<number> {
     events = catalogFeed().map((env) => ({ line: null, event: parseInput(JSON.stringify(env)) }));
     source = 'the catalog (one of every event)';
   }
-  const fired = await dryRun(rules, events, v['no-throttle'] !== true);
+  const run = await dryRun(rules, events, v['no-throttle'] !== true);
   if (v.json) {
-    for (const f of fired) {
+    const summaryLine = (sm: Summarized) =>
+      `${JSON.stringify({
+        type: 'summary',
+        trigger: sm.before ? { line: sm.before.line, eventId: sm.before.event.eventId } : 'window-closed',
+        rule: sm.outcome.rule?.id ?? sm.outcome.window?.ruleId ?? null,
+        outcome: sm.outcome.kind,
+        windowKind: sm.outcome.window?.kind ?? null,
+        count: sm.outcome.window?.count ?? 0,
+        alertId: sm.outcome.alertId,
+        truncated: sm.outcome.messages?.truncated ?? [],
+        publish: sm.outcome.published.map((p) => p.input),
+      })}\n`;
+    for (const f of run.fired) {
+      for (const sm of run.summaries.filter((x) => x.before === f.input && f.outcome.summaries.includes(x.outcome)))
+        io.stdout.write(summaryLine(sm));
       io.stdout.write(
         `${JSON.stringify({
+          type: 'alert',
           line: f.input.line,
           eventId: f.input.event.eventId,
           event: f.input.event.name,
@@ -274,11 +397,14 @@ async function testCommand(argv: string[], io: Io): Promise<number> {
           outcome: f.outcome.kind,
           alertId: f.outcome.alertId,
           suppressedCount: f.outcome.suppressedCount,
+          heldChannels: f.outcome.heldChannels,
+          truncated: f.outcome.messages?.truncated ?? [],
           publish: f.inputs.map((x) => x.input),
         })}\n`,
       );
     }
-  } else printText(rules, events, fired, source, v['no-throttle'] !== true, io);
+    for (const sm of run.summaries.filter((x) => x.before === null)) io.stdout.write(summaryLine(sm));
+  } else printText(rules, events, run, source, v['no-throttle'] !== true, io);
   return bad > 0 ? 1 : 0;
 }
 

@@ -1,9 +1,13 @@
 /**
  * The alerts part of the local relay (`npm start`): dynalite (in memory, loopback, random port) with
- * the throttle table, one SNS topic per channel in fauxqs, the alerts queue + DLQ subscribed to the
- * events topic, and the real evaluate-alerts handler. fauxqs accepts no `MessageStructure: json`
- * and delivers no SMS/email, but its spy records every Publish: that is what each channel "received".
+ * the throttle table and its `due` index, one SNS topic per channel in fauxqs, the alerts queue +
+ * DLQ subscribed to the events topic, the Secrets Manager protocol double serving a freshly
+ * generated identity key (read by ARN at cold start, as in AWS), the real evaluate-alerts handler,
+ * and the summary sweep on a timer (the stack's EventBridge schedule). fauxqs accepts no
+ * `MessageStructure: json` and delivers no SMS/email, but its spy records every Publish: that is
+ * what each channel "received".
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -13,14 +17,19 @@ import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import dynalite from 'dynalite';
 import type { MessageSpyReader } from 'fauxqs';
-import { createEvaluateAlertsHandler } from '../functions/evaluate-alerts/app.js';
+import { createEvaluateAlertsHandler, scheduledEvent } from '../functions/evaluate-alerts/app.js';
 import type { EvaluateOutcome } from '../functions/evaluate-alerts/evaluate.js';
+import type { SweepOutcome } from '../functions/evaluate-alerts/sweep.js';
+import { DUE_INDEX } from '../shared/alerts/dynamodb-store.js';
+import type { SummaryOutcome } from '../shared/alerts/engine.js';
 import { parseRulesDocument } from '../shared/alerts/rules-file.js';
 import { CHANNELS, type Channel } from '../shared/alerts/types.js';
 import { validateRules } from '../shared/alerts/validate.js';
 import { dynamodbClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/config/env-names.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
+import { lambdaContext } from './poller.js';
+import { type SecretsManagerDouble, startSecretsManagerDouble } from './secrets-manager-double.js';
 
 /** The shipped rule pack (local/ and the repo root are siblings). */
 const DEFAULT_RULES_FILE = fileURLToPath(new URL('../alerts/default-rules.yaml', import.meta.url));
@@ -30,6 +39,8 @@ interface LocalAlertsOptions {
   readonly rules?: string;
   /** put an HTTP fault proxy (`alerts.dynamodbProxy`) between evaluate-alerts and dynalite (fault tests). @default false */
   readonly dynamodbProxy?: boolean;
+  /** how often the summary sweep runs (the stack's schedule: every minute). @default 60_000 */
+  readonly sweepEveryMs?: number;
 }
 
 interface QueueLike {
@@ -56,6 +67,9 @@ interface AlertTally {
   suppressed: number;
   duplicate: number;
   retry: number;
+  held: number;
+  /** suppression summaries sent (by an alert or by the sweep) */
+  summaries: number;
   /** (alertId, channel) published more than once: must stay 0 */
   republished: number;
 }
@@ -70,6 +84,11 @@ interface LocalAlerts {
   readonly rulesFile: string;
   readonly ruleCount: number;
   readonly handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+  /** run the summary sweep now (what the schedule does every `sweepEveryMs`) */
+  sweep(): Promise<SweepOutcome | null>;
+  /** the Secrets Manager double holding the identity key */
+  readonly secrets: SecretsManagerDouble;
+  readonly idKeySecretArn: string;
   readonly tally: Readonly<AlertTally>;
   readonly dynamodb: DynamoDBClient;
   readonly sns: SNSClient;
@@ -80,11 +99,48 @@ interface LocalAlerts {
 
 interface AlertsDeps {
   readonly dir: string;
+  readonly log?: (line: string) => void;
   readonly endpoint: string;
   readonly sns: SNSClient;
   readonly spy: MessageSpyReader;
   readonly queuePair: (name: string) => Promise<QueueLike>;
   readonly subscribe: (q: QueueLike) => Promise<void>;
+}
+
+/**
+ * The throttle table as the stack creates it (infra/constructs/throttle-table.ts): partition key
+ * `pk`, and the sparse `due` index of windows owing a summary. Waits (bounded) until ACTIVE.
+ */
+async function createAlertTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' },
+        { AttributeName: DUE_INDEX.sortKey, AttributeType: 'N' },
+      ],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: DUE_INDEX.name,
+          KeySchema: [
+            { AttributeName: DUE_INDEX.partitionKey, KeyType: 'HASH' },
+            { AttributeName: DUE_INDEX.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  // dynalite makes tables ACTIVE at once (createTableMs: 0); still check, bounded
+  for (let i = 0; ; i++) {
+    const t = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    if (t.Table?.TableStatus === 'ACTIVE') break;
+    if (i === 100) throw new Error(`throttle table ${tableName} did not become ACTIVE`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function headline(channel: Channel, doc: Record<string, string>): string {
@@ -120,25 +176,16 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const stopServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  // stopped in reverse order on stop() or when the start fails half-way
+  const stops: (() => Promise<unknown>)[] = [stopServer];
+  const stopAll = async () => {
+    for (const f of stops.reverse()) await f();
+  };
   try {
     const dynamodbEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const dynamodb = dynamodbClient({ endpoint: dynamodbEndpoint });
     const tableName = 'segura-alert-throttle';
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    // dynalite makes tables ACTIVE at once (createTableMs: 0); still check, bounded
-    for (let i = 0; ; i++) {
-      const t = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-      if (t.Table?.TableStatus === 'ACTIVE') break;
-      if (i === 100) throw new Error(`throttle table ${tableName} did not become ACTIVE`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await createAlertTable(dynamodb, tableName);
     const topics = {} as Record<Channel, string>;
     for (const ch of CHANNELS) {
       const t = await d.sns.send(new CreateTopicCommand({ Name: `segura-alerts-${ch}` }));
@@ -147,31 +194,75 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
     const queue = await d.queuePair('segura-alerts');
     await d.subscribe(queue);
     const proxy = o.dynamodbProxy ? await startFaultProxy({ target: dynamodbEndpoint }) : null;
-    const tally: AlertTally = { sent: 0, suppressed: 0, duplicate: 0, retry: 0, republished: 0 };
+    stops.push(async () => proxy?.stop());
+    // the identity key: generated here as the stack generates it at deploy, read by ARN at cold start
+    const secrets = await startSecretsManagerDouble();
+    stops.push(() => secrets.stop());
+    const idKeySecretArn = secrets.put('segura-relay/alert-id-key', randomBytes(48).toString('base64url'));
+    const tally: AlertTally = { sent: 0, suppressed: 0, held: 0, duplicate: 0, retry: 0, summaries: 0, republished: 0 };
     const seen = new Set<string>();
-    const onOutcome = (out: EvaluateOutcome): void => {
-      for (const a of out.alerts) {
-        tally[a.kind === 'retry' ? 'retry' : a.kind]++;
-        for (const p of a.published) {
-          const k = `${a.alertId}:${p.channel}`;
-          if (seen.has(k)) tally.republished++;
-          seen.add(k);
-        }
+    const count = (id: string, published: readonly { channel: Channel }[]): void => {
+      for (const p of published) {
+        const k = `${id}:${p.channel}`;
+        if (seen.has(k)) tally.republished++;
+        seen.add(k);
       }
     };
-    const handler = createEvaluateAlertsHandler(
+    const countSummaries = (list: readonly SummaryOutcome[]): void => {
+      for (const s of list) {
+        if (s.kind === 'sent') tally.summaries++;
+        count(s.alertId, s.published);
+      }
+    };
+    const onOutcome = (out: EvaluateOutcome): void => {
+      for (const a of out.alerts) {
+        tally[a.kind]++;
+        count(a.alertId, a.published);
+      }
+      countSummaries(out.summaries);
+    };
+    const handler = await createEvaluateAlertsHandler(
       {
         AWS_REGION: 'us-east-1',
         [ENV.awsEndpoint]: d.endpoint,
         [ENV.dynamodbEndpoint]: proxy ? proxy.endpoint : dynamodbEndpoint,
+        [ENV.secretsManagerEndpoint]: secrets.endpoint,
         [ENV.alertRulesFile]: jsonRules,
         [ENV.throttleTableName]: tableName,
         [ENV.alertTopicArns]: JSON.stringify(topics),
         [ENV.deadLetterQueueUrl]: queue.dlqUrl,
+        [ENV.alertIdKeySecretArn]: idKeySecretArn,
         AWS_LAMBDA_FUNCTION_NAME: 'evaluate-alerts',
       },
-      { onOutcome },
+      {
+        onOutcome,
+        onSweep: (out) => {
+          lastSweep = out;
+          countSummaries(out.summaries);
+        },
+      },
     );
+    // the stack's EventBridge schedule: one sweep at a time, through the same handler
+    let lastSweep: SweepOutcome | null = null;
+    let sweeping: Promise<SweepOutcome | null> | null = null;
+    const sweep = (): Promise<SweepOutcome | null> => {
+      sweeping ??= (async () => {
+        lastSweep = null;
+        await handler(scheduledEvent() as never, lambdaContext('evaluate-alerts', 30_000));
+        return lastSweep;
+      })().finally(() => {
+        sweeping = null;
+      });
+      return sweeping;
+    };
+    const sweepTimer = setInterval(() => {
+      sweep().catch((e: unknown) => d.log?.(`alerts sweep failed: ${(e as Error).message}`));
+    }, o.sweepEveryMs ?? 60_000);
+    sweepTimer.unref();
+    stops.push(async () => {
+      clearInterval(sweepTimer);
+      await sweeping?.catch(() => undefined);
+    });
     // the spy's buffer is bounded and shared with all SQS traffic: copy alert publishes out of it often
     const byTopic = new Map(CHANNELS.map((ch) => [topics[ch], ch] as const));
     const collected = new Map<string, ReceivedAlert>();
@@ -205,7 +296,10 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
       dynamodbProxy: proxy,
       rulesFile,
       ruleCount: rules.rules.length,
-      handler,
+      handler: handler as (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>,
+      sweep,
+      secrets,
+      idKeySecretArn,
       tally,
       dynamodb,
       sns: handler.sns,
@@ -217,12 +311,11 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
         clearInterval(timer);
         collect();
         dynamodb.destroy();
-        await proxy?.stop();
-        await stopServer();
+        await stopAll();
       },
     };
   } catch (e) {
-    await stopServer();
+    await stopAll();
     throw e;
   }
 }
@@ -263,7 +356,7 @@ function summarizeAlerts(a: LocalAlerts, dir: string): { summary: AlertsSummary;
     output,
   };
   const lines = [
-    `  alerts (${a.ruleCount} rules from ${a.rulesFile}): sent ${t.sent}, suppressed ${t.suppressed}, duplicates skipped ${t.duplicate}, retried ${t.retry}, published twice ${t.republished}`,
+    `  alerts (${a.ruleCount} rules from ${a.rulesFile}): sent ${t.sent}, suppressed ${t.suppressed}, held by rate caps ${t.held}, summaries ${t.summaries}, duplicates skipped ${t.duplicate}, retried ${t.retry}, published twice ${t.republished}`,
     `      → ${output}`,
   ];
   const what = { sms: 'SMS text', email: 'email subject', chat: 'chat title', ticket: 'ticket summary' } as const;
@@ -277,4 +370,4 @@ function summarizeAlerts(a: LocalAlerts, dir: string): { summary: AlertsSummary;
 }
 
 export type { AlertsSummary, AlertTally, LocalAlerts, LocalAlertsOptions, ReceivedAlert };
-export { DEFAULT_RULES_FILE, startLocalAlerts, summarizeAlerts };
+export { createAlertTable, DEFAULT_RULES_FILE, startLocalAlerts, summarizeAlerts };

@@ -424,6 +424,7 @@ class LocalRelay {
     if (this.o.alerts) {
       this.alerts = await startLocalAlerts(this.o.alerts, {
         dir: this.dir,
+        log: (l) => this.log(l),
         endpoint: this.endpoint,
         sns: this.sns,
         spy: fauxqs.spy,

@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
@@ -35,6 +36,7 @@ const sqsClient = (o: ClientOptions = {}) => new SQSClient(common(o));
 const snsClient = (o: ClientOptions = {}) => new SNSClient(common(o));
 const firehoseClient = (o: ClientOptions = {}) => new FirehoseClient(common(o));
 const dynamodbClient = (o: ClientOptions = {}) => new DynamoDBClient(common(o));
+const secretsManagerClient = (o: ClientOptions = {}) => new SecretsManagerClient(common(o));
 
 export type { ClientOptions };
-export { dynamodbClient, firehoseClient, snsClient, sqsClient };
+export { dynamodbClient, firehoseClient, secretsManagerClient, snsClient, sqsClient };

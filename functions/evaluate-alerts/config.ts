@@ -20,12 +20,17 @@ interface EvaluateAlertsConfig {
   /** topic ARN per channel (only channels the enabled rules use are required) */
   readonly topicArns: Readonly<Partial<Record<Channel, string>>>;
   readonly deadLetterQueueUrl: string;
+  /** ARN of the Secrets Manager secret keying alert ids (the value is read once at cold start) */
+  readonly idKeySecretArn: string;
   readonly endpoint: string | undefined;
   readonly dynamodbEndpoint: string | undefined;
+  readonly secretsManagerEndpoint: string | undefined;
 }
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
 
 function loadRules(env: NodeJS.ProcessEnv): { rulesFile: string; rules: RuleSet } {
   const raw = required(env, ENV.alertRulesFile);
@@ -85,14 +90,22 @@ function loadEvaluateAlertsConfig(env: NodeJS.ProcessEnv = process.env): Evaluat
   const tableName = required(env, ENV.throttleTableName);
   if (!TABLE_NAME.test(tableName))
     throw new ConfigError(ENV.throttleTableName, `not a DynamoDB table name: ${JSON.stringify(tableName)}`);
+  const idKeySecretArn = required(env, ENV.alertIdKeySecretArn);
+  if (!SECRET_ARN.test(idKeySecretArn))
+    throw new ConfigError(
+      ENV.alertIdKeySecretArn,
+      `not a Secrets Manager secret ARN: ${JSON.stringify(idKeySecretArn)}`,
+    );
   return {
     rulesFile,
     rules,
     tableName,
     topicArns: loadTopics(env, rules),
     deadLetterQueueUrl: required(env, ENV.deadLetterQueueUrl),
+    idKeySecretArn,
     endpoint: env[ENV.awsEndpoint] || undefined,
     dynamodbEndpoint: env[ENV.dynamodbEndpoint] || env[ENV.awsEndpoint] || undefined,
+    secretsManagerEndpoint: env[ENV.secretsManagerEndpoint] || env[ENV.awsEndpoint] || undefined,
   };
 }
 

@@ -6,12 +6,17 @@
  * - an alert not finished (a Publish failed, the store was unavailable, another invocation holds
  *   it, or the invocation ran out of time) reports its record in `batchItemFailures`; the retry
  *   publishes only what is missing, and alerts already done are not sent again.
+ * - a rule that throws while being evaluated on an event (it cannot with the validated rules and the
+ *   linear-time regex engine; this is the last line) fails that rule only: the event goes on to the
+ *   other rules, and a copy is parked in the DLQ naming the rule (a redrive re-evaluates it; rules
+ *   that already alerted are deduplicated);
+ * - summaries of closed windows a decision had to send first are logged and counted.
  * Records are processed in order, one at a time: throttling then counts them deterministically.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { type AlertOutcome, type EngineDeps, processAlert } from '../../shared/alerts/engine.js';
-import { matchingRules } from '../../shared/alerts/match.js';
+import { type AlertOutcome, type EngineDeps, processAlert, type SummaryOutcome } from '../../shared/alerts/engine.js';
+import { evaluateRules } from '../../shared/alerts/match.js';
 import { type Parcel, parkInDlq } from '../../shared/deliver/dlq.js';
 import { InvalidEventError } from '../../shared/errors.js';
 import { payloadOf } from '../../shared/ingest/sqs-envelope.js';
@@ -30,7 +35,37 @@ interface EvaluateDeps {
 
 interface EvaluateOutcome extends SQSBatchResponse {
   readonly alerts: readonly (AlertOutcome & { readonly sqsMessageId: string; readonly eventId: string })[];
+  /** summaries sent (or attempted) before deciding an alert */
+  readonly summaries: readonly SummaryOutcome[];
+  /** rule × event evaluations that threw */
+  readonly ruleErrors: number;
   readonly parked: number;
+}
+
+/** Log one summary outcome and count it; returns whether it still needs a retry. */
+function logSummary(s: SummaryOutcome, ctx: Record<string, unknown>): void {
+  const base = {
+    ...ctx,
+    windowRule: s.rule?.id,
+    summaryId: s.alertId,
+    windowKind: s.window?.kind,
+    held: s.window?.count,
+  };
+  if (s.kind === 'sent')
+    logger.info('suppression summary sent', {
+      ...base,
+      channels: s.published.map((p) => p.channel),
+      listed: s.window?.entries.length,
+      ...(s.unreadable ? { unreadableEntries: s.unreadable } : {}),
+      ...(s.note ? { warning: s.note } : {}),
+    });
+  else if (s.kind === 'retry')
+    logger.warn('suppression summary not finished; retried', {
+      ...base,
+      reason: s.note,
+      failedChannels: s.failed.map((f) => f.channel),
+      errors: s.failed.map((f) => f.error),
+    });
 }
 
 async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<EvaluateOutcome> {
@@ -38,6 +73,8 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
   const retry = new Set<string>();
   const parcels: Parcel[] = [];
   const alerts: (AlertOutcome & { sqsMessageId: string; eventId: string })[] = [];
+  const summaries: SummaryOutcome[] = [];
+  let ruleErrors = 0;
   let outOfTime = 0;
   for (const r of event.Records) {
     if (Date.now() >= d.deadlineMs) {
@@ -60,22 +97,56 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
       parcels.push({ id: r.messageId, body: r.body, code: err.code, field: err.field, reason: err.reason });
       continue;
     }
-    for (const rule of matchingRules(d.config.rules.rules, e)) {
+    const { matched, failed } = evaluateRules(d.config.rules.rules, e);
+    for (const f of failed) {
+      ruleErrors++;
+      logger.error('rule failed on this event; the other rules go on, a copy is parked in the DLQ', {
+        sqsMessageId: r.messageId,
+        eventId: e.eventId,
+        ruleId: f.rule.id,
+        error: `${f.error.name}: ${f.error.message}`,
+      });
+      parcels.push({
+        id: r.messageId,
+        body: r.body,
+        code: 'rule-failed',
+        field: `rule:${f.rule.id}`,
+        reason: `${f.error.name}: ${f.error.message}`,
+        eventId: e.eventId,
+      });
+    }
+    for (const rule of matched) {
       const o = await processAlert(rule, e, d.engine);
       alerts.push({ ...o, sqsMessageId: r.messageId, eventId: e.eventId });
       const ctx = { sqsMessageId: r.messageId, eventId: e.eventId, ruleId: rule.id, alertId: o.alertId };
+      for (const s of o.summaries) {
+        summaries.push(s);
+        logSummary(s, ctx);
+      }
       switch (o.kind) {
         case 'sent':
           logger.info('alert sent', {
             ...ctx,
             channels: o.published.map((p) => p.channel),
+            ...(o.heldChannels.length ? { heldChannels: o.heldChannels } : {}),
+            ...(o.messages?.truncated.length ? { truncatedChannels: o.messages.truncated } : {}),
             suppressedBefore: o.suppressedCount,
             ...(o.note ? { warning: o.note } : {}),
           });
           if (o.note) logger.error('alert published but not confirmed in the dedup table', { ...ctx, error: o.note });
           break;
         case 'suppressed':
-          logger.info('alert suppressed by throttle', { ...ctx, suppressedInWindow: o.suppressedCount });
+          logger.info('alert suppressed by throttle; the window summary will list it', {
+            ...ctx,
+            suppressedInWindow: o.suppressedCount,
+          });
+          break;
+        case 'held':
+          logger.info('alert held by a rate cap; the cap window summary will list it', {
+            ...ctx,
+            heldChannels: o.heldChannels,
+            ...(o.note ? { warning: o.note } : {}),
+          });
           break;
         case 'duplicate':
           logger.info('alert already handled; not sent again', { ...ctx, reason: o.note });
@@ -104,23 +175,36 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
   metrics.addMetric(METRIC.alertsSuppressed, MetricUnit.Count, count('suppressed'));
   metrics.addMetric(METRIC.alertsDuplicate, MetricUnit.Count, count('duplicate'));
   metrics.addMetric(METRIC.alertsFailed, MetricUnit.Count, count('retry'));
+  metrics.addMetric(METRIC.alertsHeld, MetricUnit.Count, count('held'));
+  metrics.addMetric(METRIC.alertSummariesSent, MetricUnit.Count, summaries.filter((s) => s.kind === 'sent').length);
+  metrics.addMetric(METRIC.alertRuleErrors, MetricUnit.Count, ruleErrors);
   metrics.addMetric(METRIC.invalid, MetricUnit.Count, parcels.length);
   metrics.addMetric(METRIC.parked, MetricUnit.Count, park.parked.length);
   metrics.addMetric(METRIC.batchLatency, MetricUnit.Milliseconds, Date.now() - t0);
   const perChannel = new Map<string, number>();
-  for (const a of alerts) for (const p of a.published) perChannel.set(p.channel, (perChannel.get(p.channel) ?? 0) + 1);
+  for (const p of [...alerts, ...summaries].flatMap((a) => a.published))
+    perChannel.set(p.channel, (perChannel.get(p.channel) ?? 0) + 1);
   for (const [ch, n] of perChannel) destinationMetric(`alerts-${ch}`, METRIC.alertMessages, n);
   logger.info('batch evaluated', {
     received: event.Records.length,
     matched: alerts.length,
     sent: count('sent'),
     suppressed: count('suppressed'),
+    held: count('held'),
+    summaries: summaries.filter((x) => x.kind === 'sent').length,
+    ruleErrors,
     duplicate: count('duplicate'),
     retry: retry.size,
     parked: park.parked.length,
     ...(outOfTime ? { notStartedBeforeDeadline: outOfTime } : {}),
   });
-  return { batchItemFailures: [...retry].map((id) => ({ itemIdentifier: id })), alerts, parked: park.parked.length };
+  return {
+    batchItemFailures: [...retry].map((id) => ({ itemIdentifier: id })),
+    alerts,
+    summaries,
+    ruleErrors,
+    parked: park.parked.length,
+  };
 }
 
 export type { EvaluateDeps, EvaluateOutcome };

@@ -1,6 +1,9 @@
-/** evaluate-alerts Lambda entry: rules and config are read and validated at cold start (INIT). */
+/**
+ * evaluate-alerts Lambda entry: rules and config are read and validated, and the identity key read
+ * from Secrets Manager, at cold start (INIT; ES module top-level await).
+ */
 import { createEvaluateAlertsHandler } from './app.js';
 
-const handler = createEvaluateAlertsHandler(process.env);
+const handler = await createEvaluateAlertsHandler(process.env);
 
 export { handler };

@@ -1,6 +1,8 @@
 /**
- * DynamoDB table evaluate-alerts uses to deduplicate and throttle alerts (conditional writes with a
- * TTL), so a retried batch never sends the same SMS twice. On-demand, CMK-encrypted, PITR on.
+ * DynamoDB table evaluate-alerts uses to deduplicate, throttle and rate-cap alerts (conditional
+ * writes with a TTL), so a retried batch never sends the same SMS twice, plus a sparse global
+ * secondary index (`due`, keys only) listing exactly the windows that closed with suppressed or
+ * held matches and owe a summary (the sweep queries it). On-demand, CMK-encrypted, PITR on.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -13,6 +15,8 @@ import type { RelayFunction } from './relay-function.js';
 /** Key schema and TTL attribute the alerts engine writes (shared/config/env-names.ts: `expiresAt`). */
 const THROTTLE_TABLE_KEY = 'pk';
 const THROTTLE_TABLE_TTL = 'expiresAt';
+/** The sparse index of windows owing a summary: the same names as shared/alerts/dynamodb-store.ts `DUE_INDEX` (a test keeps them equal). */
+const THROTTLE_TABLE_DUE_INDEX = { name: 'due', partitionKey: 'dueShard', sortKey: 'dueAt' } as const;
 
 interface ThrottleTableProps {
   readonly encryptionKey: kms.IKey;
@@ -36,17 +40,30 @@ class ThrottleTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
+    this.table.addGlobalSecondaryIndex({
+      indexName: THROTTLE_TABLE_DUE_INDEX.name,
+      partitionKey: { name: THROTTLE_TABLE_DUE_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: THROTTLE_TABLE_DUE_INDEX.sortKey, type: dynamodb.AttributeType.NUMBER },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
   }
 
   /**
-   * Item-level access for the dedup markers, exactly what shared/alerts/dynamodb-store.ts calls
-   * (GetItem, conditional PutItem/UpdateItem; no Delete, Scan, Query or batch), and the table name.
+   * Item-level access for the dedup and window records, exactly what shared/alerts/dynamodb-store.ts
+   * calls (GetItem, conditional PutItem/UpdateItem on the table; Query on the `due` index only; no
+   * Delete, Scan or batch), and the table name.
    */
   bindTo(fn: RelayFunction): void {
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resources: [this.table.tableArn],
+      }),
+    );
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${this.table.tableArn}/index/${THROTTLE_TABLE_DUE_INDEX.name}`],
       }),
     );
     fn.role.addToPrincipalPolicy(
@@ -60,4 +77,4 @@ class ThrottleTable extends Construct {
 }
 
 export type { ThrottleTableProps };
-export { THROTTLE_TABLE_KEY, THROTTLE_TABLE_TTL, ThrottleTable };
+export { THROTTLE_TABLE_DUE_INDEX, THROTTLE_TABLE_KEY, THROTTLE_TABLE_TTL, ThrottleTable };

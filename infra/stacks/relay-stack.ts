@@ -15,6 +15,8 @@ import { ENV } from '../../shared/config/env-names.js';
 import { type DestinationOutput, STACK_OUTPUT } from '../../shared/config/stack-outputs.js';
 import type { FirehoseDestination, RelayConfig, SyslogDestination } from '../config/types.js';
 import { AccessLogBucket } from '../constructs/access-log-bucket.js';
+import { AlertIdKey } from '../constructs/alert-id-key.js';
+import { AlertSweep } from '../constructs/alert-sweep.js';
 import { AlertTopics } from '../constructs/alert-topics.js';
 import { ArchiveBucket } from '../constructs/archive-bucket.js';
 import { type DashboardDestination, RelayDashboard } from '../constructs/dashboard.js';
@@ -69,6 +71,8 @@ class RelayStack extends Stack {
         readonly queue: EventQueue;
         readonly topics: AlertTopics;
         readonly table: ThrottleTable;
+        readonly idKey: AlertIdKey;
+        readonly sweep: AlertSweep;
       }
     | undefined;
   readonly opsTopic: OpsTopic;
@@ -243,7 +247,10 @@ class RelayStack extends Stack {
       fn.consume(queue, a.processing);
       table.bindTo(fn);
       topics.bindPublisher(fn);
-      this.alerts = { fn, queue, topics, table };
+      const idKey = new AlertIdKey(this, 'AlertIdKey', { encryptionKey: this.keys.pipeline, removalPolicy: keep });
+      idKey.bindReader(fn);
+      const sweep = new AlertSweep(this, 'AlertSweep', { fn });
+      this.alerts = { fn, queue, topics, table, idKey, sweep };
     }
 
     this.opsTopic = new OpsTopic(this, 'OpsTopic', {

@@ -72,7 +72,7 @@ process.stdout.write(
     ]),
   )}\n`,
 );
-const cold = benchColdStart(Number(process.env.BENCH_COLD_RUNS ?? 7));
+const cold = await benchColdStart(Number(process.env.BENCH_COLD_RUNS ?? 7));
 process.stdout.write(
   '\nCold start: bundled function (esbuild ESM, minified, SDK included), import in a fresh process, median\n\n',
 );

@@ -1,7 +1,8 @@
 /**
  * Rule matching: pure predicates over a SecurityEvent. A rule fires when any of its clauses holds;
  * a clause holds when every criterion it has holds; a list criterion holds when any entry does.
- * Regexes run on at most MAX_REGEX_INPUT characters of a value (bounded work per event).
+ * Regexes run on the linear-time engine (`regex.ts`) over at most MAX_REGEX_INPUT characters of a
+ * value, so the work per event is bounded by rules × conditions × 1,024 characters.
  */
 import type { SecurityEvent } from '../model/security-event.js';
 import type { AlertRule, MatchClause } from './types.js';
@@ -24,13 +25,10 @@ function clauseMatches(c: MatchClause, e: SecurityEvent): boolean {
     if (s.scale === 'cef' ? e.cefSeverity < s.value : e.syslogSeverity > s.value) return false;
   }
   for (const f of c.fields) {
-    const v = e.fields[f.key];
-    if (v === undefined) return false;
+    if (!Object.hasOwn(e.fields, f.key)) return false;
+    const v = e.fields[f.key] as string;
     if (f.equals && !f.equals.includes(v)) return false;
-    if (f.regex) {
-      f.regex.lastIndex = 0;
-      if (!f.regex.test(v.length > MAX_REGEX_INPUT ? v.slice(0, MAX_REGEX_INPUT) : v)) return false;
-    }
+    if (f.regex && !f.regex.test(v.length > MAX_REGEX_INPUT ? v.slice(0, MAX_REGEX_INPUT) : v)) return false;
   }
   return true;
 }
@@ -40,9 +38,33 @@ function ruleMatches(rule: AlertRule, e: SecurityEvent): boolean {
   return rule.match.some((c) => clauseMatches(c, e));
 }
 
-/** Every rule that fires for the event, in file order. */
-function matchingRules(rules: readonly AlertRule[], e: SecurityEvent): AlertRule[] {
-  return rules.filter((r) => ruleMatches(r, e));
+/** A rule that could not be evaluated on an event (the rule fails, not the batch). */
+interface RuleFailure {
+  readonly rule: AlertRule;
+  readonly error: Error;
 }
 
-export { MAX_REGEX_INPUT, matchingRules, ruleMatches };
+/**
+ * Every rule that fires for the event, in file order, and the rules that threw while being
+ * evaluated (each is reported on its own; the other rules and events go on).
+ */
+function evaluateRules(rules: readonly AlertRule[], e: SecurityEvent): { matched: AlertRule[]; failed: RuleFailure[] } {
+  const matched: AlertRule[] = [];
+  const failed: RuleFailure[] = [];
+  for (const r of rules) {
+    try {
+      if (ruleMatches(r, e)) matched.push(r);
+    } catch (err) {
+      failed.push({ rule: r, error: err instanceof Error ? err : new Error(String(err)) });
+    }
+  }
+  return { matched, failed };
+}
+
+/** Every rule that fires for the event, in file order (a rule that throws does not fire). */
+function matchingRules(rules: readonly AlertRule[], e: SecurityEvent): AlertRule[] {
+  return evaluateRules(rules, e).matched;
+}
+
+export type { RuleFailure };
+export { evaluateRules, MAX_REGEX_INPUT, matchingRules, ruleMatches };

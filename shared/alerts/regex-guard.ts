@@ -1,9 +1,10 @@
 /**
- * A guard against regular expressions that backtrack catastrophically. Rule regexes are written by
- * the deployer, not by an attacker, but they run on attacker-influenced values; this catches the
- * classic accidents (`(a+)+`, `(\w*)*`, `(.*,){2,}`) and backreferences before they reach
- * production. Together with the bounded input (1,024 characters per value) it keeps matching
- * cheap. It is a heuristic on the pattern's structure, not a proof.
+ * A first-line guard on rule regexes: the classic accidents (`(a+)+`, `(\w*)*`, `(.*,){2,}`),
+ * backreferences and over-long patterns are refused at validation, with a message naming them.
+ * It is a heuristic on the pattern's structure, not a proof: it misses overlapping alternation and
+ * adjacent quantifiers (`(a|aa)+$`, `^\w*\w*\w*\w*!$`). The guarantee is the engine: rule regexes
+ * run on RE2JS (`regex.ts`), linear in the input (≤ 1,024 characters per value), so no pattern can
+ * stall the function whatever this guard lets through.
  * @see https://owasp.org/www-community/attacks/Regular_expression_Denial_of_Service_-_ReDoS
  */
 

@@ -60,6 +60,8 @@ const TYPOGRAPHIC: Readonly<Record<string, string>> = {
   '`': "'",
 };
 
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /** Septets for a GSM-7 string, or -1 when some character is not in GSM-7. */
 function gsm7Septets(s: string): number {
   let n = 0;
@@ -90,12 +92,15 @@ function smsCost(s: string, enc: SmsEncoding): number {
 function transliterate(s: string): string {
   if (isGsm7(s)) return s;
   let out = '';
-  for (const ch of s) {
-    if (BASIC.has(ch) || EXTENSION.has(ch)) out += ch;
-    else if (TYPOGRAPHIC[ch] !== undefined) out += TYPOGRAPHIC[ch];
+  // per grapheme cluster: a letter with any number of accents (ã, ẫ, "Zalgo" stacks) maps to its base
+  for (const { segment } of segmenter.segment(s)) {
+    if (isGsm7(segment)) out += segment;
+    else if (TYPOGRAPHIC[segment] !== undefined) out += TYPOGRAPHIC[segment];
     else {
-      const base = ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-      out += base !== '' && isGsm7(base) ? base : ch;
+      const base = segment.normalize('NFD').replace(/\p{M}/gu, '');
+      if (base !== '' && isGsm7(base)) out += base;
+      else if (base.length === 1 && TYPOGRAPHIC[base] !== undefined) out += TYPOGRAPHIC[base];
+      else out += segment;
     }
   }
   return out;
@@ -126,8 +131,6 @@ interface SmsOptions {
   /** characters SNS adds in front (topic display name + `> `). @default 0 */
   readonly reserve?: number;
 }
-
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** The longest prefix of `s` (whole graphemes) costing ≤ budget, preferring a word boundary. */
 function cut(s: string, budget: number, enc: SmsEncoding): string {

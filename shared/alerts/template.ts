@@ -23,7 +23,10 @@ import {
 /** The scrubbed, single-line values a template can read. */
 interface AlertView {
   readonly event: Readonly<Record<EventProp, string>>;
+  /** a null-prototype map: only the event's own fields */
   readonly fields: Readonly<Record<string, string>>;
+  /** fields left out of `fields` by the size budget (listed as "… N more fields [truncated]") */
+  readonly fieldsOmitted: number;
   readonly rule: Readonly<Record<RuleProp, string>>;
   readonly suppressed: string;
   readonly suppressedCount: string;
@@ -139,19 +142,29 @@ function templatePaths(t: Template): ValuePath[] {
   return out;
 }
 
-/** Read one value from the view ('' when absent). */
-function readPath(view: AlertView, p: ValuePath): string {
+/** An own property of a map, '' when absent (never an inherited member such as `constructor`). */
+function own(map: Readonly<Record<string, string>>, key: string): string {
+  return Object.hasOwn(map, key) ? (map[key] as string) : '';
+}
+
+const identity = (s: string): string => s;
+
+/**
+ * Read one value from the view ('' when absent), escaped for the channel by `esc` (`escape.ts`).
+ * `{{fields}}` escapes each key and value.
+ */
+function readPath(view: AlertView, p: ValuePath, esc: (s: string) => string = identity): string {
   switch (p.root) {
     case 'event':
-      return view.event[p.name];
+      return esc(view.event[p.name]);
     case 'rule':
-      return view.rule[p.name];
-    case 'fields':
-      if (p.name === null)
-        return Object.keys(view.fields)
-          .map((k) => `${k}=${view.fields[k]}`)
-          .join('\n');
-      return view.fields[p.name] ?? '';
+      return esc(view.rule[p.name]);
+    case 'fields': {
+      if (p.name !== null) return esc(own(view.fields, p.name));
+      const lines = Object.keys(view.fields).map((k) => `${esc(k)}=${esc(own(view.fields, k))}`);
+      if (view.fieldsOmitted > 0) lines.push(`… ${view.fieldsOmitted} more fields [truncated]`);
+      return lines.join('\n');
+    }
     case 'suppressed':
       return view.suppressed;
     default:
@@ -160,10 +173,11 @@ function readPath(view: AlertView, p: ValuePath): string {
 }
 
 /**
- * Render a compiled template against a scrubbed view.
+ * Render a compiled template against a scrubbed view; every value (not the template's own text,
+ * nor a `"literal"` alternative) goes through `esc`, the channel's escaping.
  * @example renderTemplate(compileTemplate('on {{event.host}}'), view) // 'on vault-01'
  */
-function renderTemplate(t: Template, view: AlertView): string {
+function renderTemplate(t: Template, view: AlertView, esc: (s: string) => string = identity): string {
   let out = '';
   for (const p of t.parts) {
     if (typeof p === 'string') {
@@ -171,7 +185,7 @@ function renderTemplate(t: Template, view: AlertView): string {
       continue;
     }
     for (const a of p.alternatives) {
-      const v = 'literal' in a ? a.literal : readPath(view, a.path);
+      const v = 'literal' in a ? a.literal : readPath(view, a.path, esc);
       if (v !== '') {
         out += v;
         break;
@@ -187,4 +201,4 @@ function mentions(t: Template, root: ValuePath['root']): boolean {
 }
 
 export type { AlertView };
-export { compileTemplate, mentions, parsePath, pathText, readPath, renderTemplate, TemplateError, templatePaths };
+export { compileTemplate, mentions, own, parsePath, pathText, readPath, renderTemplate, TemplateError, templatePaths };

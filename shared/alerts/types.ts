@@ -2,6 +2,7 @@
  * Alert rule types. A rules file (YAML or JSON, `schemas/alert-rules.v1.schema.json`) is validated
  * once by `validate.ts` into these compiled, frozen structures; nothing after validation re-checks.
  */
+import type { UserRegex } from './regex.js';
 
 /** Delivery channels: one SNS topic each (`ALERT_TOPIC_ARNS`). */
 const CHANNELS = ['sms', 'email', 'chat', 'ticket'] as const;
@@ -66,8 +67,8 @@ interface FieldCondition {
   readonly key: string;
   /** any of these values (exact, case-sensitive) */
   readonly equals: readonly string[] | null;
-  /** tested against at most `MAX_REGEX_INPUT` characters of the value */
-  readonly regex: RegExp | null;
+  /** tested against at most `MAX_REGEX_INPUT` characters of the value, on the linear-time engine */
+  readonly regex: UserRegex | null;
 }
 
 /** Minimum severity, on the scale the rule author wrote it in. */
@@ -95,6 +96,14 @@ interface Throttle {
   readonly keySource: readonly string[];
 }
 
+/** At most `max` alerts per fixed window of `windowMs`; matches beyond it are held and summarized. */
+interface RateCap {
+  readonly max: number;
+  readonly windowMs: number;
+  /** the window as written (`10m`), for messages */
+  readonly window: string;
+}
+
 interface RuleTemplates {
   readonly sms: Template;
   readonly emailSubject: Template;
@@ -116,6 +125,8 @@ interface AlertRule {
   readonly channels: readonly Channel[];
   /** null: no throttling (still deduplicated per event) */
   readonly throttle: Throttle | null;
+  /** alerts this rule may send per window (its own, or `settings.rateCaps.perRule`); null: uncapped */
+  readonly rateCap: RateCap | null;
   readonly templates: RuleTemplates;
   /** index in the file's `rules` list, for messages */
   readonly index: number;
@@ -132,6 +143,12 @@ interface RuleSettings {
    * kept out of the SMS budget. @default null (no display name)
    */
   readonly smsDisplayName: string | null;
+  /**
+   * Messages each channel may carry per window (every rule together); matches beyond it are held
+   * for that channel and summarized when the window closes. null: uncapped.
+   * @default sms 20/1h, email 60/1h, chat 60/1h, ticket 30/1h (`DEFAULT_RATE_CAPS`)
+   */
+  readonly channelRateCaps: Readonly<Record<Channel, RateCap | null>>;
 }
 
 /** A validated rules file (only enabled rules). */
@@ -153,6 +170,7 @@ export type {
   MinSeverity,
   PayloadTemplate,
   Placeholder,
+  RateCap,
   RuleProp,
   RuleSet,
   RuleSettings,

@@ -10,9 +10,10 @@
  * fields in templates or throttle keys, and duplicate ids. The function at cold start and the dry
  * run use this same code.
  */
-import { CATALOG_EVENTS, notificationCategories, SUID_TYPES } from '../model/catalog.js';
+import { CATALOG_EVENTS, LAYOUTS, notificationCategories, SUID_TYPES } from '../model/catalog.js';
 import { isSecretName } from '../model/secrets.js';
 import { SYSLOG_SEVERITY_NAMES } from '../model/severity.js';
+import { compileUserRegex, RegexSyntaxError, type UserRegex } from './regex.js';
 import { regexRisk } from './regex-guard.js';
 import { compileTemplate, parsePath, pathText, TemplateError, templatePaths } from './template.js';
 import {
@@ -25,6 +26,7 @@ import {
   type MatchClause,
   type MinSeverity,
   type PayloadTemplate,
+  type RateCap,
   type RuleSet,
   type RuleSettings,
   type Template,
@@ -245,17 +247,90 @@ class Checker {
   }
 }
 
-function checkSettings(c: Checker, v: unknown): RuleSettings {
-  const s: { smsTransliterate: boolean; smsDisplayName: string | null } = {
+/** Rate caps when the rules file sets none (`settings.rateCaps`). */
+const DEFAULT_RATE_CAPS = {
+  perRule: { max: 10, window: '10m' },
+  perChannel: {
+    sms: { max: 20, window: '1h' },
+    email: { max: 60, window: '1h' },
+    chat: { max: 60, window: '1h' },
+    ticket: { max: 30, window: '1h' },
+  },
+} as const satisfies { perRule: RateCapSource; perChannel: Record<Channel, RateCapSource> };
+
+interface RateCapSource {
+  readonly max: number;
+  readonly window: string;
+}
+
+const MAX_CAP = 10_000;
+
+/** `{ max, window }` or false (uncapped); undefined when absent or invalid (the problem is recorded). */
+function checkRateCap(c: Checker, v: unknown, at: string): RateCap | null | undefined {
+  if (v === undefined) return undefined;
+  if (v === false || v === null) return null;
+  if (!isObj(v)) {
+    c.add(at, 'must be { max, window } (or false for no cap)');
+    return undefined;
+  }
+  c.keys(v, at, ['max', 'window']);
+  let ok = true;
+  if (typeof v.max !== 'number' || !Number.isInteger(v.max) || v.max < 1 || v.max > MAX_CAP) {
+    c.add(`${at}.max`, `a whole number of alerts, 1–${MAX_CAP}`);
+    ok = false;
+  }
+  const w = v.window === undefined ? 'is required (e.g. "1h")' : parseWindow(v.window);
+  if (typeof w === 'string') {
+    c.add(`${at}.window`, w);
+    ok = false;
+  } else if (w > MAX_WINDOW_MS) {
+    c.add(`${at}.window`, 'longer than 7 days');
+    ok = false;
+  }
+  if (!ok) return undefined;
+  return {
+    max: v.max as number,
+    windowMs: w as number,
+    window: typeof v.window === 'number' ? `${v.window}s` : String(v.window),
+  };
+}
+
+function defaultCap(src: RateCapSource): RateCap {
+  return { max: src.max, windowMs: parseWindow(src.window) as number, window: src.window };
+}
+
+interface CheckedSettings {
+  readonly settings: RuleSettings;
+  /** the per-rule cap rules get unless they set `rateCap` */
+  readonly perRule: RateCap | null;
+}
+
+function checkSettings(c: Checker, v: unknown): CheckedSettings {
+  const s: {
+    smsTransliterate: boolean;
+    smsDisplayName: string | null;
+    channelRateCaps: Record<Channel, RateCap | null>;
+  } = {
     smsTransliterate: true,
     smsDisplayName: null,
+    channelRateCaps: {
+      sms: defaultCap(DEFAULT_RATE_CAPS.perChannel.sms),
+      email: defaultCap(DEFAULT_RATE_CAPS.perChannel.email),
+      chat: defaultCap(DEFAULT_RATE_CAPS.perChannel.chat),
+      ticket: defaultCap(DEFAULT_RATE_CAPS.perChannel.ticket),
+    },
   };
-  if (v === undefined) return s;
+  let perRule: RateCap | null = defaultCap(DEFAULT_RATE_CAPS.perRule);
+  const done = (): CheckedSettings => ({
+    settings: { ...s, channelRateCaps: Object.freeze(s.channelRateCaps) },
+    perRule,
+  });
+  if (v === undefined) return done();
   if (!isObj(v)) {
     c.add('settings', 'must be an object');
-    return s;
+    return done();
   }
-  c.keys(v, 'settings', ['smsTransliterate', 'smsDisplayName']);
+  c.keys(v, 'settings', ['smsTransliterate', 'smsDisplayName', 'rateCaps']);
   if (v.smsTransliterate !== undefined) {
     if (typeof v.smsTransliterate !== 'boolean') c.add('settings.smsTransliterate', 'must be true or false');
     else s.smsTransliterate = v.smsTransliterate;
@@ -265,7 +340,27 @@ function checkSettings(c: Checker, v: unknown): RuleSettings {
       c.add('settings.smsDisplayName', 'must be 1–20 letters, digits, spaces or hyphens (the SMS topic display name)');
     else s.smsDisplayName = v.smsDisplayName.toUpperCase();
   }
-  return s;
+  if (v.rateCaps !== undefined) {
+    const r = v.rateCaps;
+    if (!isObj(r)) c.add('settings.rateCaps', 'must be { perRule, perChannel }');
+    else {
+      c.keys(r, 'settings.rateCaps', ['perRule', 'perChannel']);
+      const pr = checkRateCap(c, r.perRule, 'settings.rateCaps.perRule');
+      if (pr !== undefined) perRule = pr;
+      if (r.perChannel !== undefined) {
+        if (!isObj(r.perChannel))
+          c.add('settings.rateCaps.perChannel', `must be an object with ${CHANNELS.join(', ')}`);
+        else {
+          c.keys(r.perChannel, 'settings.rateCaps.perChannel', CHANNELS);
+          for (const ch of CHANNELS) {
+            const cap = checkRateCap(c, r.perChannel[ch], `settings.rateCaps.perChannel.${ch}`);
+            if (cap !== undefined) s.channelRateCaps[ch] = cap;
+          }
+        }
+      }
+    }
+  }
+  return done();
 }
 
 function checkNotification(c: Checker, s: string, at: string): { category: string; type: string | null } | null {
@@ -330,7 +425,7 @@ function checkField(c: Checker, key: string, v: unknown, at: string): FieldCondi
   }
   c.keys(v, at, ['equals', 'regex', 'ignoreCase']);
   const equals = v.equals === undefined ? null : c.strList(v.equals, `${at}.equals`);
-  let regex: RegExp | null = null;
+  let regex: UserRegex | null = null;
   if (v.ignoreCase !== undefined && typeof v.ignoreCase !== 'boolean')
     c.add(`${at}.ignoreCase`, 'must be true or false');
   if (v.regex !== undefined) {
@@ -340,9 +435,10 @@ function checkField(c: Checker, key: string, v: unknown, at: string): FieldCondi
       if (risk) c.add(`${at}.regex`, `unsafe regular expression: ${risk}`);
       else {
         try {
-          regex = new RegExp(v.regex, v.ignoreCase === true ? 'iu' : 'u');
+          regex = compileUserRegex(v.regex, v.ignoreCase === true);
         } catch (e) {
-          c.add(`${at}.regex`, `invalid regular expression: ${(e as Error).message}`);
+          if (!(e instanceof RegexSyntaxError)) throw e;
+          c.add(`${at}.regex`, `invalid regular expression: ${e.message}`);
         }
       }
     }
@@ -445,6 +541,38 @@ function checkThrottle(c: Checker, v: unknown, at: string): Throttle | null | un
   return { windowMs: w, window: typeof v.window === 'number' ? `${v.window}s` : String(v.window), key, keySource };
 }
 
+// CEF custom-string labels the catalog documents, by field key (`cs1` → ['Id', …])
+const CATALOG_LABELS: ReadonlyMap<string, readonly string[]> = (() => {
+  const m = new Map<string, string[]>();
+  for (const l of LAYOUTS)
+    for (const k of l.keys) {
+      if (!k.key.endsWith('Label') || k.example === '') continue;
+      const field = k.key.slice(0, -'Label'.length);
+      m.set(field, [...(m.get(field) ?? []), k.example]);
+    }
+  return m;
+})();
+
+/**
+ * A throttle key must not read a field whose *label* is secret: the rule's own conditions may pin
+ * it (`fields: { cs1Label: Password }`), or the catalog documents such a label for that key. (A
+ * key named after a secret, `fields.password`, is refused when the throttle is parsed.)
+ */
+function checkSecretLabelKeys(c: Checker, t: Throttle, match: readonly MatchClause[], at: string): void {
+  t.key.forEach((p, i) => {
+    if (p.root !== 'fields' || p.name === null) return;
+    const labelKey = `${p.name}Label`;
+    const pinned = match.flatMap((m) => m.fields.filter((f) => f.key === labelKey).flatMap((f) => f.equals ?? []));
+    const documented = CATALOG_LABELS.get(p.name) ?? [];
+    const secret = [...pinned, ...documented].find((label) => isSecretName(label));
+    if (secret !== undefined)
+      c.add(
+        `${at}[${i}]`,
+        `${q(t.keySource[i] ?? pathText(p))} reads a field labelled ${q(secret)}, which looks secret; a throttle key must not be derived from a secret`,
+      );
+  });
+}
+
 interface TemplateSet {
   sms?: Template;
   emailSubject?: Template;
@@ -531,6 +659,7 @@ const RULE_KEYS = [
   'match',
   'channels',
   'throttle',
+  'rateCap',
   'templates',
 ] as const;
 
@@ -540,6 +669,7 @@ function checkRule(
   index: number,
   d: Defaults,
   seen: Set<string>,
+  perRule: RateCap | null,
 ): AlertRule | 'disabled' | null {
   c.index = index;
   c.rule = isObj(v) && typeof v.id === 'string' && v.id !== '' ? v.id : `rules[${index}]`;
@@ -574,6 +704,8 @@ function checkRule(
   else c.add('channels', `is required (any of ${CHANNELS.join(', ')}) unless defaults.channels is set`);
   const t = checkThrottle(c, v.throttle, 'throttle');
   const throttle = t === undefined ? (d.throttle ?? null) : t;
+  if (throttle) checkSecretLabelKeys(c, throttle, match, t === undefined ? 'defaults.throttle.key' : 'throttle.key');
+  const cap = checkRateCap(c, v.rateCap, 'rateCap');
   const own = checkTemplates(c, v.templates, 'templates');
   const tpl = (k: 'sms' | 'emailSubject' | 'emailBody'): Template =>
     own[k] ?? d.templates[k] ?? compileTemplate(BUILTIN_TEMPLATES[k]);
@@ -587,6 +719,7 @@ function checkRule(
     match,
     channels,
     throttle,
+    rateCap: cap === undefined ? perRule : cap,
     templates: {
       sms: tpl('sms'),
       emailSubject: tpl('emailSubject'),
@@ -611,7 +744,7 @@ function validateRules(doc: unknown, source?: string): RuleSet {
     );
   c.keys(doc, '', ['$schema', 'version', 'settings', 'defaults', 'rules']);
   if (doc.version !== 1) c.add('version', `must be 1, got ${q(doc.version)}`);
-  const settings = checkSettings(c, doc.settings);
+  const { settings, perRule } = checkSettings(c, doc.settings);
   const defaults = checkDefaults(c, doc.defaults);
   const rules: AlertRule[] = [];
   const disabled: string[] = [];
@@ -620,7 +753,7 @@ function validateRules(doc: unknown, source?: string): RuleSet {
   else {
     const seen = new Set<string>();
     doc.rules.forEach((r, i) => {
-      const out = checkRule(c, r, i, defaults, seen);
+      const out = checkRule(c, r, i, defaults, seen, perRule);
       if (out === 'disabled') disabled.push((r as Obj).id as string);
       else if (out) rules.push(Object.freeze(out));
     });
@@ -637,4 +770,4 @@ function channelsUsed(set: RuleSet): Channel[] {
 }
 
 export type { RuleIssue };
-export { BUILTIN_TEMPLATES, channelsUsed, issueText, parseWindow, RulesError, validateRules };
+export { BUILTIN_TEMPLATES, channelsUsed, DEFAULT_RATE_CAPS, issueText, parseWindow, RulesError, validateRules };

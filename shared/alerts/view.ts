@@ -1,7 +1,12 @@
 /**
- * The values templates see: the event scrubbed of secrets (`scrub.ts`), every value one line
- * (control characters and bidirectional overrides become spaces, so a hostile value can neither
- * forge lines in an email nor reorder what a reader sees), capped in length.
+ * The values templates see: the event scrubbed of secrets (`model/secrets.ts`), every value one
+ * line of visible text (`text.ts`: controls become spaces, invisible and bidirectional format
+ * characters are removed, combining-mark runs collapsed, so a hostile value can neither forge lines
+ * in an email, reorder what a reader sees, nor push content out of an SMS), capped in length at a
+ * grapheme boundary with a visible `[truncated]`.
+ *
+ * Field maps have no prototype: `{{fields.constructor}}` reads a field named `constructor` (absent:
+ * empty, so `| "default"` applies), never a JavaScript built-in.
  */
 
 import { scrubFields, scrubValue } from '../model/secrets.js';
@@ -9,14 +14,11 @@ import type { SecurityEvent } from '../model/security-event.js';
 import { SYSLOG_SEVERITY_NAMES } from '../model/severity.js';
 import { formatWithOffset } from '../model/time.js';
 import type { AlertView } from './template.js';
+import { cutText, visibleText } from './text.js';
 import type { AlertRule } from './types.js';
 
-/** Longest value a template receives (characters); longer values end with `…`. */
+/** Longest value a template receives (UTF-16 units), unless the size budget asks for less. */
 const MAX_VALUE_CHARS = 512;
-
-// C0/C1 controls, DEL, line/paragraph separators, bidi embeddings/overrides/isolates, LRM/RLM/ALM
-const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
-const HAS_UNSAFE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
 
 /** What was suppressed before this alert: count and since when. */
 interface Suppression {
@@ -26,19 +28,12 @@ interface Suppression {
 }
 
 /**
- * One line, no unsafe characters, at most MAX_VALUE_CHARS (never splitting a surrogate pair).
+ * One line of visible text, at most `max` UTF-16 units (cut at a grapheme boundary, ending with
+ * ` [truncated]`).
  * @example safeValue('a\r\nb') // 'a b'
  */
 function safeValue(s: string, max = MAX_VALUE_CHARS): string {
-  let v = HAS_UNSAFE.test(s) ? s.replace(UNSAFE, ' ').replace(/ {2,}/g, ' ') : s;
-  v = v.trim();
-  if (v.length > max) {
-    let end = max - 1;
-    const c = v.charCodeAt(end - 1);
-    if (c >= 0xd800 && c <= 0xdbff) end--;
-    v = `${v.slice(0, end)}…`;
-  }
-  return v;
+  return cutText(visibleText(s), max);
 }
 
 /** "10 min", "3 h", "2 d": a duration rounded up, for "+N similar in the last …". */
@@ -59,22 +54,34 @@ function suppressionText(s: Suppression | null, nowMs: number): string {
   return `+${s.count} similar in the last ${formatSpan(nowMs - s.sinceMs)}`;
 }
 
+interface ViewOptions {
+  /** longest value (UTF-16 units). @default MAX_VALUE_CHARS */
+  readonly valueMax?: number;
+  /** most fields listed by `{{fields}}` and in structured payloads. @default unlimited */
+  readonly fieldsMax?: number;
+}
+
 /**
- * Build the template view of an event for a rule. `scrub: false` (throttle keys only, which are
- * hashed and never leave the function) keeps the raw values.
+ * Build the (scrubbed) template view of an event for a rule.
+ * @example buildView(e, rule, null, Date.now()).fields.suser // 'jsilva'
  */
 function buildView(
   e: SecurityEvent,
   rule: AlertRule,
   suppression: Suppression | null,
   nowMs: number,
-  opts: { readonly scrub?: boolean } = {},
+  o: ViewOptions = {},
 ): AlertView {
-  const scrub = opts.scrub ?? true;
-  const v = (s: string | null): string => (s === null ? '' : safeValue(scrub ? scrubValue(s) : s));
-  const rawFields = scrub ? scrubFields(e.fields) : e.fields;
-  const fields: Record<string, string> = {};
-  for (const k of Object.keys(rawFields)) fields[k] = safeValue(rawFields[k] as string);
+  const max = o.valueMax ?? MAX_VALUE_CHARS;
+  const v = (s: string | null): string => (s === null ? '' : safeValue(scrubValue(s), max));
+  const scrubbed = scrubFields(e.fields);
+  const fields = Object.create(null) as Record<string, string>;
+  const keys = Object.keys(scrubbed);
+  const limit = Math.min(keys.length, o.fieldsMax ?? keys.length);
+  for (let i = 0; i < limit; i++) {
+    const k = keys[i] as string;
+    fields[k] = safeValue(scrubbed[k] as string, max);
+  }
   return {
     event: {
       eventId: v(e.eventId),
@@ -92,11 +99,12 @@ function buildView(
       pid: v(e.pid),
     },
     fields,
+    fieldsOmitted: keys.length - limit,
     rule: { id: rule.id, name: rule.name, description: rule.description, level: rule.level.toUpperCase() },
     suppressed: suppressionText(suppression, nowMs),
     suppressedCount: suppression && suppression.count > 0 ? String(suppression.count) : '',
   };
 }
 
-export type { Suppression };
+export type { Suppression, ViewOptions };
 export { buildView, formatSpan, MAX_VALUE_CHARS, safeValue, suppressionText };

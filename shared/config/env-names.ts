@@ -21,6 +21,10 @@ const ENV = {
   throttleTableName: 'THROTTLE_TABLE_NAME',
   /** evaluate-alerts: JSON map channel → SNS topic ARN, e.g. {"sms":"arn:…","email":"arn:…"} */
   alertTopicArns: 'ALERT_TOPIC_ARNS',
+  /** evaluate-alerts: ARN (not the value) of the Secrets Manager secret keying alert ids and hashes */
+  alertIdKeySecretArn: 'ALERT_ID_KEY_SECRET_ARN',
+  /** optional Secrets Manager-only endpoint override (the local protocol double) */
+  secretsManagerEndpoint: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
   /** optional DynamoDB-only endpoint override (dynalite runs apart from fauxqs locally) */
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   /** optional Firehose-only endpoint override (the local Firehose double runs apart from fauxqs) */

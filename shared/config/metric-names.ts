@@ -34,6 +34,12 @@ const METRIC = {
   alertsDuplicate: 'AlertsDuplicate',
   /** evaluate-alerts: alerts not finished (publish or store failure); SQS retries them */
   alertsFailed: 'AlertsFailed',
+  /** evaluate-alerts: alerts a rate cap held back (reported by the cap window's summary) */
+  alertsHeld: 'AlertsHeld',
+  /** evaluate-alerts: suppression summaries sent (a throttle or rate-cap window closed with held matches) */
+  alertSummariesSent: 'AlertSummariesSent',
+  /** evaluate-alerts: rule × event evaluations that threw (the event is parked in the DLQ for that rule) */
+  alertRuleErrors: 'AlertRuleErrors',
   /** evaluate-alerts: SNS messages published, per channel (`Destination` = `alerts-<channel>`) */
   alertMessages: 'AlertMessagesPublished',
 } as const;

@@ -314,9 +314,56 @@ describe('least privilege per function (full.json)', () => {
         `kms:Decrypt on ${key('KeysTopics')}`,
         `kms:GenerateDataKey on ${key('KeysTopics')}`,
         ...['GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table}`),
+        `dynamodb:Query on ${table}/index/due`,
+        `secretsmanager:GetSecretValue on ${idOf(t, 'AWS::SecretsManager::Secret', 'AlertIdKey')}`,
+        `kms:Decrypt on ${key('KeysPipeline')}`,
         ...topics.map((id) => `sns:Publish on ${id}`),
       ].sort(),
     );
+  });
+
+  it('the alert id key: generated at deploy, CMK-encrypted, readable by evaluate-alerts only, ARN in its environment', () => {
+    const secret = idOf(t, 'AWS::SecretsManager::Secret', 'AlertIdKey');
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      KmsKeyId: Match.objectLike({ 'Fn::GetAtt': [key('KeysPipeline'), 'Arn'] }),
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
+    });
+    // no SecretString in the template: the value exists only in Secrets Manager
+    for (const r of Object.values(resources(t, 'AWS::SecretsManager::Secret')))
+      expect((r as { Properties: Record<string, unknown> }).Properties.SecretString).toBeUndefined();
+    const readers = Object.keys(resources(t, 'AWS::IAM::Role')).filter((role) =>
+      permissionsOf(t, role).includes(`secretsmanager:GetSecretValue on ${secret}`),
+    );
+    expect(readers).toEqual([roleOf('AlertsEvaluate')]);
+    const fn = Object.values(resources(t, 'AWS::Lambda::Function')).find((f) =>
+      JSON.stringify(f).includes('ALERT_ID_KEY_SECRET_ARN'),
+    ) as unknown as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    expect(fn.Properties.Environment.Variables.ALERT_ID_KEY_SECRET_ARN).toEqual({ Ref: secret });
+  });
+
+  it('the summary sweep: a one-minute schedule invoking evaluate-alerts, and the throttle table index it reads', () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsEvaluateFunction'), 'Arn'] } }),
+      ],
+    });
+    t.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsEvaluateFunction'), 'Arn'] },
+    });
+    t.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'due',
+          KeySchema: [
+            { AttributeName: 'dueShard', KeyType: 'HASH' },
+            { AttributeName: 'dueAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+    });
   });
 
   it('each Firehose role: its archive prefix, the archive key, its log group, its secret', () => {

@@ -1,5 +1,5 @@
 /**
- * The deployed artifacts themselves: each delivery function bundled exactly as the stack bundles
+ * The deployed artifacts themselves: each function bundled exactly as the stack bundles
  * it (scripts/bundle-functions.mjs: esbuild, ESM, minified, the credential-provider and
  * event-stream aliases), loaded in a fresh Node process and invoked with a real SQS batch against
  * loopback destinations. Proves the aliases leave the shipped code working.
@@ -13,6 +13,7 @@ import { sampleEvents } from '../../local/sample-events.js';
 import { startSyslogReceiver } from '../../local/syslog-receiver.js';
 import { toWire } from '../../shared/model/wire.js';
 import { parseInput } from '../../shared/parse/parse-payload.js';
+import { envFor, snsPublished, startEmulators, writeRules } from './alerts/harness.js';
 
 const tls = new URL('../fixtures/tls/', import.meta.url);
 const DLQ = 'https://sqs.us-east-1.amazonaws.com/111122223333/bundle-dlq';
@@ -39,14 +40,18 @@ beforeAll(() => {
 }, 120_000);
 
 /** Invoke dist/functions/<name>/index.mjs once in a fresh process; resolves with its response. */
-function invokeBundle(name: string, env: Record<string, string>): Promise<{ batchItemFailures: unknown[] }> {
+function invokeBundle(
+  name: string,
+  env: Record<string, string>,
+  event?: unknown,
+): Promise<{ batchItemFailures: unknown[] }> {
   const file = pathToFileURL(`dist/functions/${name}/index.mjs`).href;
   const code = `
     const { handler } = await import(${JSON.stringify(file)});
     const ctx = { functionName: '${name}', functionVersion: '1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:${name}',
       memoryLimitInMB: '512', awsRequestId: 'req-1', logGroupName: 'g', logStreamName: 's', callbackWaitsForEmptyEventLoop: false,
       getRemainingTimeInMillis: () => 30000 };
-    const res = await handler({ Records: JSON.parse(process.env.RECORDS) }, ctx);
+    const res = await handler(process.env.EVENT ? JSON.parse(process.env.EVENT) : { Records: JSON.parse(process.env.RECORDS) }, ctx);
     process.stdout.write('RESULT ' + JSON.stringify(res) + '\\n');
     process.exit(0);`;
   return new Promise((resolve, reject) => {
@@ -61,6 +66,7 @@ function invokeBundle(name: string, env: Record<string, string>): Promise<{ batc
         POWERTOOLS_LOG_LEVEL: 'ERROR',
         POWERTOOLS_METRICS_DISABLED: 'true',
         RECORDS: JSON.stringify(records),
+        ...(event === undefined ? {} : { EVENT: JSON.stringify(event) }),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,5 +130,47 @@ describe('the bundled functions, as deployed', () => {
     await rx.waitFor(lines.length, 5_000);
     expect(rx.messages).toHaveLength(lines.length);
     expect(rx.messages.every((m) => /^<\d+>1 /.test(m))).toBe(true);
+  });
+
+  it('evaluate-alerts reads its key from Secrets Manager at INIT, matches with RE2, publishes, and sweeps', async () => {
+    const emu = await startEmulators();
+    stopAll.push(() => emu.stop());
+    const rulesFile = writeRules(emu, {
+      version: 1,
+      rules: [
+        {
+          id: 'backup-error',
+          name: 'Password backup failed',
+          match: { eventIds: ['19'], fields: { msg: { regex: '(a|aa)+$|fail', ignoreCase: true } } },
+          channels: ['sms', 'email'],
+        },
+      ],
+    });
+    const env = envFor(emu, rulesFile) as Record<string, string>;
+    const backup = parseInput(
+      JSON.stringify({
+        id: '19',
+        timestamp: '2026-01-19T10:41:00-03:00',
+        host: 'vault-01',
+        fields: { msg: 'Backup FAILED' },
+      }),
+    );
+    const before = emu.secrets.calls;
+    const res = await invokeBundle('evaluate-alerts', env, { Records: [{ ...records[0], body: toWire(backup) }] });
+    expect(res.batchItemFailures).toEqual([]);
+    expect(emu.secrets.calls).toBe(before + 1);
+    expect(snsPublished(emu).map((m) => m.topicArn)).toEqual([emu.topics.sms, emu.topics.email]);
+    const sweep = await invokeBundle('evaluate-alerts', env, {
+      version: '0',
+      id: 'tick',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '111122223333',
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail: {},
+    });
+    expect(sweep).toEqual({ summariesSent: 0, summariesRetry: 0 });
   });
 });

@@ -14,6 +14,8 @@ const SECRETS = [
   'AKIAIOSFODNN7EXAMPLE',
   'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl',
   'senha-do-cofre-42',
+  // typed on a command line (issue 18): redacted inside the value, the command kept
+  'Cmd-Pa55-w0rd',
 ];
 const PEM =
   '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAxyz0123456789abcdefghijklmnopq\n-----END RSA PRIVATE KEY-----';
@@ -35,6 +37,8 @@ function leaky(i: number): string {
       cs2Label: 'Key material',
       cs2: PEM,
       keyName: 'master-key-2026',
+      cs3Label: 'Command',
+      cs3: `mysql -uroot -p${SECRETS[4]} -e 'select 1'`,
     },
   });
 }
@@ -64,6 +68,7 @@ describe('secrets', () => {
       keyName: 'master-key-2026',
       suser: 'jsilva',
       cs1Label: 'Session Token',
+      cs3: "mysql -uroot -p[redacted] -e 'select 1'",
     });
   });
 

@@ -54,10 +54,13 @@ const ev = (
 ): SecurityEvent => parseInput(JSON.stringify({ id, timestamp, host, pid: 1426, fields }));
 
 /** Build the function and wrap its SNS client: record every Publish input, fail on demand. */
-function fn(rules: unknown, opts: { now?: () => number; file?: string } = {}) {
-  const h = createEvaluateAlertsHandler(envFor(emu, writeRules(emu, rules, opts.file ?? `${Math.random()}.json`)), {
-    ...(opts.now ? { now: opts.now } : {}),
-  });
+async function fn(rules: unknown, opts: { now?: () => number; file?: string } = {}) {
+  const h = await createEvaluateAlertsHandler(
+    envFor(emu, writeRules(emu, rules, opts.file ?? `${Math.random()}.json`)),
+    {
+      ...(opts.now ? { now: opts.now } : {}),
+    },
+  );
   const inputs: PublishCommandInput[] = [];
   const fail: { when: ((i: PublishCommandInput) => boolean) | null } = { when: null };
   const original = h.sns.send.bind(h.sns) as (c: PublishCommand) => Promise<unknown>;
@@ -111,7 +114,7 @@ const BACKUP_AND_CPU = {
 
 describe('evaluate-alerts on fauxqs + dynalite', () => {
   it('publishes with MessageStructure json: the exact input and request the SDK sends, and what fauxqs recorded', async () => {
-    const f = fn({
+    const f = await fn({
       version: 1,
       rules: [
         {
@@ -188,7 +191,7 @@ describe('evaluate-alerts on fauxqs + dynalite', () => {
   });
 
   it('a batch retried after a publish failure produces no duplicate publish', async () => {
-    const f = fn(BACKUP_AND_CPU);
+    const f = await fn(BACKUP_AND_CPU);
     const e1 = ev('19', 'vault-a', { msg: 'disk full' });
     const e2 = ev('19', 'vault-b', { msg: 'disk full' });
     const e3 = ev('39', 'vault-a', { msg: 'CPU at 97%' });
@@ -244,7 +247,7 @@ describe('evaluate-alerts on fauxqs + dynalite', () => {
   });
 
   it('a function error after publishing: SQS redelivers the batch (real queue and poller) and nothing is sent twice', async () => {
-    const f = fn(BACKUP_AND_CPU);
+    const f = await fn(BACKUP_AND_CPU);
     const events = [
       ev('19', 'vault-c', { msg: 'x' }),
       ev('39', 'vault-c', { msg: 'y' }),
@@ -267,7 +270,7 @@ describe('evaluate-alerts on fauxqs + dynalite', () => {
       visibilityTimeoutSec: 1,
       handler: async (event, context) => {
         for (const r of event.Records) receiveCounts.push(r.attributes.ApproximateReceiveCount);
-        const res = await f.h(event, context);
+        const res = (await f.h(event, context)) as SQSBatchResponse;
         if (crashes-- > 0) throw new Error('Runtime.ExitError after publishing');
         return res;
       },
@@ -289,7 +292,7 @@ describe('evaluate-alerts on fauxqs + dynalite', () => {
 
   it('throttling suppresses within the window and reports the count after it; DynamoDB holds only hashes with a TTL', async () => {
     let now = Date.now();
-    const f = fn(
+    const f = await fn(
       {
         version: 1,
         rules: [
@@ -318,10 +321,13 @@ describe('evaluate-alerts on fauxqs + dynalite', () => {
     now += 11 * 60_000;
     await f.invoke([recordOf(backup(6))]);
     const sms = f.inputs.filter((i) => i.TopicArn === emu.topics.sms).map((i) => JSON.parse(i.Message as string).sms);
+    // the closed window's summary goes out first, listing what the four suppressed matches were
     expect(sms).toEqual([
       'SEGURA: backup FAILED on vault-t (job-1)',
+      'SEGURA HIGH summary: 4 x Password backup failed held (10 min). Targets: vault-t. Cmds: secret-free message 2; secret-free message 3 (+2)',
       'SEGURA: backup FAILED on vault-t (job-6) +4 similar in the last 11 min',
     ]);
+    expect(cap?.metric('AlertSummariesSent', 'alerts')).toBe(1);
     const lastEmail = f.inputs.filter((i) => i.TopicArn === emu.topics.email).at(-1) as PublishCommandInput;
     expect(JSON.parse(lastEmail.Message as string).email).toContain('+4 similar in the last 11 min');
 
@@ -333,10 +339,17 @@ describe('evaluate-alerts on fauxqs + dynalite', () => {
     expect(JSON.parse(f.inputs.at(-2)?.Message as string).sms).toBe(
       'SEGURA: backup FAILED on vault-t (job-8) +1 similar in the last 11 min',
     );
-    expect(f.inputs).toHaveLength(6);
+    // 3 alerts and 2 window summaries, on sms and email
+    expect(f.inputs).toHaveLength(10);
 
     const items = await tableItems(emu);
     const mine = items.filter((i) => String(i.pk).includes('#backup-throttle#'));
+    // both windows are summarized: none is left in the sparse `due` index
+    expect(items.filter((i) => i.dueAt !== undefined)).toEqual([]);
+    expect(items.filter((i) => String(i.pk).startsWith('D#summary#')).map((i) => [i.state, i.outcome])).toEqual([
+      ['done', 'sent'],
+      ['done', 'sent'],
+    ]);
     expect(mine.filter((i) => i.kind === 'dedup')).toHaveLength(8);
     expect(mine.filter((i) => i.kind === 'throttle')).toHaveLength(1);
     const nowSec = Math.floor(now / 1000);
@@ -352,12 +365,12 @@ describe('evaluate-alerts on fauxqs + dynalite', () => {
         .map((i) => [i.state, i.outcome])
         .sort(),
     ).toEqual([...Array(3).fill(['done', 'sent']), ...Array(5).fill(['done', 'suppressed'])]);
-    // no event value in clear: hosts, ids and messages exist only as hashes
-    const dump = JSON.stringify(mine);
+    // no event value in clear: hosts, ids and messages exist only as keyed hashes or sealed
+    const dump = JSON.stringify(items, (_k, v) => (v instanceof Set ? [...v] : v));
     for (const v of ['vault-t', 'job-', 'secret-free']) expect(dump).not.toContain(v);
   });
 
-  it('an invalid rule file fails at cold start with a message naming the rule, the field and the problem', () => {
+  it('an invalid rule file fails at cold start with a message naming the rule, the field and the problem', async () => {
     const bad = writeRules(emu, {
       version: 1,
       rules: [
@@ -366,26 +379,41 @@ describe('evaluate-alerts on fauxqs + dynalite', () => {
       ],
     });
     const attempt = () => createEvaluateAlertsHandler(envFor(emu, bad));
-    expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(
+    await expect(attempt()).rejects.toThrow(ConfigError);
+    await expect(attempt()).rejects.toThrow(
       `ALERT_RULES_FILE: ${bad}: 2 problems in the alert rules:\n` +
         '  rule "mk" (rules[0]) match.eventIds[0]: unknown event id "4" (not in the catalog; see `segura-relay catalog`)\n' +
         '  rule "regex" (rules[1]) match.fields.msg.regex: unsafe regular expression: nested quantifier "(\\w+)*" can backtrack catastrophically',
     );
     const yaml = writeRules(emu, 'version: 1\n', 'rules.yaml');
-    expect(() => createEvaluateAlertsHandler(envFor(emu, yaml))).toThrow(
+    await expect(createEvaluateAlertsHandler(envFor(emu, yaml))).rejects.toThrow(
       /ALERT_RULES_FILE: .*rules\.yaml: the function reads JSON/,
     );
-    expect(() => createEvaluateAlertsHandler(envFor(emu, `${emu.dir}/missing.json`))).toThrow(
+    await expect(createEvaluateAlertsHandler(envFor(emu, `${emu.dir}/missing.json`))).rejects.toThrow(
       /ALERT_RULES_FILE: cannot read/,
     );
     const good = writeRules(emu, BACKUP_AND_CPU, 'good.json');
     const { ticket: _t, ...noTicket } = emu.topics;
-    expect(() =>
+    await expect(
       createEvaluateAlertsHandler(envFor(emu, good, { ALERT_TOPIC_ARNS: JSON.stringify(noTicket) })),
-    ).toThrow('ALERT_TOPIC_ARNS: no topic for channel "ticket", used by rule "backup-error"');
-    expect(() => createEvaluateAlertsHandler(envFor(emu, good, { THROTTLE_TABLE_NAME: '' }))).toThrow(
+    ).rejects.toThrow('ALERT_TOPIC_ARNS: no topic for channel "ticket", used by rule "backup-error"');
+    await expect(createEvaluateAlertsHandler(envFor(emu, good, { THROTTLE_TABLE_NAME: '' }))).rejects.toThrow(
       'THROTTLE_TABLE_NAME: is required',
+    );
+    // the identity key: required, an ARN, readable, long enough; never guessed or defaulted
+    await expect(createEvaluateAlertsHandler(envFor(emu, good, { ALERT_ID_KEY_SECRET_ARN: '' }))).rejects.toThrow(
+      'ALERT_ID_KEY_SECRET_ARN: is required',
+    );
+    await expect(
+      createEvaluateAlertsHandler(envFor(emu, good, { ALERT_ID_KEY_SECRET_ARN: 'segura-relay/alert-id-key' })),
+    ).rejects.toThrow('ALERT_ID_KEY_SECRET_ARN: not a Secrets Manager secret ARN');
+    const missing = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:segura-relay/none-AbCdEf';
+    await expect(createEvaluateAlertsHandler(envFor(emu, good, { ALERT_ID_KEY_SECRET_ARN: missing }))).rejects.toThrow(
+      /ALERT_ID_KEY_SECRET_ARN: cannot read the alert id secret: ResourceNotFoundException/,
+    );
+    const short = emu.secrets.put('segura-relay/short-key', 'too-short');
+    await expect(createEvaluateAlertsHandler(envFor(emu, good, { ALERT_ID_KEY_SECRET_ARN: short }))).rejects.toThrow(
+      'ALERT_ID_KEY_SECRET_ARN: the alert id secret must be at least 32 characters',
     );
   });
 });

@@ -1,21 +1,24 @@
 /**
  * Embedded emulators for the alerts integration tests, loopback only: fauxqs (SQS + SNS, with its
- * message spy) and dynalite (DynamoDB, in memory), the throttle table, one topic per channel, the
- * alerts queue and its DLQ; plus helpers to build SQS records the way the events topic delivers them
- * (raw message delivery of the wire JSON).
+ * message spy), dynalite (DynamoDB, in memory) with the throttle table and its `due` index, the
+ * Secrets Manager protocol double holding the identity key, one topic per channel, the alerts queue
+ * and its DLQ; plus helpers to build SQS records the way the events topic delivers them (raw message
+ * delivery of the wire JSON).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { createAlertTable } from '../../../local/alerts.js';
+import { type SecretsManagerDouble, startSecretsManagerDouble } from '../../../local/secrets-manager-double.js';
 import { CHANNELS, type Channel } from '../../../shared/alerts/types.js';
 import { ENV } from '../../../shared/config/env-names.js';
 import type { SecurityEvent } from '../../../shared/model/security-event.js';
@@ -34,6 +37,10 @@ interface Emulators {
   readonly queue: { url: string; arn: string };
   readonly dlq: { url: string; arn: string };
   readonly dir: string;
+  readonly secrets: SecretsManagerDouble;
+  /** the identity key's ARN and value (tests recompute ids with it) */
+  readonly idKeySecretArn: string;
+  readonly idKeySecret: string;
   stop(): Promise<void>;
 }
 
@@ -48,14 +55,10 @@ async function startEmulators(): Promise<Emulators> {
   const sqs = new SQSClient({ ...common, endpoint });
   const sns = new SNSClient({ ...common, endpoint });
   const tableName = `alerts-${randomUUID().slice(0, 8)}`;
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createAlertTable(dynamodb, tableName);
+  const secrets = await startSecretsManagerDouble();
+  const idKeySecret = `it-${randomUUID()}-${randomUUID()}`;
+  const idKeySecretArn = secrets.put('segura-relay/alert-id-key', idKeySecret);
   const topics = {} as Record<Channel, string>;
   for (const ch of CHANNELS)
     topics[ch] = (await sns.send(new CreateTopicCommand({ Name: `alerts-${ch}` }))).TopicArn as string;
@@ -87,9 +90,13 @@ async function startEmulators(): Promise<Emulators> {
     queue: { url: qUrl, arn: await arnOf(qUrl) },
     dlq,
     dir: mkdtempSync(join(tmpdir(), 'alerts-it-')),
+    secrets,
+    idKeySecretArn,
+    idKeySecret,
     stop: async () => {
       dynamodb.destroy();
       sqs.destroy();
+      await secrets.stop();
       await fauxqs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -112,6 +119,8 @@ function envFor(emu: Emulators, rulesFile: string, over: Record<string, string> 
     [ENV.throttleTableName]: emu.tableName,
     [ENV.alertTopicArns]: JSON.stringify(emu.topics),
     [ENV.deadLetterQueueUrl]: emu.dlq.url,
+    [ENV.alertIdKeySecretArn]: emu.idKeySecretArn,
+    [ENV.secretsManagerEndpoint]: emu.secrets.endpoint,
     AWS_LAMBDA_FUNCTION_NAME: 'evaluate-alerts',
     ...over,
   };

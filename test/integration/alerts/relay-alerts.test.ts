@@ -44,7 +44,16 @@ describe('npm start with alerts', () => {
     });
     const alerts = relay.alerts;
     if (!alerts) throw new Error('alerts part not started');
-    const feed = catalogFeed().map((e) => JSON.stringify(e));
+    const catalog = catalogFeed();
+    // two more backup failures on the same vault inside the hour: throttled (same event id, same host)
+    const backup = catalog.find((e) => e.id === '19');
+    if (!backup) throw new Error('no event 19 in the catalog feed');
+    const repeats = [1, 2].map((i) => ({
+      ...backup,
+      timestamp: `2026-01-19T14:0${i}:00.000Z`,
+      fields: { ...backup.fields, spid: `${i}` },
+    }));
+    const feed = [...catalog, ...repeats].map((e) => JSON.stringify(e));
     await relay.send(feed);
     expect(await relay.drain(30_000)).toBe(true);
 
@@ -55,7 +64,7 @@ describe('npm start with alerts', () => {
       true,
     );
     const expected = new Map<Channel, string[]>(CHANNELS.map((c) => [c, []]));
-    for (const f of predicted)
+    for (const f of predicted.fired)
       for (const p of f.inputs)
         expected.get(p.channel)?.push(headline(p.channel, JSON.parse(p.input.Message as string)));
     const received = alerts.received();
@@ -64,8 +73,8 @@ describe('npm start with alerts', () => {
       expect(got.sort(), ch).toEqual((expected.get(ch) ?? []).sort());
     }
     expect(received.length).toBeGreaterThan(30);
-    const sent = predicted.filter((f) => f.outcome.kind === 'sent').length;
-    const suppressed = predicted.filter((f) => f.outcome.kind === 'suppressed').length;
+    const sent = predicted.fired.filter((f) => f.outcome.kind === 'sent').length;
+    const suppressed = predicted.fired.filter((f) => f.outcome.kind === 'suppressed').length;
     expect(suppressed).toBeGreaterThan(0); // the feed exercises throttling too
     expect(alerts.tally).toMatchObject({ sent, suppressed, retry: 0, republished: 0 });
 
@@ -75,5 +84,12 @@ describe('npm start with alerts', () => {
     expect(alerts.received()).toHaveLength(received.length);
     expect(alerts.tally).toMatchObject({ sent, suppressed, duplicate: sent + suppressed, republished: 0 });
     expect(await relay.dlqContents()).toEqual([]);
+    // the identity key was served by the Secrets Manager double and read once, at cold start, by ARN
+    expect(alerts.secrets.calls).toBe(1);
+    expect(alerts.idKeySecretArn).toMatch(
+      /^arn:aws:secretsmanager:us-east-1:000000000000:secret:segura-relay\/alert-id-key-\w{6}$/,
+    );
+    // the sweep runs through the same handler (the windows are still open: nothing owed yet)
+    expect(await alerts.sweep()).toMatchObject({ sent: 0, retry: 0, error: null });
   });
 });

@@ -1,21 +1,24 @@
 /**
  * The alert engine on the in-memory store (same semantics as DynamoDB; the integration tests run
  * the DynamoDB store): dedup across retries, partial channel failures, throttling with the
- * "+N similar" note, leases, crash recovery, store outages.
+ * "+N similar" note and the window summary, leases, crash recovery, store outages.
  */
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { type EngineDeps, processAlert } from '../../../shared/alerts/engine.js';
 import { dedupKey, throttleKey } from '../../../shared/alerts/identity.js';
 import { type AlertStore, MemoryAlertStore } from '../../../shared/alerts/store.js';
-import type { AlertRule, Channel } from '../../../shared/alerts/types.js';
-import { buildView } from '../../../shared/alerts/view.js';
-import { event, rule } from './fixtures.js';
+import type { AlertRule, Channel, RuleSettings } from '../../../shared/alerts/types.js';
+import { event, KEY, rule, UNCAPPED } from './fixtures.js';
 
 const T0 = Date.parse('2026-01-19T13:00:00Z');
 const MIN = 60_000;
 
-function harness(store: AlertStore = new MemoryAlertStore()) {
+function harness(
+  store: AlertStore = new MemoryAlertStore(),
+  settings: RuleSettings = UNCAPPED,
+  rules: AlertRule[] = [],
+) {
   let now = T0;
   const sent: { channel: Channel; input: PublishCommandInput }[] = [];
   const failNext = new Map<Channel, number>();
@@ -24,8 +27,10 @@ function harness(store: AlertStore = new MemoryAlertStore()) {
   ) as Record<Channel, string>;
   let invocation = 0;
   const deps = (): EngineDeps => ({
-    settings: { smsTransliterate: true, smsDisplayName: null },
+    settings,
     store,
+    key: KEY,
+    rules,
     topicArns,
     owner: `req-${++invocation}`,
     leaseUntilMs: now + 15_000,
@@ -51,15 +56,23 @@ function harness(store: AlertStore = new MemoryAlertStore()) {
     },
     smsTexts: () =>
       sent.filter((s) => s.channel === 'sms').map((s) => JSON.parse(s.input.Message as string).sms as string),
+    /** the SMS of alerts only (summaries left out) */
+    alertSms: () =>
+      sent
+        .filter((s) => s.channel === 'sms')
+        .map((s) => JSON.parse(s.input.Message as string).sms as string)
+        .filter((t) => !t.includes(' summary: ')),
   };
 }
 
-const throttled: AlertRule = rule({
+const throttledRule = {
   match: { eventIds: ['19'] },
   channels: ['sms', 'email'],
   throttle: { window: '10m', key: ['event.host'] },
   templates: { sms: 'backup FAILED on {{event.host}} #{{fields.spid}}' },
-});
+  rateCap: false,
+};
+const throttled: AlertRule = rule(throttledRule);
 const backup = (n: number, host = 'vault-01') => event({ id: '19', host, fields: { spid: String(n), msg: 'failed' } });
 
 describe('processAlert', () => {
@@ -105,8 +118,8 @@ describe('processAlert', () => {
     expect(h.smsTexts()).toEqual(['backup FAILED on vault-01 #1']);
   });
 
-  it('throttles per key within the window, then reports the count in the next alert and resets it', async () => {
-    const h = harness();
+  it('throttles per key within the window; the next alert sends the window summary first, reports the count and resets it', async () => {
+    const h = harness(new MemoryAlertStore(), UNCAPPED, [throttled]);
     expect((await processAlert(throttled, backup(1), h.deps())).kind).toBe('sent');
     const counts: number[] = [];
     for (let i = 2; i <= 13; i++) {
@@ -121,7 +134,10 @@ describe('processAlert', () => {
     h.advance(10 * MIN); // past the first window (opened 6 min before the 13th)
     const next = await processAlert(throttled, backup(14), h.deps());
     expect(next).toMatchObject({ kind: 'sent', suppressedCount: 12 });
-    expect(h.smsTexts()).toEqual([
+    // the closed window's summary went out first, on the rule's channels
+    expect(next.summaries.map((s) => [s.kind, s.window?.count])).toEqual([['sent', 12]]);
+    expect(h.smsTexts().at(-2)).toMatch(/^SEGURA HIGH summary: 12 x Rule one held \(10 min\)\. Targets: vault-01\./);
+    expect(h.alertSms()).toEqual([
       'backup FAILED on vault-01 #1',
       'backup FAILED on vault-02 #99',
       'backup FAILED on vault-01 #14 +12 similar in the last 16 min',
@@ -133,12 +149,12 @@ describe('processAlert', () => {
     expect((await processAlert(throttled, backup(15), h.deps())).suppressedCount).toBe(1);
     h.advance(10 * MIN);
     await processAlert(throttled, backup(16), h.deps());
-    expect(h.smsTexts().at(-1)).toBe('backup FAILED on vault-01 #16 +1 similar in the last 11 min');
+    expect(h.alertSms().at(-1)).toBe('backup FAILED on vault-01 #16 +1 similar in the last 11 min');
   });
 
   it('without a throttle every distinct event alerts, each once', async () => {
     const h = harness();
-    const r = rule({ match: { eventIds: ['19'] }, channels: ['sms'] });
+    const r = rule({ match: { eventIds: ['19'] }, channels: ['sms'], rateCap: false });
     for (const n of [1, 2, 3, 1, 2, 3]) await processAlert(r, backup(n), h.deps());
     expect(h.sent).toHaveLength(3);
   });
@@ -150,13 +166,13 @@ describe('processAlert', () => {
     await processAlert(other, backup(1), h.deps());
     await processAlert(other, backup(1), h.deps());
     expect(h.sent.map((s) => s.channel)).toEqual(['sms', 'email', 'chat']);
-    expect(dedupKey(throttled, backup(1))).not.toBe(dedupKey(other, backup(1)));
+    expect(dedupKey(KEY, throttled, backup(1))).not.toBe(dedupKey(KEY, other, backup(1)));
   });
 
   it('an alert leased by a live invocation is retried later, not sent twice', async () => {
     const store = new MemoryAlertStore();
     const h = harness(store);
-    const key = dedupKey(throttled, backup(1));
+    const key = dedupKey(KEY, throttled, backup(1));
     await store.claim(key, 'someone-else', T0, T0 + 30_000); // another invocation is working on it
     expect(await processAlert(throttled, backup(1), h.deps())).toMatchObject({ kind: 'retry', published: [] });
     h.advance(31_000); // that invocation died: its lease lapsed
@@ -167,11 +183,12 @@ describe('processAlert', () => {
   it('a crash after opening the window but before publishing: the retry finds its own window and sends', async () => {
     const store = new MemoryAlertStore();
     const h = harness(store);
-    const key = dedupKey(throttled, backup(1));
+    const key = dedupKey(KEY, throttled, backup(1));
     await store.claim(key, 'crashed', T0, T0 + 5_000);
     // the crashed invocation had opened the window for this alert
-    const wk = throttleKey(throttled, buildView(backup(1), throttled, null, T0, { scrub: false })) as string;
-    expect(await store.throttle(wk, key, T0, 10 * MIN)).toMatchObject({ kind: 'open' });
+    const wk = throttleKey(KEY, throttled, backup(1)) as string;
+    const hold = { entry: 'x', kind: 'throttle' as const, ruleId: throttled.id, channel: null, keyText: null };
+    expect(await store.throttle(wk, key, T0, 10 * MIN, 7, hold)).toMatchObject({ kind: 'open' });
     h.advance(6_000); // its lease lapsed; the window (10 min) is still open
     const o = await processAlert(throttled, backup(1), h.deps());
     expect(o.kind).toBe('sent');
@@ -181,13 +198,18 @@ describe('processAlert', () => {
   });
 
   it('a store outage sends nothing and asks for a retry', async () => {
+    const mem = new MemoryAlertStore();
     const broken: AlertStore = {
       claim: async () => {
         throw new Error('ProvisionedThroughputExceededException');
       },
       throttle: async () => ({ kind: 'suppressed', count: 0 }),
+      rateCap: async () => ({ kind: 'ok' }),
       finish: async () => undefined,
       release: async () => undefined,
+      dueWindows: (...a) => mem.dueWindows(...a),
+      readWindow: (...a) => mem.readWindow(...a),
+      closeWindow: (...a) => mem.closeWindow(...a),
     };
     const h = harness(broken);
     const o = await processAlert(throttled, backup(1), h.deps());
@@ -201,10 +223,14 @@ describe('processAlert', () => {
     const flaky: AlertStore = {
       claim: (...a) => store.claim(...a),
       throttle: (...a) => store.throttle(...a),
+      rateCap: (...a) => store.rateCap(...a),
       release: (...a) => store.release(...a),
       finish: async () => {
         throw new Error('timeout');
       },
+      dueWindows: (...a) => store.dueWindows(...a),
+      readWindow: (...a) => store.readWindow(...a),
+      closeWindow: (...a) => store.closeWindow(...a),
     };
     const h = harness(flaky);
     const o = await processAlert(throttled, backup(1), h.deps());

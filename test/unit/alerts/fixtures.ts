@@ -3,7 +3,8 @@
  * the function receives) and rules built through the real validator.
  */
 
-import type { AlertRule, RuleSet } from '../../../shared/alerts/types.js';
+import { IdKey } from '../../../shared/alerts/identity.js';
+import type { AlertRule, RuleSet, RuleSettings } from '../../../shared/alerts/types.js';
 import { validateRules } from '../../../shared/alerts/validate.js';
 import type { SecurityEvent } from '../../../shared/model/security-event.js';
 import { parseInput } from '../../../shared/parse/parse-payload.js';
@@ -32,4 +33,15 @@ function rule(r: Record<string, unknown>): AlertRule {
     .rules[0] as AlertRule;
 }
 
-export { event, rule, ruleSet };
+/** A fixed identity key for the tests (a deployment generates its own in Secrets Manager). */
+const KEY = new IdKey('unit-test-identity-key-0123456789abcdef');
+
+/** The settings a rules file without `settings` gets (default rate caps included). */
+const SETTINGS: RuleSettings = ruleSet([
+  { id: 'x', name: 'X', channels: ['sms'], match: { eventIds: ['19'] } },
+]).settings;
+
+/** Settings without any channel rate cap (tests about something else). */
+const UNCAPPED: RuleSettings = { ...SETTINGS, channelRateCaps: { sms: null, email: null, chat: null, ticket: null } };
+
+export { event, KEY, rule, ruleSet, SETTINGS, UNCAPPED };

@@ -15,7 +15,7 @@ import {
 import type { AlertRule } from '../../../shared/alerts/types.js';
 import type { Suppression } from '../../../shared/alerts/view.js';
 import type { SecurityEvent } from '../../../shared/model/security-event.js';
-import { event, rule } from './fixtures.js';
+import { event, KEY, rule, SETTINGS } from './fixtures.js';
 
 const NOW = Date.parse('2026-01-19T13:51:00Z');
 const ARN = 'arn:aws:sns:us-east-1:123456789012:segura-alerts';
@@ -29,8 +29,8 @@ function render(
   return renderAlert({
     rule: r,
     event: e,
-    settings: { smsTransliterate: true, smsDisplayName: displayName },
-    alertId: alertId(r, e),
+    settings: { ...SETTINGS, smsDisplayName: displayName },
+    alertId: alertId(KEY, r, e),
     threadId: 'thread-1',
     suppression,
     nowMs: NOW,
@@ -102,7 +102,7 @@ describe('publishInput', () => {
     expect(JSON.parse(m.chat)).toMatchObject({
       version: '1.0',
       source: 'custom',
-      id: alertId(mk, failed),
+      id: alertId(KEY, mk, failed),
       content: {
         textType: 'client-markdown',
         title: ':rotating_light: [Segura CRITICAL] Master key recovery failed on vault-01',
@@ -110,7 +110,7 @@ describe('publishInput', () => {
       metadata: { threadId: 'thread-1', eventType: 'master-key-recovery-failed' },
     });
     expect(JSON.parse(m.ticket)).toMatchObject({
-      alertId: alertId(mk, failed),
+      alertId: alertId(KEY, mk, failed),
       priority: 'critical',
       summary: '[Segura CRITICAL] Master key recovery failed on vault-01',
       event: { name: 'Master Key - Recovery Attempt Failed', category: 'Master Key', cefSeverity: 8, host: 'vault-01' },
@@ -123,7 +123,7 @@ describe('publishInput', () => {
     const e = event({ id: '9001', fields: { ...failed.fields, suser: '<!channel> <https://evil.example|click> `x`' } });
     const description = JSON.parse(render(mk, e).chat).content.description as string;
     expect(description).not.toMatch(/<!channel>|<https:/);
-    expect(description).toContain('&lt;!channel&gt;');
+    expect(description).toContain('‹!channel› ‹https[:]//evil.example∣click› ˋxˋ');
   });
 });
 

@@ -75,6 +75,11 @@ describe('alert rules v1 JSON Schema', () => {
     ['level urgent', doc({ ...good, level: 'urgent' })],
     ['bad display name', doc(good, { settings: { smsDisplayName: 'SEGURA!' } })],
     ['unknown setting', doc(good, { settings: { smsMax: 160 } })],
+    ['rate cap 0', doc({ ...good, rateCap: { max: 0, window: '1h' } })],
+    ['rate cap true', doc({ ...good, rateCap: true })],
+    ['rate cap without window', doc({ ...good, rateCap: { max: 5 } })],
+    ['rate cap for an unknown channel', doc(good, { settings: { rateCaps: { perChannel: { pager: false } } } })],
+    ['rate caps not an object', doc(good, { settings: { rateCaps: 5 } })],
   ])('rejects %s in both', (_why, d) => {
     expect(schemaAccepts(d)).toBe(false);
     expect(validatorAccepts(d)).toBe(false);
@@ -87,6 +92,16 @@ describe('alert rules v1 JSON Schema', () => {
     ['catastrophic regex', doc({ ...good, match: { fields: { msg: { regex: '(a+)+' } } } })],
     ['window over 7 days', doc({ ...good, throttle: { window: '30d' } })],
     ['missing channels', doc({ ...good, channels: undefined })],
+    ['rate cap window over 7 days', doc({ ...good, rateCap: { max: 5, window: '8d' } })],
+    [
+      'throttle key on a field whose label is pinned secret',
+      doc({
+        ...good,
+        match: { eventIds: ['19'], fields: { cs1Label: 'Senha' } },
+        throttle: { window: '10m', key: ['fields.cs1'] },
+      }),
+    ],
+    ['regex RE2 cannot run (lookahead)', doc({ ...good, match: { fields: { msg: { regex: 'a(?=b)' } } } })],
   ])('%s: structurally valid, rejected by the validator only', (_why, d) => {
     expect(schemaAccepts(d)).toBe(true);
     expect(validatorAccepts(d)).toBe(false);
@@ -146,6 +161,10 @@ describe('alert rules v1 JSON Schema', () => {
           ),
           fc.constantFrom<unknown>(true, { window: '10 m' }, { key: [] }, { window: 0 }, { window: '1m', extra: 1 }),
         ),
+        rateCap: mix(
+          fc.constantFrom<unknown>(false, null, { max: 5, window: '10m' }, { max: 100, window: 3600 }),
+          fc.constantFrom<unknown>(true, { max: 0, window: '1h' }, { max: 5 }, { max: 5, window: '1h', x: 1 }),
+        ),
         templates: mix(
           fc.constantFrom<unknown>({ sms: 'S {{event.name}}' }, { chat: { text: '{{rule.name}}', n: 1 } }),
           fc.constantFrom<unknown>({ sms: 5 }, { chat: [] }, { push: 'x' }),
@@ -157,8 +176,12 @@ describe('alert rules v1 JSON Schema', () => {
       {
         version: mix(fc.constant(1), fc.constantFrom<unknown>(2, '1')),
         settings: mix(
-          fc.constantFrom<unknown>({ smsTransliterate: false }, { smsDisplayName: 'SEGURA' }),
-          fc.constant({ smsTransliterate: 'no' }),
+          fc.constantFrom<unknown>(
+            { smsTransliterate: false },
+            { smsDisplayName: 'SEGURA' },
+            { rateCaps: { perRule: false, perChannel: { sms: { max: 5, window: '1h' }, chat: false } } },
+          ),
+          fc.constantFrom<unknown>({ smsTransliterate: 'no' }, { rateCaps: { perChannel: { pager: false } } }),
         ),
         rules: mix(fc.array(rule, { minLength: 1, maxLength: 3 }), fc.constantFrom<unknown>([], null)),
       },

@@ -10,7 +10,7 @@ import type { AlertRule } from '../../../shared/alerts/types.js';
 import { CHANNELS } from '../../../shared/alerts/types.js';
 import { isSecretName, REDACTED, scrubFields, scrubValue } from '../../../shared/model/secrets.js';
 import type { SecurityEvent } from '../../../shared/model/security-event.js';
-import { event, rule } from './fixtures.js';
+import { event, KEY, rule, SETTINGS } from './fixtures.js';
 
 describe('isSecretName', () => {
   it.each([
@@ -107,7 +107,7 @@ describe('scrubValue', () => {
     ['inline password=', 'login failed password=hunter2 user=root', 'hunter2'],
     ['inline JSON secret', '{"apiKey": "k-12345"}', 'k-12345'],
     ['inline senha:', 'senha: minhaSenha123', 'minhaSenha123'],
-    ['hex blob', 'hash 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', '9f86d081884c7d659a2feaa0'],
+    ['random base64 blob', 'session blob 7Xn42r+cAmEwJ7YrQX9+BaTQmHmVFfxl end', '7Xn42r+cAmEwJ7YrQX9+BaTQmHmVFfxl'],
   ])('%s is redacted', (_what, input, secret) => {
     const out = scrubValue(input);
     expect(out).not.toContain(secret);
@@ -171,8 +171,8 @@ describe('no secret reaches any channel', () => {
     const m = renderAlert({
       rule: r,
       event: e,
-      settings: { smsTransliterate: true, smsDisplayName: null },
-      alertId: alertId(r, e),
+      settings: { ...SETTINGS, smsDisplayName: null },
+      alertId: alertId(KEY, r, e),
       threadId: null,
       suppression: null,
       nowMs: Date.now(),
@@ -228,7 +228,8 @@ describe('no secret reaches any channel', () => {
     const secretValue = fc.stringMatching(/^[A-Za-z0-9!#%&*+]{8,24}$/);
     const formatted = fc.oneof(
       fc.stringMatching(/^[A-Z0-9]{16}$/).map((s) => `AKIA${s}`),
-      fc.stringMatching(/^[0-9a-f]{40}$/),
+      // a 40-character AWS secret access key shape (hex alone is never redacted: checksums)
+      fc.stringMatching(/^[A-Za-z0-9]{40}$/).filter((x) => /[A-Z]/.test(x) && /[a-z]/.test(x) && /[0-9]/.test(x)),
       fc
         .tuple(fc.stringMatching(/^[A-Za-z0-9_-]{8,20}$/), fc.stringMatching(/^[A-Za-z0-9_-]{8,30}$/))
         .map(([a, b]) => `eyJ${a}.eyJ${b}.sig${a}`),

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { renderAlert } from '../../../shared/alerts/messages.js';
 import { compileTemplate, renderTemplate, TemplateError } from '../../../shared/alerts/template.js';
 import { buildView, MAX_VALUE_CHARS, suppressionText } from '../../../shared/alerts/view.js';
-import { event, rule } from './fixtures.js';
+import { event, rule, SETTINGS } from './fixtures.js';
 
 const r = rule({ match: { eventIds: ['20'] } });
 const e = event({
@@ -69,13 +69,14 @@ describe('values templates see', () => {
     });
     const v = buildView(hostile, r, null, Date.now());
     expect(v.fields.suser).toBe('mallory From: security@bank.example Please call +1 555 0100');
-    expect(v.fields.dst).toBe('evil gnp.exe x');
-    expect(v.fields.msg?.length).toBe(MAX_VALUE_CHARS);
-    expect(v.fields.msg?.endsWith('…')).toBe(true);
+    // bidi controls are format characters: removed, not replaced
+    expect(v.fields.dst).toBe('evilgnp.exex');
+    expect(v.fields.msg?.length).toBeLessThanOrEqual(MAX_VALUE_CHARS);
+    expect(v.fields.msg?.endsWith(' [truncated]')).toBe(true);
     const m = renderAlert({
       rule: r,
       event: hostile,
-      settings: { smsTransliterate: true, smsDisplayName: null },
+      settings: { ...SETTINGS, smsDisplayName: null },
       alertId: 'x',
       threadId: null,
       suppression: null,
