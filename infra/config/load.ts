@@ -43,6 +43,24 @@ const PROCESSING_DEFAULTS = {
 } as const;
 
 const DEFAULT_MAX_RECEIVE_COUNT = 5;
+
+/**
+ * Retention defaults (days). SQS keeps a standard queue's message until its *original* enqueue
+ * time plus the queue's retention, also after the message moved to a DLQ, so AWS recommends a
+ * DLQ retention longer than its source queue's:
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html
+ * Source queues keep 10 days (a 10-day outage is ridden out and resumes by itself); DLQs keep the
+ * SQS maximum of 14, so a message parked at the last moment still stays 4 days (a long weekend) in
+ * its DLQ for the operator to redrive, and one parked at once stays 14.
+ */
+const DEFAULT_QUEUE_DAYS = 10;
+const DEFAULT_DEAD_LETTER_QUEUE_DAYS = 14;
+/**
+ * The newest Node.js Lambda runtime aws-cdk-lib 2.276.0 offers (`lambda.Runtime.NODEJS_24_X`);
+ * nodejs22.x reaches end of support in April 2027:
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+ */
+const DEFAULT_RUNTIME = 'nodejs24.x' as const;
 const DEFAULT_TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 /** Which render options each format reads (shared/render/index.ts). */
@@ -285,6 +303,7 @@ function crossFieldIssues(
     out.push('config.destinations: add at least one destination (or config.alerts): the relay would deliver nothing');
 
   const names = new Map<string, number>();
+  const ids = new Map<string, number>();
   const prefixes = new Map<string, string>();
   const freshness = c.operations?.alarms?.firehoseFreshnessSeconds ?? 900;
   const vpcCidr = c.network?.vpc.create?.cidr ?? c.network?.vpc.existing?.cidr;
@@ -294,12 +313,21 @@ function crossFieldIssues(
     const first = names.get(key);
     if (first !== undefined) out.push(`${field}.name: "${d.name}" is already used by config.destinations[${first}]`);
     else names.set(key, i);
+    // resource ids derive from the id: two ids differing only in case would be one destination's
+    const id = (d.id ?? d.name).toLowerCase();
+    const firstId = ids.get(id);
+    if (firstId !== undefined)
+      out.push(
+        `${field}.id: "${d.id ?? d.name}" is already the id of config.destinations[${firstId}] (the id defaults to the name)`,
+      );
+    else ids.set(id, i);
     out.push(...renderIssues(d.render, d.format, `${field}.render`));
     out.push(...filterIssues(d.filter, `${field}.filter`));
     if (d.type === 'firehose') {
       out.push(...processingIssues(d.processing, PROCESSING_DEFAULTS.firehose, `${field}.processing`));
       out.push(...firehoseIssues(d, field, region, freshness));
-      const prefix = d.delivery.type === 's3' ? (d.delivery.prefix ?? `${d.name}/`) : `${d.name}-failed/`;
+      const dId = d.id ?? d.name;
+      const prefix = d.delivery.type === 's3' ? (d.delivery.prefix ?? `${dId}/`) : `${dId}-failed/`;
       const other = prefixes.get(prefix);
       if (other) out.push(`${field}: archive prefix ${prefix} is already used by ${other}`);
       prefixes.set(prefix, field);
@@ -340,6 +368,13 @@ function crossFieldIssues(
 
   out.push(...processingIssues(c.ingest.processing, PROCESSING_DEFAULTS.ingest, 'config.ingest.processing'));
 
+  const queueDays = c.retention?.queueDays ?? DEFAULT_QUEUE_DAYS;
+  const dlqDays = c.retention?.deadLetterQueueDays ?? DEFAULT_DEAD_LETTER_QUEUE_DAYS;
+  if (queueDays >= dlqDays)
+    out.push(
+      `config.retention.queueDays: ${queueDays} must be less than retention.deadLetterQueueDays (${dlqDays}): a message keeps its original enqueue time in the DLQ, so with equal retention one parked late expires there at once`,
+    );
+
   let rules: ReturnType<typeof checkAlertRules> | undefined;
   if (c.alerts) {
     out.push(...filterIssues(c.alerts.filter, 'config.alerts.filter'));
@@ -371,9 +406,11 @@ function processing(
 function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, baseDir: string): Destination {
   if (d.type === 'firehose') {
     const t = d.delivery;
+    const id = d.id ?? d.name;
     const common = {
       type: 'firehose' as const,
       name: d.name,
+      id,
       format: d.format,
       render: d.render ?? {},
       filter: d.filter,
@@ -386,7 +423,7 @@ function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, ba
           aggregate: d.aggregate ?? true,
           delivery: {
             type: 's3',
-            prefix: t.prefix ?? `${d.name}/`,
+            prefix: t.prefix ?? `${id}/`,
             compression: t.compression ?? 'GZIP',
             bufferingSeconds: t.bufferingSeconds ?? 300,
             bufferingMiB: t.bufferingMiB ?? 5,
@@ -406,7 +443,7 @@ function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, ba
             retrySeconds: t.retrySeconds ?? 300,
             bufferingSeconds: t.bufferingSeconds ?? 60,
             bufferingMiB: t.bufferingMiB ?? 5,
-            backupPrefix: `${d.name}-failed/`,
+            backupPrefix: `${id}-failed/`,
           },
         };
       case 'http':
@@ -424,7 +461,7 @@ function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, ba
             bufferingSeconds: t.bufferingSeconds ?? 60,
             bufferingMiB: t.bufferingMiB ?? 1,
             attributes: t.attributes ?? {},
-            backupPrefix: `${d.name}-failed/`,
+            backupPrefix: `${id}-failed/`,
           },
         };
     }
@@ -435,6 +472,7 @@ function resolveDestination(d: DestinationInput, vpcCidr: string | undefined, ba
   return {
     type: 'syslog',
     name: d.name,
+    id: d.id ?? d.name,
     format: d.format,
     render: d.render ?? {},
     filter: d.filter,
@@ -556,7 +594,8 @@ function parseConfig(doc: unknown, file: string): RelayConfig {
           }
         : undefined,
     retention: {
-      queueDays: c.retention?.queueDays ?? 14,
+      queueDays: c.retention?.queueDays ?? DEFAULT_QUEUE_DAYS,
+      deadLetterQueueDays: c.retention?.deadLetterQueueDays ?? DEFAULT_DEAD_LETTER_QUEUE_DAYS,
       logDays: c.retention?.logDays ?? 90,
       archiveDays: c.retention?.archiveDays,
       keepDataOnDelete: c.retention?.keepDataOnDelete ?? true,
@@ -565,7 +604,7 @@ function parseConfig(doc: unknown, file: string): RelayConfig {
       alarmEmails: o.alarmEmails ?? [],
       metricsNamespace: o.metricsNamespace ?? 'SeguraRelay',
       logLevel: o.logLevel ?? 'INFO',
-      runtime: o.runtime ?? 'nodejs22.x',
+      runtime: o.runtime ?? DEFAULT_RUNTIME,
       tracing: o.tracing ?? false,
       accessLogs: o.accessLogs ?? true,
       dashboard: o.dashboard ?? true,
@@ -580,4 +619,11 @@ function parseConfig(doc: unknown, file: string): RelayConfig {
   };
 }
 
-export { loadConfig, PROCESSING_DEFAULTS, parseConfig };
+export {
+  DEFAULT_DEAD_LETTER_QUEUE_DAYS,
+  DEFAULT_QUEUE_DAYS,
+  DEFAULT_RUNTIME,
+  loadConfig,
+  PROCESSING_DEFAULTS,
+  parseConfig,
+};

@@ -79,6 +79,7 @@ interface HttpDeliveryInput {
 interface FirehoseDestinationInput {
   readonly type: 'firehose';
   readonly name: string;
+  readonly id?: string;
   readonly format: Format;
   readonly render?: RenderOptions;
   readonly filter?: EventFilter;
@@ -95,6 +96,7 @@ interface NlbTargetInput {
 interface SyslogDestinationInput {
   readonly type: 'syslog';
   readonly name: string;
+  readonly id?: string;
   readonly format: Format;
   readonly render?: RenderOptions;
   readonly filter?: EventFilter;
@@ -162,6 +164,7 @@ interface DeploymentConfigV1 {
   };
   readonly retention?: {
     readonly queueDays?: number;
+    readonly deadLetterQueueDays?: number;
     readonly logDays?: number;
     readonly archiveDays?: number;
     readonly keepDataOnDelete?: boolean;
@@ -236,6 +239,8 @@ interface HttpDelivery {
 interface FirehoseDestination {
   readonly type: 'firehose';
   readonly name: string;
+  /** stable id: the destination's resource ids (and default archive prefix) derive from it, not from `name` */
+  readonly id: string;
   readonly format: Format;
   readonly render: RenderOptions;
   readonly filter: EventFilter | undefined;
@@ -254,6 +259,8 @@ interface NlbTarget {
 interface SyslogDestination {
   readonly type: 'syslog';
   readonly name: string;
+  /** stable id: the destination's resource ids derive from it, not from `name` */
+  readonly id: string;
   readonly format: Format;
   readonly render: RenderOptions;
   readonly filter: EventFilter | undefined;
@@ -345,7 +352,10 @@ interface RelayConfig {
   readonly network: Network | undefined;
   readonly alerts: Alerts | undefined;
   readonly retention: {
+    /** retention of the ingest, destination and alerts queues */
     readonly queueDays: number;
+    /** retention of every dead-letter queue: longer than queueDays */
+    readonly deadLetterQueueDays: number;
     readonly logDays: number;
     readonly archiveDays: number | undefined;
     readonly keepDataOnDelete: boolean;

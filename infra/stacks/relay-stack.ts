@@ -87,6 +87,7 @@ class RelayStack extends Stack {
 
     const keep = c.retention.keepDataOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const retentionPeriod = Duration.days(c.retention.queueDays);
+    const deadLetterRetentionPeriod = Duration.days(c.retention.deadLetterQueueDays);
     const logRetention = c.retention.logDays as logs.RetentionDays;
     const firehoseDestinations = c.destinations.filter((d): d is FirehoseDestination => d.type === 'firehose');
     const syslogDestinations = c.destinations.filter((d): d is SyslogDestination => d.type === 'syslog');
@@ -120,6 +121,8 @@ class RelayStack extends Stack {
       visibilityTimeout: visibilityTimeoutFor(c.ingest.processing),
       maxReceiveCount: c.ingest.processing.maxReceiveCount,
       retentionPeriod,
+      deadLetterRetentionPeriod,
+      removalPolicy: keep,
     });
     this.eventsTopic = new EventsTopic(this, 'EventsTopic', { encryptionKey: this.keys.topics });
     this.normalize = new RelayFunction(this, 'Normalize', {
@@ -140,12 +143,17 @@ class RelayStack extends Stack {
         visibilityTimeout: visibilityTimeoutFor(p),
         maxReceiveCount: p.maxReceiveCount,
         retentionPeriod,
+        deadLetterRetentionPeriod,
+        removalPolicy: keep,
       });
 
     // ---- destinations ---------------------------------------------------------------------------
-    const accessLogBucket = c.operations.accessLogs
-      ? new AccessLogBucket(this, 'AccessLogs', { expirationDays: c.retention.logDays, removalPolicy: keep })
-      : undefined;
+    // only what logs there: the archive bucket (any Firehose destination) or a new NLB
+    const accessLogged = firehoseDestinations.length > 0 || syslogDestinations.some((d) => d.target.kind === 'nlb');
+    const accessLogBucket =
+      c.operations.accessLogs && accessLogged
+        ? new AccessLogBucket(this, 'AccessLogs', { expirationDays: c.retention.logDays, removalPolicy: keep })
+        : undefined;
     const accessLogs = accessLogBucket?.bucket;
     const archive = this.keys.archive
       ? new ArchiveBucket(this, 'Archive', {
@@ -166,7 +174,8 @@ class RelayStack extends Stack {
 
     const deliveries: DashboardDestination[] = [];
     for (const d of firehoseDestinations) {
-      const id = `Firehose-${d.name}`;
+      // resource ids from the stable id, never the display name: a rename replaces nothing
+      const id = `Firehose-${d.id}`;
       const queue = consumerQueue(`${id}-Queue`, d.processing);
       this.eventsTopic.subscribe(queue, d.filter);
       const stream = new FirehoseDelivery(this, `${id}-Stream`, {
@@ -184,7 +193,7 @@ class RelayStack extends Stack {
       deliveries.push({ name: d.name, kind: 'deliver-firehose', fn, queue, firehose: stream });
     }
     for (const d of syslogDestinations) {
-      const id = `Syslog-${d.name}`;
+      const id = `Syslog-${d.id}`;
       const net = network as RelayNetwork;
       const queue = consumerQueue(`${id}-Queue`, d.processing);
       this.eventsTopic.subscribe(queue, d.filter);
@@ -197,6 +206,7 @@ class RelayStack extends Stack {
       });
       fn.consume(queue, d.processing);
       endpoint.deliverFrom(fn);
+      net.bindSqsEndpoint(fn);
       deliveries.push({ name: d.name, kind: 'deliver-syslog', fn, queue });
       if (endpoint.loadBalancer) {
         new CfnOutput(this, `${id}-LoadBalancerDns`, {
@@ -210,7 +220,8 @@ class RelayStack extends Stack {
     // ---- alerts and operations ------------------------------------------------------------------
     const notificationsDlq = new SubscriptionDeadLetterQueue(this, 'NotificationDeadLetterQueue', {
       encryptionKey: this.keys.pipeline,
-      retentionPeriod,
+      retentionPeriod: deadLetterRetentionPeriod,
+      removalPolicy: keep,
     });
     if (c.alerts) {
       const a = c.alerts;
@@ -222,7 +233,10 @@ class RelayStack extends Stack {
         deadLetterQueue: notificationsDlq.queue,
         smsDisplayName: a.rules.smsDisplayName,
       });
-      const table = new ThrottleTable(this, 'ThrottleTable', { encryptionKey: this.keys.pipeline });
+      const table = new ThrottleTable(this, 'ThrottleTable', {
+        encryptionKey: this.keys.pipeline,
+        removalPolicy: keep,
+      });
       const fn = new RelayFunction(this, 'Alerts-Evaluate', {
         ...fnDefaults('evaluate-alerts', a.processing),
         description: `canonical events through ${a.rules.ruleCount} alert rule(s) to SNS ${[...topics.topics.keys()].join(', ')}`,

@@ -39,13 +39,15 @@ describe.each(EXAMPLE_FILES)('%s: encryption and transport', (file) => {
     }
   });
 
-  it('every queue is encrypted with one of the stack CMKs, retains 14 days and is TLS-only', () => {
+  it('every queue is encrypted with one of the stack CMKs, retains 10 days (DLQs 14) and is TLS-only', () => {
     const keys = Object.keys(resources(t, 'AWS::KMS::Key'));
     const queues = resources(t, 'AWS::SQS::Queue');
     const policies = Object.values(resources(t, 'AWS::SQS::QueuePolicy'));
     for (const [id, q] of Object.entries(queues)) {
       expect(keys).toContain(target(q.Properties?.KmsMasterKeyId));
-      expect(q.Properties?.MessageRetentionPeriod).toBe(14 * 86400);
+      const isDlq = Object.values(queues).some((s) => target(s.Properties?.RedrivePolicy?.deadLetterTargetArn) === id);
+      const notificationDlq = id.startsWith('NotificationDeadLetterQueue');
+      expect(q.Properties?.MessageRetentionPeriod, id).toBe((isDlq || notificationDlq ? 14 : 10) * 86400);
       const policy = policies.find((p) => p.Properties?.Queues.some((x: Json) => target(x) === id));
       expect(policy, `${id} has a queue policy`).toBeDefined();
       expect(policy?.Properties?.PolicyDocument.Statement).toEqual(expect.arrayContaining([SECURE_TRANSPORT_DENY]));
@@ -577,7 +579,7 @@ describe('network: exactly the syslog port', () => {
 });
 
 describe('alerts', () => {
-  it('one encrypted topic per channel with its subscriptions; e-mail and HTTPS failures go to a DLQ', () => {
+  it('one encrypted topic per channel with its subscriptions; SMS, e-mail and HTTPS failures go to a DLQ', () => {
     const { template: t } = example('full.json');
     const protocols = Object.values(resources(t, 'AWS::SNS::Subscription'))
       .filter((s) => target(s.Properties?.TopicArn)?.startsWith('AlertTopics'))
@@ -587,7 +589,7 @@ describe('alerts', () => {
         ['email', 'secops@example.com', true],
         ['https', 'https://global.sns-api.chatbot.amazonaws.com', true],
         ['https', 'https://itsm.example.com/api/alerts/segura', true],
-        ['sms', '+15555550100', false],
+        ['sms', '+15555550100', true],
       ].sort(),
     );
   });
