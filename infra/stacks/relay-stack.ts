@@ -172,7 +172,8 @@ class RelayStack extends Stack {
         })
       : undefined;
 
-    const deliveries: DashboardDestination[] = [];
+    /** `id`: the stable id alarms are named by (a rename keeps them); `name`: what the metrics say */
+    const deliveries: Array<DashboardDestination & { readonly id: string }> = [];
     for (const d of firehoseDestinations) {
       // resource ids from the stable id, never the display name: a rename replaces nothing
       const id = `Firehose-${d.id}`;
@@ -190,7 +191,7 @@ class RelayStack extends Stack {
       });
       fn.consume(queue, d.processing);
       stream.deliverFrom(fn);
-      deliveries.push({ name: d.name, kind: 'deliver-firehose', fn, queue, firehose: stream });
+      deliveries.push({ id: d.id, name: d.name, kind: 'deliver-firehose', fn, queue, firehose: stream });
     }
     for (const d of syslogDestinations) {
       const id = `Syslog-${d.id}`;
@@ -207,7 +208,7 @@ class RelayStack extends Stack {
       fn.consume(queue, d.processing);
       endpoint.deliverFrom(fn);
       net.bindSqsEndpoint(fn);
-      deliveries.push({ name: d.name, kind: 'deliver-syslog', fn, queue });
+      deliveries.push({ id: d.id, name: d.name, kind: 'deliver-syslog', fn, queue });
       if (endpoint.loadBalancer) {
         new CfnOutput(this, `${id}-LoadBalancerDns`, {
           value: endpoint.loadBalancer.loadBalancerDnsName,
@@ -264,10 +265,10 @@ class RelayStack extends Stack {
     mon.watchFunction('normalize', this.normalize);
     mon.watchFailures('normalize', metrics.normalize(RELAY_METRIC.failed));
     for (const d of deliveries) {
-      mon.watchQueue(d.name, d.queue);
-      mon.watchFunction(d.name, d.fn);
-      mon.watchFailures(d.name, metrics.destination(d.kind, d.name, RELAY_METRIC.failed));
-      if (d.firehose) mon.watchDeliveryStream(d.name, d.firehose);
+      mon.watchQueue(d.id, d.queue);
+      mon.watchFunction(d.id, d.fn);
+      mon.watchFailures(d.id, metrics.destination(d.kind, d.name, RELAY_METRIC.failed));
+      if (d.firehose) mon.watchDeliveryStream(d.id, d.firehose);
     }
     if (this.alerts) {
       mon.watchQueue('alerts', this.alerts.queue);
