@@ -8,6 +8,7 @@ import { ConfigError, toError } from '../../shared/errors.js';
 interface SyslogConfig {
   readonly destination: SyslogDestination;
   readonly deadLetterQueueUrl: string;
+  /** SQS endpoint: the SQS-only override (the VPC endpoint's own DNS name), else the general one */
   readonly endpoint: string | undefined;
 }
 
@@ -15,7 +16,7 @@ function loadSyslogConfig(env: NodeJS.ProcessEnv = process.env): SyslogConfig {
   return {
     destination: syslogDestination(env[ENV.destination], ENV.destination),
     deadLetterQueueUrl: required(env, ENV.deadLetterQueueUrl),
-    endpoint: env[ENV.awsEndpoint] || undefined,
+    endpoint: env[ENV.sqsEndpoint] || env[ENV.awsEndpoint] || undefined,
   };
 }
 

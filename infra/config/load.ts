@@ -60,6 +60,24 @@ const FIREHOSE_MAX_RETRY_SECONDS = 7_200;
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-target-groups.html#target-type
  */
 const OUTSIDE_VPC_TARGET_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'] as const;
+
+/**
+ * Retention defaults (days). SQS keeps a standard queue's message until its *original* enqueue
+ * time plus the queue's retention, also after the message moved to a DLQ, so AWS recommends a
+ * DLQ retention longer than its source queue's:
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html
+ * Source queues keep 10 days (a 10-day outage is ridden out and resumes by itself); DLQs keep the
+ * SQS maximum of 14, so a message parked at the last moment still stays 4 days (a long weekend) in
+ * its DLQ for the operator to redrive, and one parked at once stays 14.
+ */
+const DEFAULT_QUEUE_DAYS = 10;
+const DEFAULT_DEAD_LETTER_QUEUE_DAYS = 14;
+/**
+ * The newest Node.js Lambda runtime aws-cdk-lib 2.276.0 offers (`lambda.Runtime.NODEJS_24_X`);
+ * nodejs22.x reaches end of support in April 2027:
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+ */
+const DEFAULT_RUNTIME = 'nodejs24.x' as const;
 const DEFAULT_TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 /** Which render options each format reads (shared/render/index.ts). */
@@ -350,6 +368,7 @@ function crossFieldIssues(
     out.push('config.destinations: add at least one destination (or config.alerts): the relay would deliver nothing');
 
   const names = new Map<string, number>();
+  const ids = new Map<string, number>();
   const prefixes = new Map<string, string>();
   const freshness = c.operations?.alarms?.firehoseFreshnessSeconds ?? 900;
   const vpcCidr = c.network?.vpc.create?.cidr ?? c.network?.vpc.existing?.cidr;
@@ -359,15 +378,24 @@ function crossFieldIssues(
     const first = names.get(key);
     if (first !== undefined) out.push(`${field}.name: "${d.name}" is already used by config.destinations[${first}]`);
     else names.set(key, i);
+    // resource ids derive from the id: two ids differing only in case would be one destination's
+    const id = (d.id ?? d.name).toLowerCase();
+    const firstId = ids.get(id);
+    if (firstId !== undefined)
+      out.push(
+        `${field}.id: "${d.id ?? d.name}" is already the id of config.destinations[${firstId}] (the id defaults to the name)`,
+      );
+    else ids.set(id, i);
     out.push(...renderIssues(d.render, d.format, `${field}.render`));
     out.push(...filterIssues(d.filter, `${field}.filter`));
-    const retentionSeconds = (c.retention?.queueDays ?? 14) * 86_400;
+    const retentionSeconds = (c.retention?.queueDays ?? DEFAULT_QUEUE_DAYS) * 86_400;
     if (d.type === 'firehose') {
       out.push(
         ...processingIssues(d.processing, PROCESSING_DEFAULTS.firehose, `${field}.processing`, { retentionSeconds }),
       );
       out.push(...firehoseIssues(d, field, region, freshness));
-      const prefix = d.delivery.type === 's3' ? (d.delivery.prefix ?? `${d.name}/`) : `${d.name}-failed/`;
+      const dId = d.id ?? d.name;
+      const prefix = d.delivery.type === 's3' ? (d.delivery.prefix ?? `${dId}/`) : `${dId}-failed/`;
       const other = prefixes.get(prefix);
       if (other) out.push(`${field}: archive prefix ${prefix} is already used by ${other}`);
       prefixes.set(prefix, field);
@@ -409,6 +437,13 @@ function crossFieldIssues(
     out.push('config.network.interfaceEndpoints: a new VPC without NAT gateways needs them to reach SQS and SSM');
 
   out.push(...processingIssues(c.ingest.processing, PROCESSING_DEFAULTS.ingest, 'config.ingest.processing'));
+
+  const queueDays = c.retention?.queueDays ?? DEFAULT_QUEUE_DAYS;
+  const dlqDays = c.retention?.deadLetterQueueDays ?? DEFAULT_DEAD_LETTER_QUEUE_DAYS;
+  if (queueDays >= dlqDays)
+    out.push(
+      `config.retention.queueDays: ${queueDays} must be less than retention.deadLetterQueueDays (${dlqDays}): a message keeps its original enqueue time in the DLQ, so with equal retention one parked late expires there at once`,
+    );
 
   let rules: ReturnType<typeof checkAlertRules> | undefined;
   if (c.alerts) {
@@ -458,9 +493,11 @@ function resolveDestination(
 ): Destination {
   if (d.type === 'firehose') {
     const t = d.delivery;
+    const id = d.id ?? d.name;
     const common = {
       type: 'firehose' as const,
       name: d.name,
+      id,
       format: d.format,
       render: d.render ?? {},
       filter: d.filter,
@@ -473,7 +510,7 @@ function resolveDestination(
           aggregate: d.aggregate ?? true,
           delivery: {
             type: 's3',
-            prefix: t.prefix ?? `${d.name}/`,
+            prefix: t.prefix ?? `${id}/`,
             compression: t.compression ?? 'GZIP',
             bufferingSeconds: t.bufferingSeconds ?? 300,
             bufferingMiB: t.bufferingMiB ?? 5,
@@ -493,7 +530,7 @@ function resolveDestination(
             retrySeconds: t.retrySeconds ?? FIREHOSE_MAX_RETRY_SECONDS,
             bufferingSeconds: t.bufferingSeconds ?? 60,
             bufferingMiB: t.bufferingMiB ?? 5,
-            backupPrefix: `${d.name}-failed/`,
+            backupPrefix: `${id}-failed/`,
           },
         };
       case 'http':
@@ -511,7 +548,7 @@ function resolveDestination(
             bufferingSeconds: t.bufferingSeconds ?? 60,
             bufferingMiB: t.bufferingMiB ?? 1,
             attributes: t.attributes ?? {},
-            backupPrefix: `${d.name}-failed/`,
+            backupPrefix: `${id}-failed/`,
           },
         };
     }
@@ -522,6 +559,7 @@ function resolveDestination(
   return {
     type: 'syslog',
     name: d.name,
+    id: d.id ?? d.name,
     format: d.format,
     render: d.render ?? {},
     filter: d.filter,
@@ -631,7 +669,7 @@ function parseConfig(doc: unknown, file: string): RelayConfig {
       processing: processing(c.ingest.processing, PROCESSING_DEFAULTS.ingest),
     },
     destinations: (c.destinations ?? []).map((d) =>
-      resolveDestination(d, vpcCidr, dirname(file), (c.retention?.queueDays ?? 14) * 86_400),
+      resolveDestination(d, vpcCidr, dirname(file), (c.retention?.queueDays ?? DEFAULT_QUEUE_DAYS) * 86_400),
     ),
     network: resolveNetwork(c),
     alerts:
@@ -649,7 +687,8 @@ function parseConfig(doc: unknown, file: string): RelayConfig {
           }
         : undefined,
     retention: {
-      queueDays: c.retention?.queueDays ?? 14,
+      queueDays: c.retention?.queueDays ?? DEFAULT_QUEUE_DAYS,
+      deadLetterQueueDays: c.retention?.deadLetterQueueDays ?? DEFAULT_DEAD_LETTER_QUEUE_DAYS,
       logDays: c.retention?.logDays ?? 90,
       archiveDays: c.retention?.archiveDays,
       keepDataOnDelete: c.retention?.keepDataOnDelete ?? true,
@@ -658,7 +697,7 @@ function parseConfig(doc: unknown, file: string): RelayConfig {
       alarmEmails: o.alarmEmails ?? [],
       metricsNamespace: o.metricsNamespace ?? 'SeguraRelay',
       logLevel: o.logLevel ?? 'INFO',
-      runtime: o.runtime ?? 'nodejs22.x',
+      runtime: o.runtime ?? DEFAULT_RUNTIME,
       tracing: o.tracing ?? false,
       accessLogs: o.accessLogs ?? true,
       dashboard: o.dashboard ?? true,
@@ -673,4 +712,11 @@ function parseConfig(doc: unknown, file: string): RelayConfig {
   };
 }
 
-export { loadConfig, PROCESSING_DEFAULTS, parseConfig };
+export {
+  DEFAULT_DEAD_LETTER_QUEUE_DAYS,
+  DEFAULT_QUEUE_DAYS,
+  DEFAULT_RUNTIME,
+  loadConfig,
+  PROCESSING_DEFAULTS,
+  parseConfig,
+};

@@ -82,6 +82,7 @@ interface HttpDeliveryInput {
 interface FirehoseDestinationInput {
   readonly type: 'firehose';
   readonly name: string;
+  readonly id?: string;
   readonly format: Format;
   readonly render?: RenderOptions;
   readonly filter?: EventFilter;
@@ -98,6 +99,7 @@ interface NlbTargetInput {
 interface SyslogDestinationInput {
   readonly type: 'syslog';
   readonly name: string;
+  readonly id?: string;
   readonly format: Format;
   readonly render?: RenderOptions;
   readonly filter?: EventFilter;
@@ -168,6 +170,7 @@ interface DeploymentConfigV1 {
   };
   readonly retention?: {
     readonly queueDays?: number;
+    readonly deadLetterQueueDays?: number;
     readonly logDays?: number;
     readonly archiveDays?: number;
     readonly keepDataOnDelete?: boolean;
@@ -245,6 +248,8 @@ interface HttpDelivery {
 interface FirehoseDestination {
   readonly type: 'firehose';
   readonly name: string;
+  /** stable id: the destination's resource ids (and default archive prefix) derive from it, not from `name` */
+  readonly id: string;
   readonly format: Format;
   readonly render: RenderOptions;
   readonly filter: EventFilter | undefined;
@@ -263,6 +268,8 @@ interface NlbTarget {
 interface SyslogDestination {
   readonly type: 'syslog';
   readonly name: string;
+  /** stable id: the destination's resource ids derive from it, not from `name` */
+  readonly id: string;
   readonly format: Format;
   readonly render: RenderOptions;
   readonly filter: EventFilter | undefined;
@@ -360,7 +367,10 @@ interface RelayConfig {
   readonly network: Network | undefined;
   readonly alerts: Alerts | undefined;
   readonly retention: {
+    /** retention of the ingest, destination and alerts queues */
     readonly queueDays: number;
+    /** retention of every dead-letter queue: longer than queueDays */
+    readonly deadLetterQueueDays: number;
     readonly logDays: number;
     readonly archiveDays: number | undefined;
     readonly keepDataOnDelete: boolean;

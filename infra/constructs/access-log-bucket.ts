@@ -12,7 +12,11 @@ import { acknowledge } from '../nag.js';
 interface AccessLogBucketProps {
   /** expire log objects after this many days. @default 90 */
   readonly expirationDays?: number;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * RETAIN keeps bucket and logs on stack delete and replacement; DESTROY deletes the bucket and
+   * empties it first (CDK's auto-delete custom resource), so `cdk destroy` does not fail on a
+   * non-empty bucket. @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -33,6 +37,7 @@ class AccessLogBucket extends Construct {
         { abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
     });
   }
 

@@ -11,7 +11,6 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
 import { CHANNELS, type Channel } from '../config/types.js';
-import { acknowledge } from '../nag.js';
 import { grantPublishEncrypted } from './events-topic.js';
 import type { RelayFunction } from './relay-function.js';
 
@@ -48,19 +47,23 @@ class AlertTopics extends Construct {
       });
       const opts = { deadLetterQueue: props.deadLetterQueue };
       for (const endpoint of endpoints) {
+        if (channel === 'sms') {
+          // SNS takes a redrive policy on SMS subscriptions too (an SMS it gives up on lands in the
+          // DLQ), but CDK's SmsSubscription drops `deadLetterQueue`: the L2 Subscription keeps it.
+          // Same scope and id as topic.addSubscription uses, so the logical id does not change.
+          // https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html
+          new sns.Subscription(topic, endpoint, {
+            topic,
+            protocol: sns.SubscriptionProtocol.SMS,
+            endpoint,
+            ...opts,
+          });
+          continue;
+        }
         topic.addSubscription(
-          channel === 'sms'
-            ? new subs.SmsSubscription(endpoint)
-            : channel === 'email'
-              ? new subs.EmailSubscription(endpoint, opts)
-              : new subs.UrlSubscription(endpoint, { ...opts, protocol: sns.SubscriptionProtocol.HTTPS }),
-        );
-      }
-      if (channel === 'sms') {
-        acknowledge(
-          topic,
-          'Serverless-SNSRedrivePolicy',
-          'SMS subscriptions take no redrive policy (CDK SmsSubscription has none); a failed SMS counts in NumberOfNotificationsFailed, which alarms, and in the SNS SMS delivery logs.',
+          channel === 'email'
+            ? new subs.EmailSubscription(endpoint, opts)
+            : new subs.UrlSubscription(endpoint, { ...opts, protocol: sns.SubscriptionProtocol.HTTPS }),
         );
       }
       topics.set(channel, topic);

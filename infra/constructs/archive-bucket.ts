@@ -17,7 +17,11 @@ interface ArchiveBucketProps {
   readonly expirationDays?: number | undefined;
   /** noncurrent versions expire after this many days. @default 30 */
   readonly noncurrentVersionDays?: number;
-  /** @default RemovalPolicy.RETAIN */
+  /**
+   * RETAIN keeps bucket and objects on stack delete and replacement; DESTROY deletes the bucket
+   * and empties it first, every version (CDK's auto-delete custom resource), so `cdk destroy` does
+   * not fail on a non-empty versioned bucket. @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -47,6 +51,7 @@ class ArchiveBucket extends Construct {
       ],
       ...(props.accessLogs ? { serverAccessLogsBucket: props.accessLogs, serverAccessLogsPrefix: 'archive/' } : {}),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
     });
     if (!props.accessLogs) {
       acknowledge(

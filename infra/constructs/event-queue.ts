@@ -1,9 +1,11 @@
 /**
  * An SQS queue with its dead-letter queue: both encrypted with a customer managed key, TLS-only,
- * the same retention, and a small maxReceiveCount so a message that keeps failing is parked
- * (and alarmed on) instead of retried for days.
+ * the DLQ keeping messages longer than its source (a parked message keeps its original enqueue
+ * time: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/setting-up-dead-letter-queue-retention.html),
+ * and a small maxReceiveCount so a message that keeps failing is parked (and alarmed on) instead
+ * of retried for days. Both are retained on stack delete and on replacement unless told otherwise.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -17,8 +19,15 @@ interface EventQueueProps {
   readonly visibilityTimeout: Duration;
   /** receives before a message moves to the DLQ. @default 5 */
   readonly maxReceiveCount?: number;
-  /** retention of the queue and the DLQ. @default Duration.days(14) */
+  /** retention of the source queue. @default Duration.days(10) */
   readonly retentionPeriod?: Duration;
+  /** retention of the DLQ: must be longer than `retentionPeriod`. @default Duration.days(14) */
+  readonly deadLetterRetentionPeriod?: Duration;
+  /**
+   * stack delete / replacement of both queues (RETAIN: DeletionPolicy and UpdateReplacePolicy
+   * Retain, so parked events survive). @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 class EventQueue extends Construct {
@@ -29,7 +38,12 @@ class EventQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: EventQueueProps) {
     super(scope, id);
-    const retentionPeriod = props.retentionPeriod ?? Duration.days(14);
+    const retentionPeriod = props.retentionPeriod ?? Duration.days(10);
+    const deadLetterRetentionPeriod = props.deadLetterRetentionPeriod ?? Duration.days(14);
+    if (deadLetterRetentionPeriod.toSeconds() <= retentionPeriod.toSeconds())
+      throw new Error(
+        `${this.node.path}: the DLQ must keep messages longer than its source queue (${deadLetterRetentionPeriod.toDays()} ≤ ${retentionPeriod.toDays()} days)`,
+      );
     this.encryptionKey = props.encryptionKey;
     this.maxReceiveCount = props.maxReceiveCount ?? 5;
     const common = {
@@ -38,11 +52,15 @@ class EventQueue extends Construct {
       // fewer KMS calls: SQS reuses a data key for 15 minutes
       dataKeyReuse: Duration.minutes(15),
       enforceSSL: true,
-      retentionPeriod,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     };
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', common);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      ...common,
+      retentionPeriod: deadLetterRetentionPeriod,
+    });
     this.queue = new sqs.Queue(this, 'Queue', {
       ...common,
+      retentionPeriod,
       visibilityTimeout: props.visibilityTimeout,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
     });
@@ -72,8 +90,10 @@ class EventQueue extends Construct {
 
 interface SubscriptionDeadLetterQueueProps {
   readonly encryptionKey: kms.IKey;
-  /** @default Duration.days(14) */
+  /** SNS sends here afresh, so the DLQ retention applies from arrival. @default Duration.days(14) */
   readonly retentionPeriod?: Duration;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -90,6 +110,7 @@ class SubscriptionDeadLetterQueue extends Construct {
       encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
       retentionPeriod: props.retentionPeriod ?? Duration.days(14),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     acknowledge(
       this.queue,

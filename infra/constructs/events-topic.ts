@@ -2,7 +2,14 @@
  * The SNS events topic normalize publishes canonical events to, and the per-consumer SQS
  * subscriptions: raw message delivery, an optional filter policy on normalize's message
  * attributes, and the consumer's DLQ as the subscription's redrive target.
+ *
+ * The topic carries every vault event, so its policy admits only the stack's own parts: it denies
+ * `sns:Subscribe` for any endpoint but the relay's consumer queues (condition key `sns:Endpoint`)
+ * and `sns:Publish` to any principal but the publishing functions' roles (`aws:PrincipalArn`),
+ * whatever the caller's own IAM policies allow.
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-using-identity-based-policies.html#sns-policy-keys
  */
+import { Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -48,6 +55,10 @@ function grantPublishEncrypted(topic: sns.ITopic, key: kms.IKey, fn: RelayFuncti
 class EventsTopic extends Construct {
   readonly topic: sns.Topic;
   private readonly key: kms.IKey;
+  /** ARNs of the subscribed consumer queues (the only allowed `sns:Endpoint`s) */
+  private readonly subscriberArns: string[] = [];
+  /** role ARNs of the functions allowed to publish */
+  private readonly publisherArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: EventsTopicProps) {
     super(scope, id);
@@ -57,23 +68,60 @@ class EventsTopic extends Construct {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
+    const anyone = [new iam.AnyPrincipal()];
+    // both lists are filled by subscribe() and bindPublisher() before synth
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenySubscribersOtherThanTheRelayQueues',
+        effect: iam.Effect.DENY,
+        principals: anyone,
+        actions: ['sns:Subscribe'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringNotEquals: { 'sns:Endpoint': Lazy.list({ produce: () => this.subscriberArns }) },
+        },
+      }),
+    );
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyPublishersOtherThanNormalize',
+        effect: iam.Effect.DENY,
+        principals: anyone,
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.publisherArns }) },
+        },
+      }),
+    );
+    this.node.addValidation({
+      validate: () => [
+        ...(this.subscriberArns.length ? [] : ['the events topic has no subscriber queue']),
+        ...(this.publisherArns.length ? [] : ['the events topic has no publisher']),
+      ],
+    });
   }
 
   /** Subscribe a consumer's queue; what SNS cannot deliver goes to the consumer's own DLQ. */
   subscribe(consumer: EventQueue, filter?: EventFilter): void {
     const filterPolicy = filterPolicyOf(filter);
-    this.topic.addSubscription(
+    this.subscriberArns.push(consumer.queue.queueArn);
+    const subscription = this.topic.addSubscription(
       new subs.SqsSubscription(consumer.queue, {
         rawMessageDelivery: true,
         deadLetterQueue: consumer.deadLetterQueue,
         ...(filterPolicy ? { filterPolicy } : {}),
       }),
     );
+    // a queue added later is subscribed only once the policy admits it
+    const policy = this.topic.node.tryFindChild('Policy');
+    if (policy) subscription.node.addDependency(policy);
   }
 
   /** Let `fn` publish (sns:Publish covers PublishBatch) and tell it the topic ARN. */
   bindPublisher(fn: RelayFunction): void {
     grantPublishEncrypted(this.topic, this.key, fn);
+    this.publisherArns.push(fn.role.roleArn);
     fn.addEnvironment(ENV.eventsTopicArn, this.topic.topicArn);
   }
 }

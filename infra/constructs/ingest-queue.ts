@@ -3,7 +3,7 @@
  * configured producer principals (and, for DLQ redrive, the configured operators) send, over TLS.
  * Optionally creates the vault's IAM role, with nothing but send rights.
  */
-import { Aws, type Duration } from 'aws-cdk-lib';
+import { Aws, type Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -20,8 +20,12 @@ interface IngestQueueProps {
   readonly visibilityTimeout: Duration;
   /** @default 5 */
   readonly maxReceiveCount?: number;
-  /** @default 14 days */
+  /** @default 10 days */
   readonly retentionPeriod?: Duration;
+  /** @default 14 days */
+  readonly deadLetterRetentionPeriod?: Duration;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 const SEND_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'];
@@ -49,6 +53,8 @@ class IngestQueue extends Construct {
       visibilityTimeout: props.visibilityTimeout,
       ...(props.maxReceiveCount ? { maxReceiveCount: props.maxReceiveCount } : {}),
       ...(props.retentionPeriod ? { retentionPeriod: props.retentionPeriod } : {}),
+      ...(props.deadLetterRetentionPeriod ? { deadLetterRetentionPeriod: props.deadLetterRetentionPeriod } : {}),
+      ...(props.removalPolicy ? { removalPolicy: props.removalPolicy } : {}),
     });
     const q = this.queue.queue;
 

@@ -1,15 +1,24 @@
 /**
  * Where deliver-syslog runs: a new VPC (isolated private subnets across the configured zones,
  * flow logs on) or an imported one (by id, CIDR, zones and private subnet ids: no lookups, so synth
- * needs no credentials). Optionally an SQS interface endpoint (private DNS), the only AWS API the
- * function calls from inside the VPC (it parks undeliverable events in its DLQ and backs off
- * records while the collector is down).
+ * needs no credentials). Optionally an SQS interface endpoint, the only AWS API the function calls
+ * from inside the VPC (it parks undeliverable events in its DLQ and backs off records while the
+ * collector is down).
+ *
+ * Private DNS only in a VPC this stack creates. In an existing VPC, private DNS would make every
+ * workload of that VPC resolve `sqs.<region>.amazonaws.com` to this endpoint, whose policy allows
+ * only this relay's calls, and break them. There the endpoint has no private DNS and the functions
+ * are pointed at its own regional DNS name (`vpce-….sqs.<region>.vpce.amazonaws.com`, the first of
+ * its DnsEntries) with AWS_ENDPOINT_URL_SQS; the SDK still signs for service `sqs` in the client's
+ * region, only the host changes.
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html#interface-endpoint-dns-hostnames
  */
-import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV } from '../../shared/config/env-names.js';
 import type { Network } from '../config/types.js';
 import { acknowledge } from '../nag.js';
 
@@ -27,6 +36,13 @@ class RelayNetwork extends Construct {
   readonly cidr: string;
   /** SG of the interface endpoints (undefined when the VPC already reaches AWS APIs) */
   readonly endpointSecurityGroup: ec2.SecurityGroup | undefined;
+  /** the SQS interface endpoint (undefined when the VPC already reaches AWS APIs) */
+  readonly sqsEndpoint: ec2.InterfaceVpcEndpoint | undefined;
+  /**
+   * `https://` + the SQS endpoint's own regional DNS name, for the functions' SDK clients; undefined
+   * when there is no endpoint or it has private DNS (the default SQS host then resolves to it)
+   */
+  readonly sqsEndpointUrl: string | undefined;
 
   constructor(scope: Construct, id: string, props: RelayNetworkProps) {
     super(scope, id);
@@ -77,14 +93,20 @@ class RelayNetwork extends Construct {
         description: 'SQS interface endpoint: HTTPS from the relay functions only',
         allowAllOutbound: false,
       });
+      const privateDns = n.vpc.kind === 'create';
       const sqs = new ec2.InterfaceVpcEndpoint(this, 'SqsEndpoint', {
         vpc: this.vpc,
         service: ec2.InterfaceVpcEndpointAwsService.SQS,
         subnets: this.subnets,
         securityGroups: [this.endpointSecurityGroup],
-        privateDnsEnabled: true,
+        privateDnsEnabled: privateDns,
         open: false,
       });
+      this.sqsEndpoint = sqs;
+      // DnsEntries: ["<hosted zone id>:<regional name>", "<zone id>:<zonal name>", …]
+      this.sqsEndpointUrl = privateDns
+        ? undefined
+        : `https://${Fn.select(1, Fn.split(':', Fn.select(0, sqs.vpcEndpointDnsEntries)))}`;
       // from this VPC, SQS reaches this account's queues only: SendMessage (DLQ parking) and
       // ChangeMessageVisibility (backing off records while the collector is down)
       sqs.addToPolicy(
@@ -94,7 +116,18 @@ class RelayNetwork extends Construct {
           resources: [`arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:*`],
         }),
       );
+    } else {
+      this.sqsEndpoint = undefined;
+      this.sqsEndpointUrl = undefined;
     }
+  }
+
+  /**
+   * Point `fn`'s SQS client at the endpoint's own DNS name when the endpoint has no private DNS
+   * (an existing VPC); nothing otherwise.
+   */
+  bindSqsEndpoint(fn: { addEnvironment(name: string, value: string): void }): void {
+    if (this.sqsEndpointUrl) fn.addEnvironment(ENV.sqsEndpoint, this.sqsEndpointUrl);
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * One relay function: NodejsFunction built with esbuild from the same `functions/<name>/handler.ts`
- * entry `npm start` runs locally (ESM, minified, source maps, node22, arm64, AWS SDK bundled), its
- * own role with inline least-privilege grants only, and an explicit log group with retention.
+ * entry `npm start` runs locally (ESM, minified, source maps, arm64, AWS SDK bundled), its
+ * own role with inline least-privilege grants only, and an explicit log group with retention. The
+ * runtime defaults to the newest Node.js one aws-cdk-lib offers, and esbuild targets the same version.
  * `consume()` wires its SQS queue with partial batch responses and a concurrency cap.
  */
 import { createHash } from 'node:crypto';
@@ -39,10 +40,13 @@ const TASK_ROOT = '/var/task';
 const REQUIRE_BANNER =
   "import { createRequire as __relayCreateRequire } from 'node:module'; const require = __relayCreateRequire(import.meta.url);";
 
-const RUNTIMES: Readonly<Record<Runtime, lambda.Runtime>> = {
-  'nodejs22.x': lambda.Runtime.NODEJS_22_X,
-  'nodejs24.x': lambda.Runtime.NODEJS_24_X,
+const RUNTIMES: Readonly<Record<Runtime, { readonly runtime: lambda.Runtime; readonly target: string }>> = {
+  'nodejs22.x': { runtime: lambda.Runtime.NODEJS_22_X, target: 'node22' },
+  'nodejs24.x': { runtime: lambda.Runtime.NODEJS_24_X, target: 'node24' },
 };
+
+/** The newest Node.js runtime of the pinned aws-cdk-lib (2.276.0: NODEJS_24_X). */
+const DEFAULT_RUNTIME: Runtime = 'nodejs24.x';
 
 /** A file written next to the handler in the bundle (validated config data: rules, CA). */
 interface BundledFile {
@@ -60,7 +64,7 @@ interface RelayFunctionProps {
   readonly metricsNamespace?: string;
   /** @default 'INFO' */
   readonly logLevel?: RelayLogLevel;
-  /** @default 'nodejs22.x' */
+  /** @default 'nodejs24.x' */
   readonly runtime?: Runtime;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
@@ -116,7 +120,7 @@ class RelayFunction extends Construct {
       throw new Error(`RelayFunction entry must be functions/<name>/handler.ts, got ${props.entry}`);
     this.timeout = Duration.seconds(props.timeoutSeconds);
     this.entry = props.entry;
-    const runtime = props.runtime ?? 'nodejs22.x';
+    const runtime = props.runtime ?? DEFAULT_RUNTIME;
 
     // No managed policies: logs, queue, DLQ, topic... are granted inline, resource by resource.
     this.role = new iam.Role(this, 'Role', {
@@ -145,7 +149,7 @@ class RelayFunction extends Construct {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       description: props.description,
-      runtime: RUNTIMES[runtime],
+      runtime: RUNTIMES[runtime].runtime,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memoryMb,
       timeout: this.timeout,
@@ -165,7 +169,7 @@ class RelayFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: RUNTIMES[runtime].target,
         minify: true,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
@@ -226,7 +230,7 @@ class RelayFunction extends Construct {
     }
     if (runtime === 'nodejs22.x') {
       const why =
-        'nodejs22.x is pinned to match the bundle target (esbuild node22) the project tests against; nodejs24.x is selectable with operations.runtime.';
+        'nodejs22.x is chosen explicitly in the deployment config (operations.runtime; the default is nodejs24.x); AWS supports it until April 2027, and the bundle targets node22 to match.';
       acknowledge(this.function, 'AwsSolutions-L1', why);
       acknowledge(this.function, 'Serverless-LambdaLatestVersion', why);
     }
@@ -289,4 +293,4 @@ function visibilityTimeoutFor(p: Processing): Duration {
 }
 
 export type { BundledFile, RelayFunctionProps };
-export { PROJECT_ROOT, RelayFunction, sh, visibilityTimeoutFor };
+export { DEFAULT_RUNTIME, PROJECT_ROOT, RelayFunction, sh, visibilityTimeoutFor };

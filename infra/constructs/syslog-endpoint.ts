@@ -83,10 +83,11 @@ class SyslogEndpoint extends Construct {
     const n = props.network;
     this.destination = d;
     const proto = d.transport === 'udp' ? ec2.Port.udp(d.port) : ec2.Port.tcp(d.port);
+    // descriptions name the stable id: a security group's description cannot change in place
     this.clientSecurityGroup = n.functionSecurityGroup(
       this,
       'ClientSecurityGroup',
-      `deliver-syslog ${d.name}: ${d.transport} ${d.port} to the collectors, HTTPS to SQS`,
+      `deliver-syslog ${d.id}: ${d.transport} ${d.port} to the collectors, HTTPS to SQS`,
     );
 
     if (d.target.kind === 'existing') {
@@ -100,7 +101,7 @@ class SyslogEndpoint extends Construct {
     const t = d.target;
     this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: n.vpc,
-      description: `syslog NLB ${d.name}: ${d.port} from deliver-syslog only, to the collectors only`,
+      description: `syslog NLB ${d.id}: ${d.port} from deliver-syslog only, to the collectors only`,
       allowAllOutbound: false,
     });
     this.clientSecurityGroup.connections.allowTo(
@@ -123,7 +124,7 @@ class SyslogEndpoint extends Construct {
       securityGroups: [this.loadBalancerSecurityGroup],
     });
     if (props.accessLogs) {
-      logNlbAccess(this.loadBalancer, props.accessLogs, `nlb/${d.name}`);
+      logNlbAccess(this.loadBalancer, props.accessLogs, `nlb/${d.id}`);
     } else {
       acknowledge(
         this.loadBalancer,

@@ -101,6 +101,7 @@ class RelayStack extends Stack {
 
     const keep = c.retention.keepDataOnDelete ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const retentionPeriod = Duration.days(c.retention.queueDays);
+    const deadLetterRetentionPeriod = Duration.days(c.retention.deadLetterQueueDays);
     const logRetention = c.retention.logDays as logs.RetentionDays;
     const firehoseDestinations = c.destinations.filter((d): d is FirehoseDestination => d.type === 'firehose');
     const syslogDestinations = c.destinations.filter((d): d is SyslogDestination => d.type === 'syslog');
@@ -134,6 +135,8 @@ class RelayStack extends Stack {
       visibilityTimeout: visibilityTimeoutFor(c.ingest.processing),
       maxReceiveCount: c.ingest.processing.maxReceiveCount,
       retentionPeriod,
+      deadLetterRetentionPeriod,
+      removalPolicy: keep,
     });
     this.eventsTopic = new EventsTopic(this, 'EventsTopic', { encryptionKey: this.keys.topics });
     this.normalize = new RelayFunction(this, 'Normalize', {
@@ -154,12 +157,17 @@ class RelayStack extends Stack {
         visibilityTimeout: visibilityTimeoutFor(p),
         maxReceiveCount: p.maxReceiveCount,
         retentionPeriod,
+        deadLetterRetentionPeriod,
+        removalPolicy: keep,
       });
 
     // ---- destinations ---------------------------------------------------------------------------
-    const accessLogBucket = c.operations.accessLogs
-      ? new AccessLogBucket(this, 'AccessLogs', { expirationDays: c.retention.logDays, removalPolicy: keep })
-      : undefined;
+    // only what logs there: the archive bucket (any Firehose destination) or a new NLB
+    const accessLogged = firehoseDestinations.length > 0 || syslogDestinations.some((d) => d.target.kind === 'nlb');
+    const accessLogBucket =
+      c.operations.accessLogs && accessLogged
+        ? new AccessLogBucket(this, 'AccessLogs', { expirationDays: c.retention.logDays, removalPolicy: keep })
+        : undefined;
     const accessLogs = accessLogBucket?.bucket;
     const archive = this.keys.archive
       ? new ArchiveBucket(this, 'Archive', {
@@ -178,9 +186,11 @@ class RelayStack extends Stack {
         })
       : undefined;
 
-    const deliveries: DashboardDestination[] = [];
+    /** `id`: the stable id alarms are named by (a rename keeps them); `name`: what the metrics say */
+    const deliveries: Array<DashboardDestination & { readonly id: string }> = [];
     for (const d of firehoseDestinations) {
-      const id = `Firehose-${d.name}`;
+      // resource ids from the stable id, never the display name: a rename replaces nothing
+      const id = `Firehose-${d.id}`;
       const queue = consumerQueue(`${id}-Queue`, d.processing);
       this.eventsTopic.subscribe(queue, d.filter);
       const stream = new FirehoseDelivery(this, `${id}-Stream`, {
@@ -195,10 +205,10 @@ class RelayStack extends Stack {
       });
       fn.consume(queue, d.processing);
       stream.deliverFrom(fn);
-      deliveries.push({ name: d.name, kind: 'deliver-firehose', fn, queue, firehose: stream });
+      deliveries.push({ id: d.id, name: d.name, kind: 'deliver-firehose', fn, queue, firehose: stream });
     }
     for (const d of syslogDestinations) {
-      const id = `Syslog-${d.name}`;
+      const id = `Syslog-${d.id}`;
       const net = network as RelayNetwork;
       const queue = consumerQueue(`${id}-Queue`, d.processing);
       this.eventsTopic.subscribe(queue, d.filter);
@@ -211,7 +221,8 @@ class RelayStack extends Stack {
       });
       fn.consume(queue, d.processing);
       endpoint.deliverFrom(fn);
-      deliveries.push({ name: d.name, kind: 'deliver-syslog', fn, queue });
+      net.bindSqsEndpoint(fn);
+      deliveries.push({ id: d.id, name: d.name, kind: 'deliver-syslog', fn, queue });
       if (endpoint.loadBalancer) {
         new CfnOutput(this, `${id}-LoadBalancerDns`, {
           value: endpoint.loadBalancer.loadBalancerDnsName,
@@ -224,7 +235,8 @@ class RelayStack extends Stack {
     // ---- alerts and operations ------------------------------------------------------------------
     const notificationsDlq = new SubscriptionDeadLetterQueue(this, 'NotificationDeadLetterQueue', {
       encryptionKey: this.keys.pipeline,
-      retentionPeriod,
+      retentionPeriod: deadLetterRetentionPeriod,
+      removalPolicy: keep,
     });
     if (c.alerts) {
       const a = c.alerts;
@@ -237,7 +249,10 @@ class RelayStack extends Stack {
         smsDisplayName: a.rules.smsDisplayName,
         ...(a.chatbot ? { selfSubscribing: ['chat' as const] } : {}),
       });
-      const table = new ThrottleTable(this, 'ThrottleTable', { encryptionKey: this.keys.pipeline });
+      const table = new ThrottleTable(this, 'ThrottleTable', {
+        encryptionKey: this.keys.pipeline,
+        removalPolicy: keep,
+      });
       const fn = new RelayFunction(this, 'Alerts-Evaluate', {
         ...fnDefaults('evaluate-alerts', a.processing),
         description: `canonical events through ${a.rules.ruleCount} alert rule(s) to SNS ${[...topics.topics.keys()].join(', ')}`,
@@ -268,11 +283,11 @@ class RelayStack extends Stack {
     mon.watchFunction('normalize', this.normalize);
     mon.watchFailures('normalize', metrics.normalize(RELAY_METRIC.failed));
     for (const d of deliveries) {
-      mon.watchQueue(d.name, d.queue);
-      mon.watchFunction(d.name, d.fn);
-      mon.watchFailures(d.name, metrics.destination(d.kind, d.name, RELAY_METRIC.failed));
-      mon.watchDestinationDown(d.name, metrics.destination(d.kind, d.name, RELAY_METRIC.destinationDown));
-      if (d.firehose) mon.watchDeliveryStream(d.name, d.firehose);
+      mon.watchQueue(d.id, d.queue);
+      mon.watchFunction(d.id, d.fn);
+      mon.watchFailures(d.id, metrics.destination(d.kind, d.name, RELAY_METRIC.failed));
+      mon.watchDestinationDown(d.id, metrics.destination(d.kind, d.name, RELAY_METRIC.destinationDown));
+      if (d.firehose) mon.watchDeliveryStream(d.id, d.firehose);
     }
     if (this.alerts) {
       mon.watchQueue('alerts', this.alerts.queue);

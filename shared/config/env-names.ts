@@ -35,6 +35,11 @@ const ENV = {
   retryBackoff: 'RETRY_BACKOFF',
   /** optional SNS-only endpoint override (the fault tests put an HTTP fault proxy in front of SNS) */
   snsEndpoint: 'AWS_ENDPOINT_URL_SNS',
+  /**
+   * optional SQS-only endpoint override: deliver-syslog in an existing VPC reaches SQS through the
+   * relay's interface endpoint by its own DNS name (no private DNS there), `https://vpce-….sqs.<region>.vpce.amazonaws.com`
+   */
+  sqsEndpoint: 'AWS_ENDPOINT_URL_SQS',
 } as const;
 
 export { ENV };

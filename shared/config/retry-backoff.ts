@@ -45,9 +45,10 @@ const SQS_LIMITS = {
 } as const;
 
 /**
- * Defaults: 30 s doubling to a 30-minute cap with 20 % jitter. With 14 days of retention that is
- * at most 845 receives of a record whose destination stays down the whole time (maxReceiveCount
- * 895 with the margin below), and a destination that comes back is retried within 30 minutes.
+ * Defaults: 30 s doubling to a 30-minute cap with 20 % jitter. With the default 10 days of
+ * retention that is at most 605 receives of a record whose destination stays down the whole time
+ * (maxReceiveCount 655 with the margin below; 845/895 at SQS's longest retention, 14 days), and a
+ * destination that comes back is retried within 30 minutes.
  */
 const DEFAULT_RETRY_BACKOFF: RetryBackoff = { baseSeconds: 30, capSeconds: 1_800, jitter: 0.2 };
 

@@ -43,11 +43,17 @@ describe('examples', () => {
 
   it('applies the documented defaults', () => {
     const c = loadConfig(join(EXAMPLES, 's3-archive.json'));
-    expect(c.retention).toEqual({ queueDays: 14, logDays: 90, archiveDays: 400, keepDataOnDelete: true });
+    expect(c.retention).toEqual({
+      queueDays: 10,
+      deadLetterQueueDays: 14,
+      logDays: 90,
+      archiveDays: 400,
+      keepDataOnDelete: true,
+    });
     expect(c.operations).toMatchObject({
       metricsNamespace: 'SeguraRelay',
       logLevel: 'INFO',
-      runtime: 'nodejs22.x',
+      runtime: 'nodejs24.x',
       tracing: false,
       accessLogs: true,
       dashboard: true,

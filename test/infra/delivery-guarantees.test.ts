@@ -28,13 +28,13 @@ function syslogNlb(edit: (d: Json) => void): Json {
 }
 
 describe('long outages: maxReceiveCount derived from retention and backoff', () => {
-  it('a destination queue allows the receives 14 days of backoff can take (895), ingest and alerts keep 5', () => {
-    expect(receivesWithin(14 * 86_400, DEFAULT_RETRY_BACKOFF)).toBe(845);
+  it('a destination queue allows the receives 10 days (the default retention) of backoff can take (655), ingest and alerts keep 5', () => {
+    expect(receivesWithin(10 * 86_400, DEFAULT_RETRY_BACKOFF)).toBe(605);
     const { template: t } = example('full.json');
     const queues = resources(t, 'AWS::SQS::Queue');
     const rp = (re: RegExp) => queues[idOf(t, 'AWS::SQS::Queue', re)]?.Properties?.RedrivePolicy;
-    expect(rp(/^SyslogcollectorsQueue[0-9A-F]{8}$/).maxReceiveCount).toBe(895);
-    expect(rp(/^FirehosesplunkQueue[0-9A-F]{8}$/).maxReceiveCount).toBe(895);
+    expect(rp(/^SyslogcollectorsQueue[0-9A-F]{8}$/).maxReceiveCount).toBe(655);
+    expect(rp(/^FirehosesplunkQueue[0-9A-F]{8}$/).maxReceiveCount).toBe(655);
     expect(rp(/^IngestQueueIngestQueue[0-9A-F]{8}$/).maxReceiveCount).toBe(5);
     expect(rp(/^AlertsQueue[0-9A-F]{8}$/).maxReceiveCount).toBe(5);
   });

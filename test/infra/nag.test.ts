@@ -74,10 +74,18 @@ function variant(edit: (d: Json) => void): RelayConfig {
 const configs: Array<[string, () => RelayConfig]> = [
   ...EXAMPLE_FILES.map((f): [string, () => RelayConfig] => [f, () => loadConfig(join(EXAMPLES, f))]),
   [
-    'full.json without access logs, with tracing, on nodejs24.x',
+    'full.json without access logs, with tracing, on nodejs22.x',
     () =>
       variant((d) => {
-        d.operations = { ...d.operations, accessLogs: false, tracing: true, runtime: 'nodejs24.x' };
+        d.operations = { ...d.operations, accessLogs: false, tracing: true, runtime: 'nodejs22.x' };
+      }),
+  ],
+  [
+    // buckets emptied on delete: CDK's auto-delete custom resource and its provider function
+    'full.json with keepDataOnDelete false',
+    () =>
+      variant((d) => {
+        d.retention = { ...d.retention, keepDataOnDelete: false };
       }),
   ],
 ];

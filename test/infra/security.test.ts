@@ -39,27 +39,29 @@ describe.each(EXAMPLE_FILES)('%s: encryption and transport', (file) => {
     }
   });
 
-  it('every queue is encrypted with one of the stack CMKs, retains 14 days and is TLS-only', () => {
+  it('every queue is encrypted with one of the stack CMKs, retains 10 days (DLQs 14) and is TLS-only', () => {
     const keys = Object.keys(resources(t, 'AWS::KMS::Key'));
     const queues = resources(t, 'AWS::SQS::Queue');
     const policies = Object.values(resources(t, 'AWS::SQS::QueuePolicy'));
     for (const [id, q] of Object.entries(queues)) {
       expect(keys).toContain(target(q.Properties?.KmsMasterKeyId));
-      expect(q.Properties?.MessageRetentionPeriod).toBe(14 * 86400);
+      const isDlq = Object.values(queues).some((s) => target(s.Properties?.RedrivePolicy?.deadLetterTargetArn) === id);
+      const notificationDlq = id.startsWith('NotificationDeadLetterQueue');
+      expect(q.Properties?.MessageRetentionPeriod, id).toBe((isDlq || notificationDlq ? 14 : 10) * 86400);
       const policy = policies.find((p) => p.Properties?.Queues.some((x: Json) => target(x) === id));
       expect(policy, `${id} has a queue policy`).toBeDefined();
       expect(policy?.Properties?.PolicyDocument.Statement).toEqual(expect.arrayContaining([SECURE_TRANSPORT_DENY]));
     }
   });
 
-  it('every queue has a DLQ (maxReceiveCount 5; a destination queue 895, derived from 14 days and its backoff) or is one', () => {
+  it('every queue has a DLQ (maxReceiveCount 5; a destination queue 655, derived from 10 days of retention and its backoff) or is one', () => {
     const queues = resources(t, 'AWS::SQS::Queue');
     const dlqs = new Set<string>();
     for (const [id, q] of Object.entries(queues)) {
       const rp = q.Properties?.RedrivePolicy;
       if (rp) {
         // docs/deploy.md "Long outages": 845 receives fit in 14 days at the default backoff, + 50
-        expect(rp.maxReceiveCount, id).toBe(/^(Firehose|Syslog)/.test(id) ? 895 : 5);
+        expect(rp.maxReceiveCount, id).toBe(/^(Firehose|Syslog)/.test(id) ? 655 : 5);
         dlqs.add(target(rp.deadLetterTargetArn) as string);
       }
     }
@@ -638,7 +640,7 @@ describe('network: exactly the syslog port', () => {
 });
 
 describe('alerts', () => {
-  it('one encrypted topic per channel with its subscriptions; e-mail and HTTPS failures go to a DLQ', () => {
+  it('one encrypted topic per channel with its subscriptions; SMS, e-mail and HTTPS failures go to a DLQ', () => {
     const { template: t } = example('full.json');
     const protocols = Object.values(resources(t, 'AWS::SNS::Subscription'))
       .filter((s) => target(s.Properties?.TopicArn)?.startsWith('AlertTopics'))
@@ -647,7 +649,7 @@ describe('alerts', () => {
       [
         ['email', 'secops@example.com', true],
         ['https', 'https://itsm.example.com/api/alerts/segura', true],
-        ['sms', '+15555550100', false],
+        ['sms', '+15555550100', true],
       ].sort(),
     );
   });

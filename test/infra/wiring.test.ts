@@ -29,6 +29,8 @@ function envText(v: unknown): string {
   if (o.Ref) return `<${o.Ref}>`;
   if (o['Fn::GetAtt']) return `<${o['Fn::GetAtt'][0]}.${o['Fn::GetAtt'][1]}>`;
   if (o['Fn::Join']) return (o['Fn::Join'][1] as unknown[]).map(envText).join(o['Fn::Join'][0]);
+  if (o['Fn::Select']) return `select(${o['Fn::Select'][0]}, ${envText(o['Fn::Select'][1])})`;
+  if (o['Fn::Split']) return `split(${o['Fn::Split'][0]}, ${envText(o['Fn::Split'][1])})`;
   throw new Error(`unexpected value ${JSON.stringify(v)}`);
 }
 
