@@ -49,6 +49,8 @@ interface ReceivedAlert {
   readonly document: Readonly<Record<string, string>>;
   /** what a person reads on that channel: SMS text, email subject, chat title, ticket summary */
   readonly headline: string;
+  /** when the topic received the Publish (fauxqs spy, epoch ms) */
+  readonly atMs: number;
 }
 
 interface AlertTally {
@@ -71,6 +73,8 @@ interface LocalAlerts {
   readonly ruleCount: number;
   readonly handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
   readonly tally: Readonly<AlertTally>;
+  /** SNS message id of every channel publish → the alerts-queue message whose event raised it */
+  readonly raisedBy: ReadonlyMap<string, string>;
   readonly dynamodb: DynamoDBClient;
   readonly sns: SNSClient;
   /** every message the alert topics received so far, oldest first */
@@ -149,10 +153,12 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
     const proxy = o.dynamodbProxy ? await startFaultProxy({ target: dynamodbEndpoint }) : null;
     const tally: AlertTally = { sent: 0, suppressed: 0, duplicate: 0, retry: 0, republished: 0 };
     const seen = new Set<string>();
+    const raisedBy = new Map<string, string>();
     const onOutcome = (out: EvaluateOutcome): void => {
       for (const a of out.alerts) {
         tally[a.kind === 'retry' ? 'retry' : a.kind]++;
         for (const p of a.published) {
+          raisedBy.set(p.messageId, a.sqsMessageId);
           const k = `${a.alertId}:${p.channel}`;
           if (seen.has(k)) tally.republished++;
           seen.add(k);
@@ -192,6 +198,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
           messageId: m.messageId,
           document,
           headline: headline(channel, document),
+          atMs: m.timestamp,
         });
       }
     };
@@ -207,6 +214,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
       ruleCount: rules.rules.length,
       handler,
       tally,
+      raisedBy,
       dynamodb,
       sns: handler.sns,
       received: () => {

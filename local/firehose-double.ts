@@ -87,6 +87,8 @@ interface FirehoseDoubleOptions {
   readonly outDir?: string;
   /** Known stream names; others get `ResourceNotFoundException`. @default any name is accepted */
   readonly streams?: readonly string[];
+  /** Called with the data of the records of one call it accepted, as they are accepted (latency). @default none */
+  readonly onAccepted?: (stream: string, records: readonly string[]) => void;
 }
 
 interface FirehoseDouble {
@@ -284,6 +286,7 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
     const kept = accepted.get(stream) ?? [];
     accepted.set(stream, kept);
     const toWrite: Buffer[] = [];
+    const acceptedNow: string[] = [];
     const responses = records.map((data) => {
       const text = data.toString('utf8');
       entries++;
@@ -297,10 +300,12 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
         };
       }
       kept.push(text);
+      acceptedNow.push(text);
       toWrite.push(data);
       recordSeq++;
       return { RecordId: `${recordSeq.toString(16).padStart(16, '0')}${randomUUID().replaceAll('-', '')}` };
     });
+    if (acceptedNow.length > 0) options.onAccepted?.(stream, acceptedNow);
     if (outDir === undefined || toWrite.length === 0) return { responses, written: Promise.resolve() };
     const file = join(outDir, `${stream}.ndjson`);
     const chunk = Buffer.concat(toWrite);
