@@ -60,6 +60,8 @@ interface ReceivedAlert {
   readonly document: Readonly<Record<string, string>>;
   /** what a person reads on that channel: SMS text, email subject, chat title, ticket summary */
   readonly headline: string;
+  /** when the topic received the Publish (fauxqs spy, epoch ms) */
+  readonly atMs: number;
 }
 
 interface AlertTally {
@@ -90,6 +92,8 @@ interface LocalAlerts {
   readonly secrets: SecretsManagerDouble;
   readonly idKeySecretArn: string;
   readonly tally: Readonly<AlertTally>;
+  /** SNS message id of every channel publish → the alerts-queue message whose event raised it */
+  readonly raisedBy: ReadonlyMap<string, string>;
   readonly dynamodb: DynamoDBClient;
   readonly sns: SNSClient;
   /** every message the alert topics received so far, oldest first */
@@ -201,6 +205,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
     const idKeySecretArn = secrets.put('segura-relay/alert-id-key', randomBytes(48).toString('base64url'));
     const tally: AlertTally = { sent: 0, suppressed: 0, held: 0, duplicate: 0, retry: 0, summaries: 0, republished: 0 };
     const seen = new Set<string>();
+    const raisedBy = new Map<string, string>();
     const count = (id: string, published: readonly { channel: Channel }[]): void => {
       for (const p of published) {
         const k = `${id}:${p.channel}`;
@@ -218,6 +223,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
       for (const a of out.alerts) {
         tally[a.kind]++;
         count(a.alertId, a.published);
+        for (const p of a.published) raisedBy.set(p.messageId, a.sqsMessageId);
       }
       countSummaries(out.summaries);
     };
@@ -283,6 +289,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
           messageId: m.messageId,
           document,
           headline: headline(channel, document),
+          atMs: m.timestamp,
         });
       }
     };
@@ -301,6 +308,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
       secrets,
       idKeySecretArn,
       tally,
+      raisedBy,
       dynamodb,
       sns: handler.sns,
       received: () => {

@@ -120,6 +120,8 @@ interface FirehoseDoubleOptions {
   readonly streams?: readonly string[];
   /** Splunk / HTTP endpoint streams: where each backs up failed records. @default none (S3 streams) */
   readonly backup?: Readonly<Record<string, FirehoseBackup>>;
+  /** Called with the data of the records of one call it accepted, as they are accepted (latency). @default none */
+  readonly onAccepted?: (stream: string, records: readonly string[]) => void;
 }
 
 interface FirehoseDouble {
@@ -415,6 +417,7 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
     const backup = options.backup?.[stream];
     const arrivalMs = Date.now();
     const undeliverable: Array<{ data: Buffer; code: string; seq: number }> = [];
+    const acceptedNow: string[] = [];
     const responses = records.map((data) => {
       const text = data.toString('utf8');
       entries++;
@@ -433,11 +436,13 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
       if (lost !== undefined) undeliverable.push({ data, code: lost, seq: recordSeq });
       else {
         kept.push(text);
+        acceptedNow.push(text);
         toWrite.push(data);
       }
       return { RecordId: `${recordSeq.toString(16).padStart(16, '0')}${randomUUID().replaceAll('-', '')}` };
     });
     if (backup) writeBackup(stream, backup, undeliverable, arrivalMs);
+    if (acceptedNow.length > 0) options.onAccepted?.(stream, acceptedNow);
     if (outDir === undefined || toWrite.length === 0) return { responses, written: Promise.resolve() };
     const file = join(outDir, `${stream}.ndjson`);
     const chunk = Buffer.concat(toWrite);

@@ -33,6 +33,7 @@ import { type LocalAlerts, type LocalAlertsOptions, startLocalAlerts } from './a
 import { type TlsMaterial, throwawayTls } from './certs.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 import { type FirehoseBackup, type FirehoseDouble, startFirehoseDouble } from './firehose-double.js';
+import { LatencyProbe, type LatencyReport } from './latency.js';
 import { Poller, type SqsHandler } from './poller.js';
 import { type RelpReceiver, startRelpReceiver } from './relp-receiver.js';
 import { type S3Double, startS3Double } from './s3-double.js';
@@ -137,6 +138,11 @@ interface LocalRelayOptions {
     readonly normalize?: (body: string) => boolean;
     readonly render?: (e: SecurityEvent, destination: string) => boolean;
   };
+  /**
+   * Record per-event latency (`relay.latencyReport()`): when each function was invoked with each
+   * record and when each line reached a local destination. Observes only. @default false
+   */
+  readonly latency?: boolean;
 }
 
 interface QueuePair {
@@ -191,6 +197,8 @@ class LocalRelay {
   alerts: LocalAlerts | null = null;
   /** the fault proxy in front of SNS for normalize, when `snsProxy` is on */
   snsProxy: FaultProxy | null = null;
+  /** the latency recorder, when `latency` is on */
+  readonly latency: LatencyProbe | null;
   readonly dir: string;
   endpoint = '';
   sqs!: SQSClient;
@@ -205,6 +213,7 @@ class LocalRelay {
     this.dir = resolve(o.dir ?? join('.relay-local', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`));
     this.timeoutMs = o.timeoutMs ?? 10_000;
     this.visibilitySec = o.visibilityTimeoutSec ?? Math.ceil((6 * this.timeoutMs) / 1000);
+    this.latency = o.latency ? new LatencyProbe() : null;
   }
 
   private log(s: string): void {
@@ -299,6 +308,7 @@ class LocalRelay {
     if (this.o.firehose !== false) {
       const f = this.o.firehose ?? {};
       const format = f.format ?? 'cef';
+      const probe = this.latency;
       let backup: Record<string, FirehoseBackup> | undefined;
       if (f.backup) {
         // the stack's layout: <destination>-failed/ + the error partitions, in the archive bucket
@@ -318,6 +328,16 @@ class LocalRelay {
         outDir: this.dir,
         streams: ['segura-archive'],
         ...(backup ? { backup } : {}),
+        ...(probe
+          ? {
+              onAccepted: (_stream: string, records: readonly string[]) => {
+                const at = Date.now();
+                // one record may hold several events (aggregation): each line is one event
+                for (const r of records)
+                  for (const line of r.split('\n')) if (line !== '') probe.arrived('archive', line, at);
+              },
+            }
+          : {}),
       });
       const q = await this.queuePair('segura-firehose-archive');
       await this.subscribe(q);
@@ -368,6 +388,7 @@ class LocalRelay {
         this.relpReceiver = await startRelpReceiver({
           ...(this.tls ? { tls: { key: this.tls.key, cert: this.tls.cert } } : {}),
           outFile,
+          ...this.arrivalHook('collector'),
         });
         target = { transport: 'relp', relpTls, host: 'localhost', port: this.relpReceiver.port };
         ca = relpTls ? (s.ca ?? this.tls?.ca) : undefined;
@@ -379,6 +400,7 @@ class LocalRelay {
           transport: 'tls',
           tls: { key: this.tls.key, cert: this.tls.cert },
           outFile,
+          ...this.arrivalHook('collector'),
         });
         target = { transport: 'tls', host: 'localhost', port: this.syslogReceiver.port };
         ca = s.ca ?? this.tls.ca;
@@ -436,6 +458,47 @@ class LocalRelay {
     for (const p of this.pollers) p.start();
   }
 
+  /** `onMessage` for a local collector: each decoded message is an arrival (latency on). */
+  private arrivalHook(name: string): { onMessage?: (m: string) => void } {
+    const probe = this.latency;
+    return probe ? { onMessage: (m: string) => probe.arrived(name, m) } : {};
+  }
+
+  /** With latency on: note when the function was invoked with which records, then run it unchanged. */
+  private timed(name: string, handler: SqsHandler): SqsHandler {
+    const probe = this.latency;
+    if (!probe) return handler;
+    return (event, context) => {
+      const at = Date.now();
+      if (name === 'normalize') probe.normalizeInvoked(event.Records, at);
+      else probe.destinationInvoked(name, event.Records, at);
+      return handler(event, context);
+    };
+  }
+
+  /** The latency of every event so far (needs `latency: true`); external collectors are not timed. */
+  latencyReport(): LatencyReport | null {
+    if (!this.latency) return null;
+    const local = this.destinations.filter((d) => d.received() !== null);
+    const alerts = this.alerts;
+    return this.latency.report(
+      local.map((d) => ({
+        name: d.name,
+        kind: d.kind,
+        fn: d.kind === 'syslog' ? 'deliver-syslog' : 'deliver-firehose',
+        renderer: d.renderer,
+      })),
+      alerts
+        ? {
+            fn: 'evaluate-alerts',
+            received: alerts
+              .received()
+              .map((r) => ({ sqsMessageId: alerts.raisedBy.get(r.messageId) ?? '', atMs: r.atMs })),
+          }
+        : undefined,
+    );
+  }
+
   private addPoller(name: string, q: QueuePair, handler: SqsHandler): void {
     this.pollers.push(
       new Poller({
@@ -443,7 +506,7 @@ class LocalRelay {
         sqs: this.sqs,
         queueUrl: q.url,
         queueArn: q.arn,
-        handler,
+        handler: this.timed(name, handler),
         timeoutMs: this.timeoutMs,
         visibilityTimeoutSec: this.visibilitySec,
         ...(this.o.concurrency ? { concurrency: this.o.concurrency } : {}),
@@ -508,6 +571,35 @@ class LocalRelay {
       if (out.Failed?.length)
         throw new Error(`SendMessageBatch failed for ${out.Failed.length} message(s): ${out.Failed[0]?.Message}`);
       sent += chunk.length;
+    }
+    return sent;
+  }
+
+  /**
+   * Send `bodies` at a steady `ratePerSec`: each event goes out when it is due (event i at i / rate
+   * seconds), so a late wake-up sends what is due at once and the average rate holds. Bounded: stops
+   * after `maxMs` even if not everything went out. Returns how many were sent (a prefix of `bodies`).
+   */
+  async sendPaced(
+    bodies: readonly string[],
+    ratePerSec: number,
+    o: { readonly maxMs: number; readonly onProgress?: (sent: number) => void },
+  ): Promise<number> {
+    if (!(ratePerSec > 0)) throw new Error(`sendPaced: rate must be > 0, got ${ratePerSec}`);
+    const t0 = Date.now();
+    let sent = 0;
+    while (sent < bodies.length) {
+      const elapsed = Date.now() - t0;
+      if (elapsed > o.maxMs) break;
+      const due = Math.min(bodies.length, Math.floor((elapsed * ratePerSec) / 1000) + 1);
+      if (due > sent) {
+        await this.send(bodies.slice(sent, due));
+        sent = due;
+        o.onProgress?.(sent);
+        continue;
+      }
+      const nextAt = t0 + (sent * 1000) / ratePerSec;
+      await new Promise((r) => setTimeout(r, Math.max(1, nextAt - Date.now())));
     }
     return sent;
   }

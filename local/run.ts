@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole relay locally on embedded emulators (no AWS account). Feeds one of every
- * catalog event (or `--events FILE`, or `--count N` generated events), shows progress, prints a
- * summary (and `--summary-json FILE`), and exits non-zero if anything was lost or left undelivered.
+ * catalog event (or `--events FILE`, or `--count N` generated events), at once or at a steady
+ * `--rate`, shows progress, prints a summary with per-event latency (and `--summary-json FILE`),
+ * and exits non-zero if anything was lost or left undelivered.
  */
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { FORMATS, type Format } from '../shared/render/index.js';
 import { summarizeAlerts } from './alerts.js';
 import { catalogFeed } from './catalog-feed.js';
+import { formatLatency } from './latency.js';
 import { type DestinationLedger, expectations, ledgerFor } from './ledger.js';
 import { serveManifest } from './manifest.js';
 import { LOCAL_COLLECTORS, type LocalCollector, LocalRelay } from './relay.js';
@@ -23,6 +25,11 @@ deliver-firehose / deliver-syslog / evaluate-alerts handlers.
 Options:
   --events FILE         feed this NDJSON file (envelopes or raw vault lines), one event per line
   --count N             feed N generated events (realistic mix) instead of one of every catalog event
+  --rate N              send at a steady N events/s (1–5000) instead of all at once: the latency
+                        report then shows what each event waits at that rate
+  --duration S          with --rate: feed rate × S generated events (at most 1,000,000), e.g.
+                        --rate 200 --duration 60; the sender stops S + 30 seconds after it began at
+                        the latest, whatever it has sent by then
   --syslog URL          deliver to a real collector: tls://host:port, tcp://host:port, udp://host:port,
                         relp://host:port (RELP) or relp+tls://host:port (RELP over TLS)
   --syslog-ca FILE      CA certificate (PEM) of that collector (tls://, relp+tls://)
@@ -102,6 +109,8 @@ async function main(): Promise<number> {
       options: {
         events: { type: 'string' },
         count: { type: 'string' },
+        rate: { type: 'string' },
+        duration: { type: 'string' },
         syslog: { type: 'string' },
         'syslog-ca': { type: 'string' },
         'syslog-local': { type: 'string' },
@@ -144,6 +153,16 @@ async function main(): Promise<number> {
   const timeoutS = args.timeout === undefined ? 120 : Number(args.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) fail('--timeout: seconds > 0');
 
+  const rate = args.rate === undefined ? null : Number(args.rate);
+  if (rate !== null && (!Number.isFinite(rate) || rate < 1 || rate > 5000)) fail('--rate: events per second, 1–5000');
+  const durationS = args.duration === undefined ? null : Number(args.duration);
+  if (durationS !== null) {
+    if (rate === null) fail('--duration needs --rate (the feed is rate × duration events)');
+    if (args.events !== undefined || args.count !== undefined) fail('--duration and --events/--count are exclusive');
+    if (!Number.isFinite(durationS) || durationS <= 0 || rate * durationS > 1_000_000)
+      fail('--duration: seconds > 0, at most 1,000,000 events in all');
+  }
+
   const port = args.port === undefined ? 0 : Number(args.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port: an integer 0–65535');
   const serve = args.serve === true;
@@ -156,6 +175,10 @@ async function main(): Promise<number> {
   } else if (typeof args.events === 'string') {
     bodies = await readEvents(args.events);
     source = args.events;
+  } else if (rate !== null && durationS !== null) {
+    const n = Math.round(rate * durationS);
+    bodies = [...sampleEvents(n, Date.now() % 100_000)].map((e) => JSON.stringify(e));
+    source = `${n} generated events`;
   } else if (typeof args.count === 'string') {
     const n = Number(args.count);
     if (!Number.isInteger(n) || n < 1 || n > 1_000_000) fail('--count: an integer 1–1000000');
@@ -184,6 +207,7 @@ async function main(): Promise<number> {
     visibilityTimeoutSec: 10,
     log: (l) => diagnostics.push(l),
     alerts: args['no-alerts'] ? false : typeof args.rules === 'string' ? { rules: args.rules } : {},
+    latency: true,
     ...(port ? { port } : {}),
     ...(serve
       ? {
@@ -200,13 +224,33 @@ async function main(): Promise<number> {
   const tty = process.stderr.isTTY;
   const say = (s: string) => process.stderr.write(tty ? `\r\x1b[K${s}` : `${s}\n`);
   process.stderr.write(`Segura SIEM Relay (local) — fauxqs at ${relay.endpoint}, output in ${relay.dir}\n`);
-  process.stderr.write(`feeding ${source}\n`);
+  process.stderr.write(`feeding ${source}${rate === null ? '' : ` at ${rate} events/s`}\n`);
   const t0 = Date.now();
   let last = 0;
+  let senderNote: string | null = null;
   try {
-    for (let i = 0; i < bodies.length; i += 500) {
-      await relay.send(bodies.slice(i, i + 500));
-      say(`sent ${Math.min(i + 500, bodies.length)}/${bodies.length}`);
+    if (rate !== null) {
+      const planned = bodies.length;
+      const sent = await relay.sendPaced(bodies, rate, {
+        maxMs: (planned / rate) * 1000 + 30_000,
+        onProgress: (n) => {
+          if (Date.now() - last < (tty ? 250 : 2000) && n < planned) return;
+          last = Date.now();
+          const counts = relay.destinations.map((d) => `${d.name} ${d.received()?.length ?? '?'}`).join(', ');
+          say(`sent ${n}/${planned} | delivered: ${counts} | ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        },
+      });
+      if (sent < planned) {
+        senderNote = `sender stopped at its time bound: sent ${sent} of ${planned} (the machine could not keep ${rate} events/s)`;
+        bodies = bodies.slice(0, sent);
+        source = `${source}, of which ${sent} sent`;
+      }
+      if (tty) process.stderr.write('\n');
+    } else {
+      for (let i = 0; i < bodies.length; i += 500) {
+        await relay.send(bodies.slice(i, i + 500));
+        say(`sent ${Math.min(i + 500, bodies.length)}/${bodies.length}`);
+      }
     }
     if (serve) {
       if (tty && bodies.length > 0) process.stderr.write('\n');
@@ -255,6 +299,7 @@ async function main(): Promise<number> {
     }
     const lostIngest = Math.max(0, exp.invalid.length - ingestDlq.length);
     const alerts = relay.alerts ? summarizeAlerts(relay.alerts, relay.dir) : null;
+    const latency = relay.latencyReport();
     const ok =
       drained &&
       lostIngest === 0 &&
@@ -271,6 +316,9 @@ async function main(): Promise<number> {
       destinations: ledgers.map((l) => ({ ...l, output: relay.destinations.find((d) => d.name === l.name)?.output })),
       alerts: alerts?.summary ?? null,
       deadLetterQueues: [...reasons.entries()].map(([reason, count]) => ({ reason, count })),
+      rate,
+      sender: senderNote,
+      latency,
       outputDir: relay.dir,
       tls: relay.tls ? { certificate: relay.tls.source, ca: relay.tls.caPath } : null,
       diagnostics: diagnostics.slice(0, 50),
@@ -288,6 +336,17 @@ async function main(): Promise<number> {
       w(`      → ${l.output}`);
     }
     for (const line of alerts?.lines ?? []) w(line);
+    if (latency) {
+      w(
+        rate === null
+          ? '  latency per event (all sent at once: queueing behind the burst is included; --rate N for a steady rate):'
+          : `  latency per event at ${rate} events/s (SendMessage on the ingest queue → bytes at each destination):`,
+      );
+      for (const l of formatLatency(latency)) w(l);
+      if (relay.destinations.some((d) => d.received() === null))
+        w('    (the external collector is not timed: its receive time is not visible here)');
+    }
+    if (senderNote) w(`  ${senderNote}`);
     if (summary.deadLetterQueues.length) {
       w('  dead-letter queues:');
       for (const r of summary.deadLetterQueues) w(`    ${r.count} × ${r.reason}`);
