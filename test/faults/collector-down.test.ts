@@ -48,10 +48,15 @@ describe('fault: collector down longer than the visibility timeout', () => {
     const openedAfterMs = Date.now() - downAt;
     const attemptsAtOpen = sink.stats().transport.connectAttempts;
     const invocationsAtOpen = poller.stats.invocations;
-    // inside the cool-down: batches keep failing fast, and not one connection attempt is made
-    await sleep(COOL_DOWN_MS - 400);
-    const stillOpen = sink.stats().breaker.state === 'open';
+    const probesAtOpen = logsMatching(h.cap, 'syslog circuit half-open').length;
+    // while open, batches keep coming and fail fast; the only connection attempts are the half-open
+    // probes (one per cool-down). Sampled state, not a sleep: on a busy machine a fixed sleep can
+    // outlast the cool-down, and the probe it then sees is correct behaviour, not a failure.
+    expect(await waitUntil(() => poller.stats.invocations > invocationsAtOpen, 10_000)).toBe(true);
+    // attempts first: a probe logs `half-open` before it connects, so every attempt counted here
+    // already has its log line
     const attemptsWhileOpen = sink.stats().transport.connectAttempts - attemptsAtOpen;
+    const probesWhileOpen = logsMatching(h.cap, 'syslog circuit half-open').length - probesAtOpen;
     const invocationsWhileOpen = poller.stats.invocations - invocationsAtOpen;
 
     await sleep(Math.max(0, downAt + OUTAGE_MS - Date.now()));
@@ -80,6 +85,7 @@ describe('fault: collector down longer than the visibility timeout', () => {
         batchesFailedFast: failedFast.length,
         invocationsWhileOpen,
         connectAttemptsWhileOpen: attemptsWhileOpen,
+        probesWhileOpen,
         connectAttemptsDuringOutage: attemptsDuringOutage,
         pendingInSqsDuringOutage: pendingDuringOutage,
         // each of the 200 events was received by deliver-syslog this many times in total
@@ -99,9 +105,8 @@ describe('fault: collector down longer than the visibility timeout', () => {
     expect(receivedDuringOutage - 100).toBeLessThan((200 * outageMs) / 1_000);
     // the breaker: opened after THRESHOLD failed connects, no attempt while open although batches
     // kept coming, then at most one probe per cool-down
-    expect(stillOpen).toBe(true);
     expect(invocationsWhileOpen).toBeGreaterThan(0);
-    expect(attemptsWhileOpen).toBe(0);
+    expect(attemptsWhileOpen).toBeLessThanOrEqual(probesWhileOpen);
     expect(attemptsDuringOutage).toBeLessThanOrEqual(THRESHOLD + Math.ceil(outageMs / COOL_DOWN_MS));
     expect(failedFast.length).toBeGreaterThan(0);
   });
