@@ -53,7 +53,7 @@ describe('segura-relay alerts test', () => {
     expect(lines.filter((l) => l.startsWith('== '))).toHaveLength(fired);
     // the master key alert's SMS, as a phone gets it
     expect(r.out).toContain(
-      '   sms     GSM-7 98/140: SEGURA CRITICAL: master key recovery FAILED on vault-01 by unknown user from 177.92.148.162 Brazil',
+      '   sms     GSM-7 82/140: SEGURA CRITICAL: master key recovery FAILED on vault-01 from 177.92.148.162 Brazil',
     );
     expect(r.out).toMatch(
       / {3}email {3}subject \(56\/99\), \d+ bytes: \[Segura CRITICAL\] Master key recovery failed on vault-01/,
