@@ -206,7 +206,8 @@ async function startRsyslog(o: RsyslogOptions): Promise<Rsyslog> {
       return [...stderr, ...internal];
     },
     async kill() {
-      signal('SIGCONT');
+      // SIGKILL alone: it ends a stopped process too. A SIGCONT first would let a frozen rsyslog run
+      // for a moment and drain its socket buffer before it dies, which is not a crash with bytes in it
       signal('SIGKILL');
       await exited;
     },
