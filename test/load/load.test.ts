@@ -36,8 +36,14 @@ const CONCURRENT_EVENTS = Number(process.env.LOAD_EVENTS_CONCURRENT ?? 20_000);
 const CONCURRENCY = 4;
 /** most events sent but not yet at both destinations */
 const WINDOW = 5_000;
-/** give up (and fail with the partial ledger) after this long */
-const BUDGET_MS = 10 * 60_000;
+/**
+ * Give up (and fail with the partial ledger) when no event has reached both destinations for this
+ * long: a stuck pipeline, not a slow machine. A fixed total budget failed a correct run on a 2-core
+ * machine shared with other jobs (half the events delivered in 10 min, still moving).
+ */
+const STALL_MS = 2 * 60_000;
+/** The loop's bound whatever the machine's load. */
+const HARD_CAP_MS = 45 * 60_000;
 const SENDERS = 4;
 const OUT = 'test-results/load.json';
 
@@ -169,11 +175,18 @@ async function run(events: number, concurrency: number, task: { meta: TaskMeta }
       tallies.collector.delivered === tallies.collector.expected;
 
     const t0 = Date.now();
-    const deadline = t0 + BUDGET_MS;
+    let lastProgress = { at: t0, atBoth: 0 };
+    /** still worth waiting: progress within STALL_MS, and under the hard cap */
+    const alive = (): boolean => {
+      const now = Date.now();
+      const n = atBoth();
+      if (n > lastProgress.atBoth) lastProgress = { at: now, atBoth: n };
+      return now < t0 + HARD_CAP_MS && now - lastProgress.at < STALL_MS;
+    };
     let next = 0;
     let sent = 0;
     const sender = async (): Promise<void> => {
-      while (next < bodies.length && Date.now() < deadline) {
+      while (next < bodies.length && alive()) {
         if (sent - atBoth() >= WINDOW) {
           await sleep(20);
           continue;
@@ -191,7 +204,7 @@ async function run(events: number, concurrency: number, task: { meta: TaskMeta }
     const sampler = async (): Promise<void> => {
       let lastSample = 0;
       let lastGc = Date.now();
-      while (Date.now() < deadline) {
+      while (alive()) {
         consume();
         const now = Date.now();
         if (now - lastSample >= 1_000) {
@@ -223,7 +236,7 @@ async function run(events: number, concurrency: number, task: { meta: TaskMeta }
     const seconds = (Date.now() - t0) / 1000;
     const delivered = complete();
     // every delete done, nothing left in any queue
-    const drained = delivered && (await r.drain(Math.max(1_000, deadline - Date.now())));
+    const drained = delivered && (await r.drain(STALL_MS));
     consume();
 
     const dlq = await r.dlqContents();
@@ -305,7 +318,10 @@ async function run(events: number, concurrency: number, task: { meta: TaskMeta }
 }
 
 function expectExact(r: RunResult): void {
-  expect(r.drained, `not drained within ${BUDGET_MS / 60_000} min`).toBe(true);
+  expect(
+    r.drained,
+    `not drained: no progress for ${STALL_MS / 60_000} min, or over the ${HARD_CAP_MS / 60_000}-min cap`,
+  ).toBe(true);
   expect(r.ledger.ingest).toMatchObject({ invalid: 0, inDlq: 0 });
   for (const d of r.ledger.destinations) {
     expect(d, d.name).toMatchObject({ expected: r.events, delivered: r.events, inDlq: 0, missing: 0, unexpected: 0 });
