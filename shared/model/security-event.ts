@@ -30,6 +30,11 @@ const EVENT_FLAGS = {
   severityFromCatalog: 'severity-from-catalog',
   severityDefaulted: 'severity-defaulted',
   timestampDefaulted: 'timestamp-defaulted',
+  /**
+   * the input's time lacks a year or a zone (a BSD syslog header, a CEF date such as `Jan 19 10:41:00`):
+   * the year comes from the receive time, the zone is UTC when none is written (shared/parse/syslog-date.ts)
+   */
+  timestampInferred: 'timestamp-inferred',
   /** an RFC 5424 line without STRUCTURED-DATA (the vault's native lines), or text that only looks like SD: read as MSG */
   missingStructuredData: 'missing-structured-data',
   /** valid RFC 5424 STRUCTURED-DATA the relay does not interpret: its text is kept in the `structuredData` field */

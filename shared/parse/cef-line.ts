@@ -101,6 +101,8 @@ interface CefContext {
   readonly flags: readonly EventFlag[];
   /** pairs placed before the extension's own (an enclosing syslog line's recorded STRUCTURED-DATA) */
   readonly leading?: ReadonlyArray<readonly [string, string]>;
+  /** the receive time (SQS SentTimestamp): gives a date written without a year its year */
+  readonly receivedAtMs?: number;
 }
 
 /**
@@ -121,7 +123,7 @@ function parseCef(line: string, at: number, ctx: CefContext): RawEvent {
   // a key the relay cannot carry as sent (ArcSight's `_cefVer`) is renamed and flagged: one odd key
   // never costs the other fields
   const { fields, renamed } = buildFields(ctx.leading?.length ? [...ctx.leading, ...pairs] : pairs);
-  const flags = renamed ? [...ctx.flags, EVENT_FLAGS.keyRenamed] : ctx.flags;
+  let flags = renamed ? [...ctx.flags, EVENT_FLAGS.keyRenamed] : ctx.flags;
   let time = ctx.time;
   // rt as epoch milliseconds (13 digits) or seconds (10 digits, as some producers write it);
   // anything else stays a field rather than becoming a wrong time
@@ -131,6 +133,8 @@ function parseCef(line: string, at: number, ctx: CefContext): RawEvent {
     if (inRange(ms)) {
       time = timeFromEpochMs(ms);
       delete fields.rt;
+      // rt is the vault's own time: a BSD header's inferred one no longer counts
+      flags = flags.filter((f) => f !== EVENT_FLAGS.timestampInferred);
     }
   }
   // dvchost/dvcpid are the vault's own values; a syslog header's HOSTNAME/PROCID may be a
