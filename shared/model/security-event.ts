@@ -97,6 +97,12 @@ interface SecurityEvent {
    * Absent in events written by an older relay (read as null).
    */
   readonly deviceVersion?: string | null;
+  /**
+   * the stable event identifier (32 hex digits, keyed HMAC of the ingest payload; model/event-uid.ts):
+   * the same across retries, redrives and destinations. Absent when the event was not normalized by
+   * a relay with an event id key (the CLI, events of an older relay).
+   */
+  readonly uid?: string;
   /** ordered vault fields; keys match `^[A-Za-z][A-Za-z0-9_.]*$` */
   readonly fields: Readonly<Record<string, string>>;
   readonly flags: readonly EventFlag[];
