@@ -27,11 +27,10 @@ import { createHash } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import { InvalidEventError, RenderError } from '../shared/errors.js';
 import { payloadOf, provenance } from '../shared/ingest/sqs-envelope.js';
-import { redactSecrets } from '../shared/model/secrets.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';
 import { toWire } from '../shared/model/wire.js';
-import { parseInput } from '../shared/parse/parse-payload.js';
 import type { Renderer } from '../shared/render/index.js';
+import { expectedEvent } from './ledger.js';
 
 /** Nearest-rank percentiles of a sample, milliseconds. */
 interface Percentiles {
@@ -155,7 +154,7 @@ class LatencyProbe {
       let e: SecurityEvent;
       try {
         // what normalize does (functions/normalize/normalize.ts), with its default settings
-        e = redactSecrets(parseInput(payloadOf(r.record), { receivedAtMs: r.sentMs }));
+        e = expectedEvent(payloadOf(r.record), { receivedAtMs: r.sentMs });
       } catch (err) {
         if (err instanceof InvalidEventError) continue; // parked in the ingest DLQ: never delivered
         throw err;

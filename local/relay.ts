@@ -31,6 +31,7 @@ import { parseInput } from '../shared/parse/parse-payload.js';
 import type { Format, RenderConfig, Renderer } from '../shared/render/index.js';
 import { type LocalAlerts, type LocalAlertsOptions, startLocalAlerts } from './alerts.js';
 import { type TlsMaterial, throwawayTls } from './certs.js';
+import { LOCAL_EVENT_ID_KEY } from './event-id-key.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 import { type FirehoseBackup, type FirehoseDouble, startFirehoseDouble } from './firehose-double.js';
 import { LatencyProbe, type LatencyReport } from './latency.js';
@@ -262,14 +263,17 @@ class LocalRelay {
         [ENV.sourceQueueUrl]: this.ingest.url,
         AWS_LAMBDA_FUNCTION_NAME: 'normalize',
       }),
-      normalizeThrows
-        ? {
-            parse: (raw, o) => {
-              if (normalizeThrows(raw)) throw new TypeError('injected fault: unexpected error in normalize');
-              return parseInput(raw, o);
-            },
-          }
-        : {},
+      {
+        eventIdKey: LOCAL_EVENT_ID_KEY,
+        ...(normalizeThrows
+          ? {
+              parse: (raw, o) => {
+                if (normalizeThrows(raw)) throw new TypeError('injected fault: unexpected error in normalize');
+                return parseInput(raw, o);
+              },
+            }
+          : {}),
+      },
     );
     const renderHook = (destination: string) => {
       const throws = inject?.render;

@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RenderError } from '../shared/errors.js';
 import { LAYOUTS, layoutExampleFields } from '../shared/model/catalog.js';
 import type { Layout } from '../shared/model/catalog-types.js';
+import { EventIdKey, withUid } from '../shared/model/event-uid.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
 import { extensionPairs } from '../shared/render/cef-mapping.js';
@@ -31,6 +32,15 @@ import {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const INPUT_DIR = join(ROOT, 'test/fixtures/events/seed000');
 const GOLDEN_DIR = join(ROOT, 'test/fixtures/golden');
+/** Input shapes other than the envelope (raw lines, one per file): `shape-<slug>.txt` in each variant. */
+const SHAPE_DIR = join(ROOT, 'test/fixtures/events/shapes');
+
+/**
+ * The event id key of the golden files (fixed, so the ids are stable; not a deployment's key) and
+ * the receive time every input is given (the SQS SentTimestamp: year of a BSD or year-less CEF date).
+ */
+const GOLDEN_ID_KEY = new EventIdKey('segura-relay-golden-files-event-id-key');
+const GOLDEN_RECEIVED_AT_MS = Date.parse('2026-01-19T13:41:05.000Z');
 
 /** Fixed envelope values shared by every seed 000 input. */
 const INPUT_TIMESTAMP = '2026-01-19T10:41:00.123-03:00';
@@ -80,6 +90,35 @@ function readInput(slug: string): string {
   return readFileSync(join(INPUT_DIR, `${slug}.json`), 'utf8');
 }
 
+/** Shape slugs present on disk (file names without `.txt`), sorted. */
+function shapeSlugs(): string[] {
+  return readdirSync(SHAPE_DIR)
+    .filter((f) => f.endsWith('.txt'))
+    .map((f) => f.slice(0, -4))
+    .sort();
+}
+
+/** A shape input: the file's one line, without its final LF. */
+function readShape(slug: string): string {
+  return readFileSync(join(SHAPE_DIR, `${slug}.txt`), 'utf8').replace(/\n$/, '');
+}
+
+/**
+ * What normalize publishes for an input, with the golden key: parsed at the golden receive time,
+ * with its stable id (functions/normalize/normalize.ts, without the redaction the inputs never need).
+ */
+function goldenEvent(payload: string): SecurityEvent {
+  return withUid(GOLDEN_ID_KEY, payload, parseInput(payload, { receivedAtMs: GOLDEN_RECEIVED_AT_MS }));
+}
+
+/** Every golden case: the seed 000 envelopes (`<slug>`), then the shapes (`shape-<slug>`). */
+function goldenCases(): Array<{ readonly name: string; readonly payload: string }> {
+  return [
+    ...inputSlugs().map((slug) => ({ name: slug, payload: readInput(slug) })),
+    ...shapeSlugs().map((slug) => ({ name: `shape-${slug}`, payload: readShape(slug) })),
+  ];
+}
+
 /** Variant folders, sorted by name. */
 function loadVariants(): Variant[] {
   const out: Variant[] = [];
@@ -123,6 +162,7 @@ function predictedCefPairs(e: SecurityEvent, mode: 'strict' | 'compatible'): Arr
     if (mode === 'strict' && !/^\d{1,9}$/.test(e.pid)) return null;
     head.push(['dvcpid', e.pid]);
   }
+  if (e.uid !== undefined) head.push(['externalId', e.uid]);
   return [...head, ...extensionPairs(e.fields, mode)];
 }
 
@@ -189,6 +229,10 @@ function validateCase(variant: Variant, e: SecurityEvent, r: CaseResult): string
         if (s.facility !== (variant.options.facility ?? 1)) problems.push(`facility ${s.facility}`);
         if (e.time !== null && s.epochMs !== e.time.epochMs) problems.push(`TIMESTAMP ${s.timestamp} ≠ event time`);
         if (variant.options.sdId !== undefined && s.sd[0]?.id !== variant.options.sdId) problems.push('SD-ID missing');
+        if (variant.options.sdId !== undefined && e.uid !== undefined) {
+          const uid = s.sd[0]?.params.find(([k]) => k === 'uid')?.[1];
+          if (uid !== e.uid) problems.push(`SD uid ${uid} ≠ ${e.uid}`);
+        }
         if ((variant.options.msg ?? 'cef') === 'cef') {
           if (s.bom) problems.push('BOM before a CEF MSG (default bom: never)');
           problems.push(...cefProblems(s.msg ?? '', e, mode, r.truncated));
@@ -201,12 +245,15 @@ function validateCase(variant: Variant, e: SecurityEvent, r: CaseResult): string
         const dup = keys.filter((k, i) => keys.indexOf(k) !== i);
         if (dup.length) problems.push(`duplicate LEEF attributes ${dup.join(', ')}`);
         if (l.eventId !== e.eventId) problems.push(`LEEF event id ${l.eventId}`);
+        const ext = l.attrs.find(([k]) => k === 'externalId')?.[1];
+        if (ext !== e.uid) problems.push(`LEEF externalId ${ext} ≠ ${e.uid}`);
         break;
       }
       case 'ecs': {
         if (/[\r\n]/.test(line)) problems.push('raw line break');
-        const doc = JSON.parse(line) as { segura?: { fields?: unknown }; event?: { code?: unknown } };
+        const doc = JSON.parse(line) as { segura?: { fields?: unknown }; event?: { code?: unknown; id?: unknown } };
         if (doc.event?.code !== e.eventId) problems.push('event.code');
+        if (doc.event?.id !== e.uid) problems.push(`event.id ${String(doc.event?.id)} ≠ ${e.uid}`);
         if (!r.truncated && JSON.stringify(doc.segura?.fields) !== JSON.stringify(e.fields)) {
           problems.push('segura.fields differs from the event fields');
         }
@@ -232,8 +279,8 @@ function main(argv: string[]): number {
   let written = 0;
   const refused: string[] = [];
   for (const variant of loadVariants()) {
-    for (const slug of inputSlugs()) {
-      const event = parseInput(readInput(slug));
+    for (const { name: slug, payload } of goldenCases()) {
+      const event = goldenEvent(payload);
       const r = renderCase(variant, event);
       const problems = validateCase(variant, event, r);
       if (problems.length > 0) {
@@ -262,6 +309,10 @@ export type { CaseResult, Variant };
 export {
   FIRST_UNKNOWN_ID,
   GOLDEN_DIR,
+  GOLDEN_ID_KEY,
+  GOLDEN_RECEIVED_AT_MS,
+  goldenCases,
+  goldenEvent,
   goldenPath,
   goldenText,
   INPUT_DIR,
@@ -270,6 +321,8 @@ export {
   layoutEnvelope,
   loadVariants,
   readInput,
+  readShape,
   renderCase,
+  shapeSlugs,
   validateCase,
 };

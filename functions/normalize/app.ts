@@ -12,8 +12,14 @@ import { logger, metrics } from '../../shared/observability/index.js';
 import { loadNormalizeConfig } from './config.js';
 import { type NormalizeDeps, normalizeBatch } from './normalize.js';
 
-function createNormalizeHandler(env: NodeJS.ProcessEnv, hooks: Pick<NormalizeDeps, 'parse'> = {}) {
+function createNormalizeHandler(env: NodeJS.ProcessEnv, hooks: Pick<NormalizeDeps, 'parse' | 'eventIdKey'> = {}) {
   const config = loadNormalizeConfig(env);
+  if (hooks.eventIdKey === undefined) {
+    // only outside Lambda (handler.ts always passes the key): tests and local runs without one
+    logger.warn('no event id key: events carry no stable id (event.id / externalId / uid)', {
+      setting: 'EVENT_ID_KEY_SECRET_ARN',
+    });
+  }
   const deps: NormalizeDeps = {
     ...hooks,
     config,

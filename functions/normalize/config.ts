@@ -14,7 +14,16 @@ interface NormalizeConfig {
   readonly endpoint: string | undefined;
   /** SNS-only endpoint override, else `endpoint` */
   readonly snsEndpoint: string | undefined;
+  /**
+   * ARN of the secret keying the stable event ids (set by the stack; the Lambda entry refuses to
+   * start without it). Unset elsewhere (tests, `npm start`): the key is passed in, or events carry no uid.
+   */
+  readonly eventIdKeySecretArn?: string | undefined;
+  /** Secrets Manager-only endpoint override, else `endpoint` */
+  readonly secretsManagerEndpoint?: string | undefined;
 }
+
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
 
 function loadNormalizeConfig(env: NodeJS.ProcessEnv = process.env): NormalizeConfig {
   const eventsTopicArn = required(env, ENV.eventsTopicArn);
@@ -35,6 +44,13 @@ function loadNormalizeConfig(env: NodeJS.ProcessEnv = process.env): NormalizeCon
   if (allow !== undefined && allow !== '' && allow !== 'true' && allow !== 'false') {
     throw new ConfigError(ENV.allowSecretFields, `true or false, got ${allow}`);
   }
+  const eventIdKeySecretArn = env[ENV.eventIdKeySecretArn] || undefined;
+  if (eventIdKeySecretArn !== undefined && !SECRET_ARN.test(eventIdKeySecretArn)) {
+    throw new ConfigError(
+      ENV.eventIdKeySecretArn,
+      `not a Secrets Manager secret ARN: ${JSON.stringify(eventIdKeySecretArn)}`,
+    );
+  }
   return {
     eventsTopicArn,
     deadLetterQueueUrl,
@@ -42,6 +58,8 @@ function loadNormalizeConfig(env: NodeJS.ProcessEnv = process.env): NormalizeCon
     allowSecretFields: allow === 'true',
     endpoint,
     snsEndpoint: env[ENV.snsEndpoint] || endpoint,
+    eventIdKeySecretArn,
+    secretsManagerEndpoint: env[ENV.secretsManagerEndpoint] || endpoint,
   };
 }
 

@@ -23,6 +23,7 @@ import {
 import { REPLAY_ATTR } from '../../shared/deliver/replay.js';
 import { InvalidEventError, toError } from '../../shared/errors.js';
 import { payloadOf, provenance } from '../../shared/ingest/sqs-envelope.js';
+import { type EventIdKey, withUid } from '../../shared/model/event-uid.js';
 import { redactSecrets } from '../../shared/model/secrets.js';
 import { EVENT_FLAGS } from '../../shared/model/security-event.js';
 import { toWire } from '../../shared/model/wire.js';
@@ -40,6 +41,8 @@ interface NormalizeDeps {
    * unexpected error). @default parseInput
    */
   readonly parse?: typeof parseInput;
+  /** key of the stable event ids (model/event-uid.ts); without it events carry no uid */
+  readonly eventIdKey?: EventIdKey;
 }
 
 async function normalizeBatch(
@@ -66,10 +69,13 @@ async function normalizeBatch(
         );
       }
       const prov = provenance(r);
-      const parsed = parse(payloadOf(r), {
+      const payload = payloadOf(r);
+      let parsed = parse(payload, {
         receivedAtMs: prov.sentAtMs,
         maxInputBytes: deps.config.maxInputBytes,
       });
+      // the stable id comes from the payload as received (before redaction), never from the SQS message
+      if (deps.eventIdKey !== undefined) parsed = withUid(deps.eventIdKey, payload, parsed);
       // secret-looking fields never leave normalize unless the deployment allows them
       const e = deps.config.allowSecretFields ? parsed : redactSecrets(parsed);
       const message = toWire(e);

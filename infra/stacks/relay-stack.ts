@@ -21,6 +21,7 @@ import { AlertTopics } from '../constructs/alert-topics.js';
 import { ArchiveBucket } from '../constructs/archive-bucket.js';
 import { type DashboardDestination, RelayDashboard } from '../constructs/dashboard.js';
 import { EncryptionKeys } from '../constructs/encryption-keys.js';
+import { EventIdKey } from '../constructs/event-id-key.js';
 import { EventQueue, SubscriptionDeadLetterQueue } from '../constructs/event-queue.js';
 import { EventsTopic } from '../constructs/events-topic.js';
 import { FirehoseDelivery } from '../constructs/firehose-delivery.js';
@@ -150,6 +151,9 @@ class RelayStack extends Stack {
     });
     this.normalize.consume(this.ingest.queue, c.ingest.processing);
     this.eventsTopic.bindPublisher(this.normalize);
+    new EventIdKey(this, 'EventIdKey', { encryptionKey: this.keys.pipeline, removalPolicy: keep }).bindReader(
+      this.normalize,
+    );
 
     const consumerQueue = (id: string, p: RelayConfig['ingest']['processing']) =>
       new EventQueue(this, id, {

@@ -23,6 +23,8 @@ const ENV = {
   alertTopicArns: 'ALERT_TOPIC_ARNS',
   /** evaluate-alerts: ARN (not the value) of the Secrets Manager secret keying alert ids and hashes */
   alertIdKeySecretArn: 'ALERT_ID_KEY_SECRET_ARN',
+  /** normalize: ARN (not the value) of the Secrets Manager secret keying the stable event ids */
+  eventIdKeySecretArn: 'EVENT_ID_KEY_SECRET_ARN',
   /** optional Secrets Manager-only endpoint override (the local protocol double) */
   secretsManagerEndpoint: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
   /** optional DynamoDB-only endpoint override (dynalite runs apart from fauxqs locally) */

@@ -30,6 +30,11 @@ const EVENT_FLAGS = {
   severityFromCatalog: 'severity-from-catalog',
   severityDefaulted: 'severity-defaulted',
   timestampDefaulted: 'timestamp-defaulted',
+  /**
+   * the input's time lacks a year or a zone (a BSD syslog header, a CEF date such as `Jan 19 10:41:00`):
+   * the year comes from the receive time, the zone is UTC when none is written (shared/parse/syslog-date.ts)
+   */
+  timestampInferred: 'timestamp-inferred',
   /** an RFC 5424 line without STRUCTURED-DATA (the vault's native lines), or text that only looks like SD: read as MSG */
   missingStructuredData: 'missing-structured-data',
   /** valid RFC 5424 STRUCTURED-DATA the relay does not interpret: its text is kept in the `structuredData` field */
@@ -92,6 +97,12 @@ interface SecurityEvent {
    * Absent in events written by an older relay (read as null).
    */
   readonly deviceVersion?: string | null;
+  /**
+   * the stable event identifier (32 hex digits, keyed HMAC of the ingest payload; model/event-uid.ts):
+   * the same across retries, redrives and destinations. Absent when the event was not normalized by
+   * a relay with an event id key (the CLI, events of an older relay).
+   */
+  readonly uid?: string;
   /** ordered vault fields; keys match `^[A-Za-z][A-Za-z0-9_.]*$` */
   readonly fields: Readonly<Record<string, string>>;
   readonly flags: readonly EventFlag[];

@@ -3,6 +3,7 @@
  * a version, so consumers never re-parse the vault's raw input.
  */
 import { InvalidEventError } from '../errors.js';
+import { UID_PATTERN } from './event-uid.js';
 import { isPlainJson, markPlain } from './plain.js';
 import type { SecurityEvent } from './security-event.js';
 import { isCefSeverity, isSyslogSeverity } from './severity.js';
@@ -45,6 +46,8 @@ function fromWire(s: string): SecurityEvent {
   for (const k of ['product', 'deviceVersion'] as const) {
     if (e[k] !== undefined && !isStrOrNull(e[k])) bad(k, 'must be a string or null when present');
   }
+  if (e.uid !== undefined && !(isStr(e.uid) && UID_PATTERN.test(e.uid)))
+    bad('uid', 'must be 32 hex digits when present');
   const t = e.time as Record<string, unknown> | null;
   if (t !== null && (typeof t !== 'object' || typeof t.epochMs !== 'number' || typeof t.offsetMinutes !== 'number')) {
     bad('time', 'malformed');

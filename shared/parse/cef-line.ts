@@ -7,7 +7,7 @@ import type { RawEvent } from '../model/normalize.js';
 import type { CefSeverity, EventFlag, EventTime, InputKind, SyslogSeverity } from '../model/security-event.js';
 import { EVENT_FLAGS } from '../model/security-event.js';
 import { cleanLine } from '../model/text.js';
-import { inRange, timeFromEpochMs } from '../model/time.js';
+import { parseCefDate } from './cef-date.js';
 import { buildFields, checkEventId } from './fields.js';
 import { scanKeyValues } from './kv.js';
 
@@ -89,8 +89,6 @@ function cefSeverity(s: string): CefSeverity | null {
   );
 }
 
-const EPOCH_MS = /^(\d{10}|\d{13})$/;
-
 interface CefContext {
   readonly input: InputKind;
   readonly syslogSeverity: SyslogSeverity | null;
@@ -101,11 +99,13 @@ interface CefContext {
   readonly flags: readonly EventFlag[];
   /** pairs placed before the extension's own (an enclosing syslog line's recorded STRUCTURED-DATA) */
   readonly leading?: ReadonlyArray<readonly [string, string]>;
+  /** the receive time (SQS SentTimestamp): gives a date written without a year its year */
+  readonly receivedAtMs?: number;
 }
 
 /**
  * Parse a CEF payload starting at `at` (the index of `CEF:`) in `line`. `ctx` carries what an
- * enclosing syslog header said. `rt` (epoch ms), `dvchost` and `dvcpid` become the model's time,
+ * enclosing syslog header said. `rt` (any CEF date format, cef-date.ts), `dvchost` and `dvcpid` become the model's time,
  * host and pid; Device Product and Device Version become the model's product and version.
  */
 function parseCef(line: string, at: number, ctx: CefContext): RawEvent {
@@ -121,16 +121,19 @@ function parseCef(line: string, at: number, ctx: CefContext): RawEvent {
   // a key the relay cannot carry as sent (ArcSight's `_cefVer`) is renamed and flagged: one odd key
   // never costs the other fields
   const { fields, renamed } = buildFields(ctx.leading?.length ? [...ctx.leading, ...pairs] : pairs);
-  const flags = renamed ? [...ctx.flags, EVENT_FLAGS.keyRenamed] : ctx.flags;
+  let flags = renamed ? [...ctx.flags, EVENT_FLAGS.keyRenamed] : ctx.flags;
   let time = ctx.time;
-  // rt as epoch milliseconds (13 digits) or seconds (10 digits, as some producers write it);
-  // anything else stays a field rather than becoming a wrong time
+  // rt in any CEF date format (cef-date.ts); a value that is not one (or names an unknown zone)
+  // stays a field rather than becoming a wrong time
   const rt = fields.rt;
-  if (rt !== undefined && EPOCH_MS.test(rt)) {
-    const ms = Number(rt.length === 10 ? `${rt}000` : rt);
-    if (inRange(ms)) {
-      time = timeFromEpochMs(ms);
+  if (rt !== undefined) {
+    const d = parseCefDate(rt, ctx.receivedAtMs ?? Date.now());
+    if (d.ok) {
+      time = d.time;
       delete fields.rt;
+      // rt is the vault's own time: a BSD header's inferred one no longer counts, only rt's own
+      flags = flags.filter((f) => f !== EVENT_FLAGS.timestampInferred);
+      if (d.inferred) flags = [...flags, EVENT_FLAGS.timestampInferred];
     }
   }
   // dvchost/dvcpid are the vault's own values; a syslog header's HOSTNAME/PROCID may be a

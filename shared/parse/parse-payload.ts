@@ -48,7 +48,7 @@ function parseInput(payload: string, opts: ParseOptions = {}): SecurityEvent {
     return normalize(parseEnvelopeObject(v, isPlainJson(first)), norm);
   }
   const line = first.replace(/[\r\n]+$/, '');
-  if (line.startsWith('<')) return normalize(parseSyslogLine(line), norm);
+  if (line.startsWith('<')) return normalize(parseSyslogLine(line, opts.receivedAtMs), norm);
   if (line.startsWith('CEF:')) {
     return normalize(
       parseCef(line, 0, {

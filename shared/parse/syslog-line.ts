@@ -14,10 +14,11 @@ import type { RawEvent } from '../model/normalize.js';
 import type { EventFlag, EventTime, SyslogSeverity } from '../model/security-event.js';
 import { EVENT_FLAGS } from '../model/security-event.js';
 import { cleanLine } from '../model/text.js';
-import { parseTimestamp } from '../model/time.js';
-import { parseCef } from './cef-line.js';
+import { inRange, parseTimestamp } from '../model/time.js';
+import { type CefContext, parseCef } from './cef-line.js';
 import { buildFields, checkEventId } from './fields.js';
 import { scanKeyValues } from './kv.js';
+import { inferYear, monthIndex } from './syslog-date.js';
 
 const PRI = /^<(\d{1,3})>/;
 /** The field that keeps an input's STRUCTURED-DATA text (flag `structured-data-recorded`). */
@@ -114,6 +115,7 @@ function bodyToRaw(
     flags: EventFlag[];
     /** pairs that come before MSG's own (the recorded STRUCTURED-DATA) */
     leading: Array<[string, string]>;
+    receivedAtMs: number;
   },
 ): RawEvent {
   const msg = body.startsWith(BOM) ? body.slice(1) : body;
@@ -127,6 +129,7 @@ function bodyToRaw(
       pid: base.pid,
       flags: base.flags,
       leading: base.leading,
+      receivedAtMs: base.receivedAtMs,
     });
     // the syslog MSGID is the relay's own event id slot: when both exist they must agree
     if (base.msgid !== null && raw.eventId !== null && base.msgid !== raw.eventId) {
@@ -153,13 +156,44 @@ function bodyToRaw(
   };
 }
 
-const BSD_HEADER = /^([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\S+) /;
+/** BSD header before CEF: `Jan 19 10:41:00 vault-01 ` then an optional TAG `Segura[1426]: ` (RFC 3164 §4.1.3). */
+const BSD_HEADER = /^([A-Za-z]{3}) ([ \d]?\d) (\d\d):(\d\d):(\d\d) (\S+) /;
+const BSD_TAG = /^([^\s[\]:]{1,48})(?:\[([^\s\]]{1,128})\])?: ?$/;
+
+/**
+ * The parts of a BSD header in front of a CEF payload: the time (year by the rule in
+ * syslog-date.ts, read as UTC: RFC 3164 gives no zone; flagged `timestamp-inferred`), HOSTNAME,
+ * and the TAG's app name and PID (`Segura[1426]:`). Text that is not such a header gives nothing.
+ */
+function bsdContext(head: string, receivedAtMs: number): Pick<CefContext, 'time' | 'host' | 'app' | 'pid' | 'flags'> {
+  const bsd = BSD_HEADER.exec(head);
+  if (bsd === null) return { time: null, host: null, app: null, pid: null, flags: [] };
+  const [, mon, day, hh, mi, ss, host] = bsd as unknown as [string, string, string, string, string, string, string];
+  const month = monthIndex(mon);
+  const wall =
+    month === -1 ? Number.NaN : inferYear(month, Number(day), Number(hh), Number(mi), Number(ss), 0, receivedAtMs);
+  const tag = BSD_TAG.exec(head.slice(bsd[0].length));
+  const flags: EventFlag[] = [];
+  let time: EventTime | null = null;
+  if (!Number.isNaN(wall) && inRange(wall)) {
+    time = { epochMs: wall, offsetMinutes: 0, micros: 0, fractionDigits: 0 };
+    flags.push(EVENT_FLAGS.timestampInferred);
+  }
+  return {
+    time,
+    host: cleanLine(host) || null,
+    app: tag?.[1] === undefined ? null : cleanLine(tag[1]) || null,
+    pid: tag?.[2] === undefined ? null : cleanLine(tag[2]) || null,
+    flags,
+  };
+}
 
 /**
  * Parse a syslog line (starts with `<PRI>`). RFC 5424 when VERSION `1` follows PRI; otherwise a
- * BSD header is accepted only in front of a CEF payload.
+ * BSD header is accepted only in front of a CEF payload. `receivedAtMs` gives a BSD timestamp its
+ * year (syslog-date.ts).
  */
-function parseSyslogLine(line: string): RawEvent {
+function parseSyslogLine(line: string, receivedAtMs: number = Date.now()): RawEvent {
   const pm = PRI.exec(line);
   if (!pm) fail('pri', 'line must start with <PRI>');
   const prival = Number(pm[1]);
@@ -170,15 +204,11 @@ function parseSyslogLine(line: string): RawEvent {
     // BSD / RFC 3164: accepted in front of CEF only
     const cefAt = line.indexOf('CEF:', pos);
     if (cefAt === -1) fail('version', 'not RFC 5424 (VERSION 1 expected after PRI) and no CEF payload');
-    const bsd = BSD_HEADER.exec(line.slice(pos, cefAt));
     return parseCef(line, cefAt, {
       input: 'cef',
       syslogSeverity,
-      time: null,
-      host: bsd?.[6] === undefined ? null : cleanLine(bsd[6]) || null,
-      app: null,
-      pid: null,
-      flags: [],
+      ...bsdContext(line.slice(pos, cefAt), receivedAtMs),
+      receivedAtMs,
     });
   }
   pos += 2;
@@ -229,6 +259,7 @@ function parseSyslogLine(line: string): RawEvent {
     msgid,
     flags,
     leading,
+    receivedAtMs,
   });
 }
 

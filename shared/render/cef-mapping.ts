@@ -24,8 +24,8 @@ import { cefKey, fitsKey, STRICT_RENAMES } from './fields/cef-extensions.js';
 type CefMode = 'strict' | 'compatible';
 type Pair = readonly [string, string];
 
-/** Keys the renderer writes from the model itself (time, host, pid). */
-const RESERVED = new Set(['rt', 'dvchost', 'dvcpid']);
+/** Keys the renderer writes from the model itself (time, host, pid, stable event id). */
+const RESERVED = new Set(['rt', 'dvchost', 'dvcpid', 'externalId']);
 
 const CUSTOM = /^cs(\d+)(label)?$/i;
 const STRING_SLOTS = ['cs1', 'cs2', 'cs3', 'cs4', 'cs5', 'cs6', 'flexString1', 'flexString2'] as const;

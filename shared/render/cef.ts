@@ -2,8 +2,8 @@
  * CEF renderer: `CEF:0|MT4|Segura|<version>|<eventId>|<name>|<severity>|<extension>`. Constant
  * header parts are escaped once per renderer; per event the renderer only concatenates. Device
  * Product and Device Version are the vault's own when the input carried them (`Segura|3.27.0-4`);
- * a configured product overrides, a configured version is the fallback. `rt` (epoch ms), `dvchost`
- * and `dvcpid` come first in the extension, then the vault's fields.
+ * a configured product overrides, a configured version is the fallback. `rt` (epoch ms), `dvchost`,
+ * `dvcpid` and `externalId` (the stable event id) come first in the extension, then the vault's fields.
  */
 import { RenderError } from '../errors.js';
 import type { SecurityEvent } from '../model/security-event.js';
@@ -31,7 +31,7 @@ interface CefOptions {
 const DEFAULTS = { vendor: 'MT4', product: 'Segura', deviceVersion: '3', mode: 'strict' } as const;
 
 /**
- * The CEF extension for an event: `rt`, `dvchost`, `dvcpid` from the model, then the fields through
+ * The CEF extension for an event: `rt`, `dvchost`, `dvcpid`, `externalId` from the model, then the fields through
  * the compiled plan. Returns the text and the span of the msg value (for the size budget).
  */
 function extensionText(e: SecurityEvent, mode: CefMode): ExtText {
@@ -49,6 +49,8 @@ function extensionText(e: SecurityEvent, mode: CefMode): ExtText {
       fields = { ...fields, [k]: e.pid };
     }
   }
+  // the stable event id (model/event-uid.ts: hex digits, nothing to escape), for SIEM deduplication
+  if (e.uid !== undefined) head += ` externalId=${e.uid}`;
   const r = runPlan(planFor(fields, mode), fields, head);
   // every step and head part starts with a space: drop the first one
   return { text: r.text.slice(1), msgStart: r.msgStart === -1 ? -1 : r.msgStart - 1, msgEnd: r.msgEnd - 1 };

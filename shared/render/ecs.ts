@@ -141,6 +141,8 @@ function createEcsRenderer(opts: EcsOptions = {}): Renderer {
       dataset: 'segura.siem',
       module: 'segura',
     };
+    // the stable event id: the same across retries, redrives and destinations (deduplication)
+    if (e.uid !== undefined) event.id = e.uid;
     if (f.act !== undefined) event.action = f.act;
     doc.event = event;
     doc.log = { syslog: { severity: { code: e.syslogSeverity, name: SYSLOG_SEVERITY_NAMES[e.syslogSeverity] } } };

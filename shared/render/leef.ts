@@ -33,7 +33,7 @@ const LEEF_RENAMES: ReadonlyMap<string, string> = new Map([
   ['spriv', 'role'],
 ]);
 /** Attributes the renderer writes itself; a field with one of these names is prefixed. */
-const OWN = ['devTime', 'devTimeFormat', 'sev', 'cat', 'eventName', 'dvchost', 'dvcpid'];
+const OWN = ['devTime', 'devTimeFormat', 'sev', 'cat', 'eventName', 'dvchost', 'dvcpid', 'externalId'];
 const DEV_TIME_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
 
 function createLeefRenderer(opts: LeefOptions = {}): Renderer {
@@ -81,6 +81,8 @@ function createLeefRenderer(opts: LeefOptions = {}): Renderer {
     attrs.push(`eventName=${clean(e.name)}`);
     if (e.host !== null) attrs.push(`dvchost=${clean(e.host)}`);
     if (e.pid !== null) attrs.push(`dvcpid=${clean(e.pid)}`);
+    // the stable event id (hex digits) as a custom attribute, named as in CEF, for deduplication
+    if (e.uid !== undefined) attrs.push(`externalId=${e.uid}`);
     let msgIndex = -1;
     const taken = new Set(OWN);
     for (const k in e.fields) {

@@ -5,7 +5,8 @@
  * - TIMESTAMP in UTC, `.mmm` (or 6 digits when the source had them), upper-case T and Z;
  * - HOSTNAME: the vault host, IDNA (punycode) when non-ASCII, PRINTUSASCII ≤ 255, else `-`;
  * - APP-NAME `Segura` (configurable, ≤ 48), PROCID = vault pid (≤ 128), MSGID = event id (≤ 32);
- * - SD: `-`, or one element `[name@PEN eventId=… name=… severity=… category=… origin=…]`;
+ * - SD: `-`, or one element `[name@PEN eventId=… name=… severity=… category=… origin=… uid=…]`
+ *   (`uid`: the stable event id, also in the CEF MSG as `externalId`);
  * - MSG: the CEF payload (default; no BOM so `$msg startswith "CEF:"` rules keep working) or the
  *   vault's key=value text (BOM when it is not pure ASCII, RFC 5424 §6.4), written in the vault's own
  *   dialect: values as they are, no escapes (escape.ts `nativeKvValue`).
@@ -100,6 +101,8 @@ function createRfc5424Renderer(opts: Rfc5424Options = {}): Renderer {
     let s = `${sdOpen}eventId="${escapeSdValue(e.eventId)}" name="${escapeSdValue(e.name)}" severity="${e.cefSeverity}"`;
     if (e.category !== null) s += ` category="${escapeSdValue(e.category)}"`;
     if (e.origin !== null) s += ` origin="${escapeSdValue(e.origin)}"`;
+    // the stable event id (hex digits, nothing to escape), for deduplication
+    if (e.uid !== undefined) s += ` uid="${e.uid}"`;
     // a SIEM can select shortened events without parsing the text for the … marker
     if (truncated) s += ' truncated="true"';
     return `${s}]`;

@@ -16,8 +16,10 @@
  *     and the same continuation happens when it is resumed (or never). Either way the duplicates
  *     of one timed-out batch are bounded by that batch: 10 per destination and timeout.
  */
+
 import { describe, expect, it } from 'vitest';
 import { publishBatchEntryIds, snsAction } from '../../local/fault-proxy.js';
+import { uidOf } from '../../local/ledger.js';
 import { closeScenario, FAST, paddedBodies, relayHarness, sleep } from '../helpers/pipeline.js';
 
 const h = relayHarness();
@@ -59,6 +61,7 @@ async function runScenario(
   await sleep(Math.max(0, heldAt + HOLD_MS + 500 - Date.now()));
   const drained = drainedFirst && (await relay.drain(30_000));
   const timedOut = relayLog.filter((l) => /AbortError|Task timed out/.test(l));
+  const received = new Map(relay.destinations.map((d) => [d.name, [...(d.received() ?? [])]]));
   const ledger = await closeScenario(
     task,
     relay,
@@ -76,7 +79,7 @@ async function runScenario(
     },
     t0,
   );
-  return { drained, ledger, normalize, proxy, timedOut };
+  return { drained, ledger, normalize, proxy, timedOut, received };
 }
 
 describe('fault: a dependency stalls past the function timeout', () => {
@@ -114,6 +117,11 @@ describe('fault: a dependency stalls past the function timeout', () => {
       expect(d).toMatchObject({ expected: 30, delivered: 30, inDlq: 0, missing: 0 });
       expect(d.duplicates).toBeGreaterThan(0);
       expect(d.duplicates).toBeLessThanOrEqual(10 * r.timedOut.length);
+      // the duplicates are copies of the same stable id (what a SIEM deduplicates on): 30 ids
+      const ids = (r.received.get(d.name) ?? []).map(uidOf);
+      expect(ids.every((id) => id !== null)).toBe(true);
+      expect(new Set(ids).size).toBe(30);
+      expect(ids.length - 30).toBe(d.duplicates);
     }
   });
 });

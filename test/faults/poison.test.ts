@@ -11,8 +11,8 @@
  *   nine others of each batch reach the collector.
  */
 import { describe, expect, it } from 'vitest';
+import { expectedEvent } from '../../local/ledger.js';
 import type { OutboundItem } from '../../shared/deliver/sink.js';
-import { parseInput } from '../../shared/parse/parse-payload.js';
 import { bodies, closeScenario, FAST, fastSyslog, logsMatching, relayHarness, waitUntil } from '../helpers/pipeline.js';
 
 const h = relayHarness();
@@ -138,7 +138,7 @@ describe('fault: a poison message in every position of a batch', () => {
 
     const renderer = collector.renderer;
     const expectedBatches = Array.from({ length: 10 }, (_, i) =>
-      input.slice(i * 10, i * 10 + 10).flatMap((b, j) => (j === i ? [] : [renderer.render(parseInput(b))])),
+      input.slice(i * 10, i * 10 + 10).flatMap((b, j) => (j === i ? [] : [renderer.render(expectedEvent(b))])),
     );
     const perBatch = logsMatching(h.cap, 'batch delivered')
       .filter((j) => j.destination === 'collector')

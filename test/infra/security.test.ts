@@ -260,8 +260,26 @@ describe('least privilege per function (full.json)', () => {
         `kms:GenerateDataKey on ${key('KeysIngest')}`,
         `kms:Decrypt on ${key('KeysTopics')}`,
         `kms:GenerateDataKey on ${key('KeysTopics')}`,
+        // the event id key (read once at cold start; Decrypt only through Secrets Manager)
+        `secretsmanager:GetSecretValue on ${idOf(t, 'AWS::SecretsManager::Secret', 'EventIdKey')}`,
+        `kms:Decrypt on ${key('KeysPipeline')}`,
       ].sort(),
     );
+  });
+
+  it('the event id key: generated at deploy, CMK-encrypted, readable by normalize only, Decrypt via Secrets Manager only', () => {
+    const secret = idOf(t, 'AWS::SecretsManager::Secret', 'EventIdKey');
+    const props = (resources(t, 'AWS::SecretsManager::Secret')[secret] as { Properties: Record<string, unknown> })
+      .Properties;
+    expect(props.KmsKeyId).toEqual({ 'Fn::GetAtt': [key('KeysPipeline'), 'Arn'] });
+    expect(props.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    expect(props.SecretString).toBeUndefined();
+    const readers = Object.keys(resources(t, 'AWS::IAM::Role')).filter((role) =>
+      permissionsOf(t, role).includes(`secretsmanager:GetSecretValue on ${secret}`),
+    );
+    expect(readers).toEqual([roleOf('Normalize')]);
+    const policies = JSON.stringify(resources(t, 'AWS::IAM::Policy'));
+    expect(policies).toContain('"kms:ViaService"');
   });
 
   it.each(['archive', 'splunk'])(

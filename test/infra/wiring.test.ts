@@ -61,7 +61,10 @@ describe('same code as npm start', () => {
     const local = readFileSync(join(ROOT, 'local', 'relay.ts'), 'utf8');
     for (const [name, factory] of Object.entries(factories)) {
       const handler = readFileSync(join(ROOT, 'functions', name, 'handler.ts'), 'utf8');
-      expect(handler).toContain(`${factory}(process.env)`);
+      // normalize's entry passes the event id key it read at INIT (functions/normalize/handler.ts)
+      expect(handler).toContain(
+        name === 'normalize' ? `${factory}(process.env, { eventIdKey })` : `${factory}(process.env)`,
+      );
       expect(local).toContain(`import { ${factory} } from '../functions/${name}/app.js'`);
     }
   });
@@ -76,6 +79,7 @@ describe('environment per function (full.json)', () => {
       [ENV.deadLetterQueueUrl]: `<${idOf(t, 'AWS::SQS::Queue', 'IngestQueueIngestDeadLetterQueue')}>`,
       [ENV.sourceQueueUrl]: `<${idOf(t, 'AWS::SQS::Queue', /^IngestQueueIngestQueue[0-9A-F]{8}$/)}>`,
       [ENV.maxInputBytes]: '262144',
+      [ENV.eventIdKeySecretArn]: `<${idOf(t, 'AWS::SecretsManager::Secret', 'EventIdKey')}>`,
       POWERTOOLS_SERVICE_NAME: 'segura-relay-prod-normalize',
       POWERTOOLS_METRICS_NAMESPACE: 'SeguraRelay',
       POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -25,10 +25,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, type TaskMeta } from 'vitest';
+import { expectedEvent } from '../../local/ledger.js';
 import { LocalRelay } from '../../local/relay.js';
 import { sampleEvents } from '../../local/sample-events.js';
 import { InvalidEventError } from '../../shared/errors.js';
-import { parseInput } from '../../shared/parse/parse-payload.js';
 import { type DestinationRow, type ScenarioLedger, sleep } from '../helpers/pipeline.js';
 
 const EVENTS = Number(process.env.LOAD_EVENTS ?? 100_000);
@@ -154,7 +154,7 @@ async function run(events: number, concurrency: number, task: { meta: TaskMeta }
     let invalid = 0;
     for (const b of bodies) {
       try {
-        const e = parseInput(b);
+        const e = expectedEvent(b);
         tallies.archive.expect(renderers.archive.render(e));
         tallies.collector.expect(renderers.collector.render(e));
       } catch (e) {

@@ -6,9 +6,8 @@
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { LatencyProbe, percentiles } from '../../../local/latency.js';
-import { redactSecrets } from '../../../shared/model/secrets.js';
+import { expectedEvent } from '../../../local/ledger.js';
 import { toWire } from '../../../shared/model/wire.js';
-import { parseInput } from '../../../shared/parse/parse-payload.js';
 import { createRenderer } from '../../../shared/render/index.js';
 
 function record(messageId: string, body: string, sentMs: number): SQSRecord {
@@ -38,7 +37,7 @@ const envelope = (i: number) =>
     pid: 1426,
     fields: { msg: `Password viewed ${i}`, suid: '35', duser: 'root' },
   });
-const wireOf = (body: string, sentMs: number) => toWire(redactSecrets(parseInput(body, { receivedAtMs: sentMs })));
+const wireOf = (body: string, sentMs: number) => toWire(expectedEvent(body, { receivedAtMs: sentMs }));
 
 describe('percentiles', () => {
   it('nearest rank: the smallest value with at least p% of the sample at or below it', () => {
@@ -62,7 +61,7 @@ describe('LatencyProbe', () => {
     // SNS fan-out into the collector queue at 1020 (both), picked up at 1050 and 1070
     p.destinationInvoked('deliver-syslog', [record('d0', wireOf(b0, 1000), 1020)], 1050);
     p.destinationInvoked('deliver-syslog', [record('d1', wireOf(b1, 1004), 1020)], 1070);
-    const line = (b: string) => cef.render(redactSecrets(parseInput(b)));
+    const line = (b: string) => cef.render(expectedEvent(b));
     p.arrived('collector', line(b1), 1075);
     p.arrived('collector', line(b0), 1058);
     p.arrived('collector', line(b0), 1090); // a redelivery: counted once, at its first arrival
@@ -86,7 +85,7 @@ describe('LatencyProbe', () => {
     p.normalizeInvoked([record('i0', b, 1000)], 1001); // publish failed: SQS delivers it again
     p.normalizeInvoked([record('i0', b, 1000)], 2001);
     p.destinationInvoked('deliver-firehose', [record('d0', wireOf(b, 1000), 2005)], 2007);
-    p.arrived('archive', cef.render(redactSecrets(parseInput(b))), 2009);
+    p.arrived('archive', cef.render(expectedEvent(b)), 2009);
     const d = p.report([{ name: 'archive', kind: 'firehose', fn: 'deliver-firehose', renderer: cef }]).destinations[0];
     expect(d?.hops.aWait.max).toBe(1001);
     expect(d?.hops.aWork.max).toBe(4);

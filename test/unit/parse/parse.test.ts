@@ -411,6 +411,70 @@ describe('CEF lines', () => {
     expect(parseInput(`<134>Jan 19 13:41:00 vault-02 ${cef}`).host).toBe('vault-01');
   });
 
+  describe('BSD header time and TAG (issue 19 point 7)', () => {
+    const line = '<9>Jan 19 10:41:00 vault-01 Segura[1426]: CEF:0|MT4|Segura|3|2|Password Changed|3|suser=jsilva';
+    const at = (iso: string) => Date.parse(iso);
+
+    it('keeps the time (year from the receive time, UTC) and the TAG as app and pid, flagged timestamp-inferred', () => {
+      const e = parseInput(line, { receivedAtMs: at('2026-01-19T10:41:05Z') });
+      expect(e.time).toEqual({ epochMs: at('2026-01-19T10:41:00Z'), offsetMinutes: 0, micros: 0, fractionDigits: 0 });
+      expect(e.app).toBe('Segura');
+      expect(e.pid).toBe('1426');
+      expect(e.host).toBe('vault-01');
+      expect(e.flags).toContain('timestamp-inferred');
+      expect(e.flags).not.toContain('timestamp-defaulted');
+      expect(createRenderer('cef').render(e)).toContain('rt=1768819260000 dvchost=vault-01 dvcpid=1426 ');
+    });
+
+    it('picks the nearest year not more than a day after the receive time', () => {
+      const year = (text: string, received: string) =>
+        new Date(
+          (parseInput(`<9>${text} vault-01 Segura[7]: CEF:0|MT4|Segura|3|2|n|3|`, { receivedAtMs: at(received) }).time
+            ?.epochMs ?? Number.NaN) as number,
+        ).toISOString();
+      // written just before midnight, received just after New Year: last year
+      expect(year('Dec 31 23:59:59', '2027-01-01T00:00:02Z')).toBe('2026-12-31T23:59:59.000Z');
+      // a sender clock a little ahead across New Year: next year
+      expect(year('Jan  1 00:00:01', '2026-12-31T23:59:58Z')).toBe('2027-01-01T00:00:01.000Z');
+      // more than a day in the future: last year
+      expect(year('Jan 21 10:00:00', '2026-01-19T10:00:00Z')).toBe('2025-01-21T10:00:00.000Z');
+      expect(year('Jan 20 10:00:00', '2026-01-19T10:00:00Z')).toBe('2026-01-20T10:00:00.000Z');
+      // Feb 29 goes to a leap year among the candidates (receive year ± 1), else has no time
+      // (no leap year among 2025–2027: the receive time is used instead, see the last case)
+      expect(year('Feb 29 12:00:00', '2026-03-01T00:00:00Z')).toBe('2026-03-01T00:00:00.000Z');
+      expect(year('Feb 29 12:00:00', '2029-03-01T00:00:00Z')).toBe('2028-02-29T12:00:00.000Z');
+    });
+
+    it('a CEF rt wins over the header time and clears the flag; dvcpid wins over the TAG pid', () => {
+      const e = parseInput(`${line} rt=1768830060123 dvcpid=99`, { receivedAtMs: at('2026-01-19T10:41:05Z') });
+      expect(e.time?.epochMs).toBe(1768830060123);
+      expect(e.pid).toBe('99');
+      expect(e.flags).not.toContain('timestamp-inferred');
+    });
+
+    it('a header without a TAG or with a TAG without PID still gives the time', () => {
+      const noTag = parseInput('<9>Jan 19 10:41:00 vault-01 CEF:0|MT4|Segura|3|2|n|3|', {
+        receivedAtMs: at('2026-01-20T00:00:00Z'),
+      });
+      expect(noTag.time?.epochMs).toBe(at('2026-01-19T10:41:00Z'));
+      expect(noTag.pid).toBeNull();
+      const noPid = parseInput('<9>Jan 19 10:41:00 vault-01 Segura: CEF:0|MT4|Segura|3|2|n|3|', {
+        receivedAtMs: at('2026-01-20T00:00:00Z'),
+      });
+      expect(noPid.app).toBe('Segura');
+      expect(noPid.pid).toBeNull();
+    });
+
+    it('an impossible header date has no time: the receive time is used and flagged timestamp-defaulted', () => {
+      const e = parseInput('<9>Feb 30 10:41:00 vault-01 Segura[1]: CEF:0|MT4|Segura|3|2|n|3|', {
+        receivedAtMs: at('2026-03-01T00:00:00Z'),
+      });
+      expect(e.flags).toContain('timestamp-defaulted');
+      expect(e.flags).not.toContain('timestamp-inferred');
+      expect(e.pid).toBe('1');
+    });
+  });
+
   it('accepts severity words, an empty extension and a missing event class id', () => {
     expect(parseInput('CEF:0|a|b|c|1|n|Very-High|').cefSeverity).toBe(10);
     expect(parseInput('CEF:0|a|b|c|1|n|low|x=1').cefSeverity).toBe(3);
