@@ -17,7 +17,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { backoffMs, type OutboundMessage, sendMessageBatch, toolSqsClient } from '../shared/bridge/sqs.js';
+import { backoffMs, type OutboundMessage, sendMessageBatch, toolSqsClient } from '../bridge/sqs.js';
 import { DLQ_ATTR } from '../shared/deliver/dlq.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
 import { intOption, parse, UsageError } from './args.js';
