@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { renderOptionIssues } from '../../shared/config/render-options.js';
 import { retryBackoffIssues } from '../../shared/config/retry-backoff.js';
 import { checkAlertRules } from './alert-rules.js';
 import { backoffOf, DEFAULT_DEAD_LETTER_QUEUE_DAYS, DEFAULT_QUEUE_DAYS, PROCESSING_DEFAULTS } from './defaults.js';
@@ -15,9 +16,7 @@ import {
   type DestinationInput,
   type EventFilter,
   type FirehoseDestinationInput,
-  type Format,
   type ProcessingInput,
-  type RenderOptions,
   type SyslogDestinationInput,
 } from './types.js';
 
@@ -27,56 +26,6 @@ import {
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-target-groups.html#target-type
  */
 const OUTSIDE_VPC_TARGET_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'] as const;
-
-/** Which render options each format reads (shared/render/index.ts). */
-const RENDER_OPTION_FORMATS: Readonly<Record<keyof RenderOptions, readonly Format[]>> = {
-  vendor: ['cef', 'rfc5424', 'leef', 'ecs'],
-  product: ['cef', 'rfc5424', 'leef', 'ecs'],
-  deviceVersion: ['cef', 'rfc5424', 'leef', 'ecs'],
-  mode: ['cef', 'rfc5424'],
-  maxBytes: ['cef', 'rfc5424', 'leef', 'ecs'],
-  facility: ['rfc5424'],
-  appName: ['rfc5424'],
-  msg: ['rfc5424'],
-  bom: ['rfc5424'],
-  sdId: ['rfc5424'],
-  delimiter: ['leef'],
-};
-
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-// ---- cross-field rules --------------------------------------------------------------------------
-
-/** The same checks shared/render runs at cold start, so a bad option fails the synth instead. */
-function renderIssues(r: RenderOptions | undefined, format: Format, field: string): string[] {
-  if (!r) return [];
-  const out: string[] = [];
-  for (const key of Object.keys(r) as Array<keyof RenderOptions>) {
-    const formats = RENDER_OPTION_FORMATS[key];
-    if (!formats.includes(format))
-      out.push(`${field}.${key}: not used by format ${format} (used by ${formats.join(', ')})`);
-  }
-  for (const key of ['vendor', 'product', 'deviceVersion'] as const) {
-    const v = r[key];
-    if (v === undefined) continue;
-    if (CONTROL.test(v)) out.push(`${field}.${key}: must not contain control characters`);
-    else if (format === 'leef' && v.includes('|')) out.push(`${field}.${key}: must not contain | (LEEF header)`);
-  }
-  if (format === 'ecs' && r.maxBytes !== undefined && r.maxBytes < 256)
-    out.push(`${field}.maxBytes: must be ≥ 256 for format ecs, got ${r.maxBytes}`);
-  if (r.sdId !== undefined) {
-    const at = r.sdId.indexOf('@');
-    const ok =
-      /^[\x21-\x7e]{1,32}$/.test(r.sdId) &&
-      !/[= \]"]/.test(r.sdId) &&
-      at > 0 &&
-      /^\d+(\.\d+)*$/.test(r.sdId.slice(at + 1));
-    if (!ok) out.push(`${field}.sdId: ${JSON.stringify(r.sdId)} is not a private SD-ID name@PEN (RFC 5424 §7.2.2)`);
-  }
-  if (r.delimiter !== undefined && (!/^[\x21-\x7e]$/.test(r.delimiter) || '=|\\'.includes(r.delimiter)))
-    out.push(`${field}.delimiter: one printable ASCII character other than = | \\, got ${JSON.stringify(r.delimiter)}`);
-  return out;
-}
 
 function filterIssues(f: EventFilter | undefined, field: string): string[] {
   if (!f) return [];
@@ -311,7 +260,7 @@ function crossFieldIssues(
         `${field}.id: "${d.id ?? d.name}" is already the id of config.destinations[${firstId}] (the id defaults to the name)`,
       );
     else ids.set(id, i);
-    out.push(...renderIssues(d.render, d.format, `${field}.render`));
+    out.push(...renderOptionIssues(d.render, d.format, `${field}.render`));
     out.push(...filterIssues(d.filter, `${field}.filter`));
     const retentionSeconds = (c.retention?.queueDays ?? DEFAULT_QUEUE_DAYS) * 86_400;
     if (d.type === 'firehose') {

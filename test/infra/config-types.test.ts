@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../infra/config/types.js';
 import { configTypesSource, OUTPUT_PATH, readSchema } from '../../scripts/config-types.js';
+import { RENDER_OPTION_FORMATS } from '../../shared/config/render-options.js';
+import { SYSLOG_RANGES } from '../../shared/config/syslog-ranges.js';
 import { ROOT } from './helpers.js';
 
 describe('deployment config types', () => {
@@ -43,5 +45,18 @@ describe('deployment config types', () => {
   it('CHANNELS are the alert subscriber channels of the schema', () => {
     const alerts = readSchema().$defs.alerts as { properties: { subscribers: { properties: object } } };
     expect([...CHANNELS].sort()).toEqual(Object.keys(alerts.properties.subscribers.properties).sort());
+  });
+
+  // one range per setting: the schema checks the file at synth, createSyslogSink the sink at runtime
+  it.each(Object.entries(SYSLOG_RANGES))('%s has one range: the schema and the sink agree', (setting, range) => {
+    type Bounds = { minimum?: number; maximum?: number; properties?: Record<string, Bounds> };
+    let node = readSchema().$defs.syslogDestination as Bounds;
+    for (const part of setting.split('.')) node = node.properties?.[part] as Bounds;
+    expect({ min: node.minimum, max: node.maximum }).toEqual(range);
+  });
+
+  it('the render options the functions read are the ones the schema allows', () => {
+    const render = readSchema().$defs.render as { properties: object };
+    expect(Object.keys(RENDER_OPTION_FORMATS).sort()).toEqual(Object.keys(render.properties).sort());
   });
 });
