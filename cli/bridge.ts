@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ListenAddress, parseAllowList, parseListenAddress } from '../shared/bridge/listeners.js';
-import { jsonLineLogger } from '../shared/bridge/log.js';
-import { type BridgeConfig, startBridge } from '../shared/bridge/run.js';
-import { SpoolLockedError } from '../shared/bridge/spool.js';
+import { type ListenAddress, parseAllowList, parseListenAddress } from '../bridge/listeners.js';
+import { jsonLineLogger } from '../bridge/log.js';
+import { type BridgeConfig, startBridge } from '../bridge/run.js';
+import { SpoolLockedError } from '../bridge/spool.js';
 import { intOption, parse, UsageError } from './args.js';
 
 const HELP = `Usage: segura-relay bridge --queue-url URL (--udp ADDR | --tcp ADDR | --tls ADDR)... [options]

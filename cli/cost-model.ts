@@ -229,7 +229,7 @@ const LOG_BYTES_PER_INVOCATION: Readonly<Record<FunctionKind, number>> = {
 const CANONICAL_OVERHEAD_BYTES = 290;
 /** SNS message attributes normalize sets for subscription filters (event id, severity, category, origin). */
 const ATTRIBUTE_BYTES = 150;
-/** The bridge sends SendMessageBatch, waiting up to 5 ms for more events (shared/bridge/bridge.ts lingerMs). */
+/** The bridge sends SendMessageBatch, waiting up to 5 ms for more events (bridge/bridge.ts lingerMs). */
 const BRIDGE_LINGER_SECONDS = 0.005;
 
 // ---- the model ----------------------------------------------------------------------------------

@@ -28,8 +28,8 @@ import {
   type Subscription,
 } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { toolSqsClient } from '../bridge/sqs.js';
 import { LOCAL_MANIFEST_PATH, type LocalManifest, readLocalManifest } from '../local/manifest.js';
-import { toolSqsClient } from '../shared/bridge/sqs.js';
 import { type DestinationOutput, destinationIndex, STACK_OUTPUT } from '../shared/config/stack-outputs.js';
 import { parse, UsageError } from './args.js';
 import { parseS3Uri, toolS3Client } from './redrive-s3.js';

@@ -27,7 +27,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-s3';
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
-import { backoffMs, type OutboundMessage, sendMessageBatch } from '../shared/bridge/sqs.js';
+import { backoffMs, type OutboundMessage, sendMessageBatch } from '../bridge/sqs.js';
 import type { FirehoseFailedRecord } from '../shared/config/firehose-backup.js';
 import { eventIdOfLine, formatOfLine, REPLAY_ATTR } from '../shared/deliver/replay.js';
 import { UsageError } from './args.js';

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { backoffMs, isConfigError, sendMessageBatch, toolSqsClient } from '../bridge/sqs.js';
 import { sampleEvents } from '../local/sample-events.js';
-import { backoffMs, isConfigError, sendMessageBatch, toolSqsClient } from '../shared/bridge/sqs.js';
 import { InvalidEventError } from '../shared/errors.js';
 import { DEFAULT_MAX_INPUT_BYTES, parseInput } from '../shared/parse/parse-payload.js';
 import { intOption, parse, UsageError } from './args.js';
@@ -74,7 +74,7 @@ async function* bodiesFrom(
     return;
   }
   if (v.rejected !== undefined) {
-    // the bridge's rejected-messages file (shared/bridge/rejected.ts): one JSON object per line
+    // the bridge's rejected-messages file (bridge/rejected.ts): one JSON object per line
     for await (const ev of readLines(createReadStream(v.rejected), 2 * DEFAULT_MAX_INPUT_BYTES + 4096)) {
       if (ev.kind === 'toolong') {
         onTooLong(ev.n, ev.bytes);

@@ -1,197 +1,26 @@
 /**
- * Deployment configuration: the file's shape (`DeploymentConfigV1`, mirrored by
- * `schemas/deployment-config.v1.schema.json`) and the resolved form the stack reads
- * (`RelayConfig`: every default applied, paths absolute, alert rules loaded).
+ * Deployment configuration: the file's shape (`DeploymentConfigV1`, generated from
+ * `schemas/deployment-config.v1.schema.json` into schema-types.ts by scripts/config-types.ts) and
+ * the resolved form the stack reads (`RelayConfig`: every default applied, paths absolute, alert
+ * rules loaded).
  */
 import type { RetryBackoff } from '../../shared/config/retry-backoff.js';
-
-type Format = 'cef' | 'rfc5424' | 'leef' | 'ecs';
-type Channel = 'sms' | 'email' | 'chat' | 'ticket';
-type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-type Runtime = 'nodejs22.x' | 'nodejs24.x';
+import type * as Schema from './schema-types.js';
 
 /** Renderer options, passed verbatim in the function's DESTINATION (shared/render/index.ts RenderConfig). */
-interface RenderOptions {
-  readonly vendor?: string;
-  readonly product?: string;
-  readonly deviceVersion?: string;
-  readonly mode?: 'strict' | 'compatible';
-  readonly maxBytes?: number;
-  readonly facility?: number;
-  readonly appName?: string;
-  readonly msg?: 'cef' | 'kv';
-  readonly bom?: 'auto' | 'always' | 'never';
-  readonly sdId?: string;
-  readonly delimiter?: string;
-}
-
+type RenderOptions = Schema.Render;
 /** SNS subscription filter on normalize's message attributes. */
-interface EventFilter {
-  readonly minSeverity?: number;
-  readonly eventIds?: readonly string[];
-  readonly excludeEventIds?: readonly string[];
-  readonly categories?: readonly string[];
-  readonly origins?: readonly string[];
-}
-
-interface ProcessingInput {
-  readonly batchSize?: number;
-  readonly maxBatchingWindowSeconds?: number;
-  readonly maxConcurrency?: number;
-  readonly reservedConcurrency?: number;
-  readonly memoryMb?: number;
-  readonly timeoutSeconds?: number;
-  readonly maxReceiveCount?: number;
-  /** destinations only: backoff while the destination is down */
-  readonly backoff?: { readonly baseSeconds?: number; readonly capSeconds?: number };
-}
-
-interface S3DeliveryInput {
-  readonly type: 's3';
-  readonly prefix?: string;
-  readonly compression?: 'GZIP' | 'UNCOMPRESSED';
-  readonly bufferingSeconds?: number;
-  readonly bufferingMiB?: number;
-}
-
-interface SplunkDeliveryInput {
-  readonly type: 'splunk';
-  readonly hecEndpoint: string;
-  readonly hecEndpointType?: 'Raw' | 'Event';
-  readonly hecTokenSecretArn: string;
-  readonly secretKmsKeyArn?: string;
-  readonly hecAckTimeoutSeconds?: number;
-  readonly retrySeconds?: number;
-  readonly bufferingSeconds?: number;
-  readonly bufferingMiB?: number;
-}
-
-interface HttpDeliveryInput {
-  readonly type: 'http';
-  readonly url: string;
-  readonly endpointName?: string;
-  readonly accessKeySecretArn?: string;
-  readonly secretKmsKeyArn?: string;
-  readonly contentEncoding?: 'GZIP' | 'NONE';
-  readonly retrySeconds?: number;
-  readonly bufferingSeconds?: number;
-  readonly bufferingMiB?: number;
-  readonly attributes?: Readonly<Record<string, string>>;
-}
-
-interface FirehoseDestinationInput {
-  readonly type: 'firehose';
-  readonly name: string;
-  readonly id?: string;
-  readonly format: Format;
-  readonly render?: RenderOptions;
-  readonly filter?: EventFilter;
-  readonly aggregate?: boolean;
-  readonly delivery: S3DeliveryInput | SplunkDeliveryInput | HttpDeliveryInput;
-  readonly processing?: ProcessingInput;
-}
-
-interface NlbTargetInput {
-  readonly ip: string;
-  readonly port?: number;
-}
-
-interface SyslogDestinationInput {
-  readonly type: 'syslog';
-  readonly name: string;
-  readonly id?: string;
-  readonly format: Format;
-  readonly render?: RenderOptions;
-  readonly filter?: EventFilter;
-  readonly transport?: 'tls' | 'tcp' | 'udp' | 'relp';
-  readonly relp?: { readonly tls?: boolean; readonly window?: number };
-  readonly port: number;
-  readonly framing?: 'octet' | 'lf';
-  readonly ca?: { readonly pem?: string; readonly file?: string };
-  readonly servername?: string;
-  readonly connectTimeoutMs?: number;
-  readonly writeTimeoutMs?: number;
-  readonly maxDatagramBytes?: number;
-  readonly target: {
-    readonly existing?: { readonly host: string; readonly egressCidrs?: readonly string[] };
-    readonly nlb?: {
-      readonly listener?: 'passthrough' | 'tls';
-      readonly certificateArn?: string;
-      readonly sslPolicy?: string;
-      readonly targetProtocol?: 'tcp' | 'tls';
-      readonly cleartextReason?: string;
-      readonly targetPort?: number;
-      readonly targets: readonly NlbTargetInput[];
-    };
-  };
-  readonly processing?: ProcessingInput;
-}
-
-type DestinationInput = FirehoseDestinationInput | SyslogDestinationInput;
-
+type EventFilter = Schema.Filter;
+type Format = Schema.Format;
+type ProcessingInput = Schema.Processing;
+type FirehoseDestinationInput = Schema.FirehoseDestination;
+type SyslogDestinationInput = Schema.SyslogDestination;
+type DestinationInput = Schema.Destination;
 /** The config file, as written (see the JSON Schema for every field's meaning and range). */
-interface DeploymentConfigV1 {
-  readonly version: 1;
-  readonly name: string;
-  readonly description?: string;
-  readonly region?: string;
-  readonly tags?: Readonly<Record<string, string>>;
-  readonly ingest: {
-    readonly producers: readonly string[];
-    readonly producerRole?: { readonly trustedPrincipal: string; readonly externalId?: string };
-    readonly operators?: readonly string[];
-    readonly maxInputBytes?: number;
-    readonly allowSecretFields?: boolean;
-    readonly processing?: ProcessingInput;
-  };
-  readonly destinations?: readonly DestinationInput[];
-  readonly network?: {
-    readonly vpc: {
-      readonly create?: {
-        readonly cidr: string;
-        readonly availabilityZones: readonly string[];
-        readonly natGateways?: number;
-      };
-      readonly existing?: {
-        readonly vpcId: string;
-        readonly cidr: string;
-        readonly availabilityZones: readonly string[];
-        readonly privateSubnetIds: readonly string[];
-      };
-    };
-    readonly interfaceEndpoints?: boolean;
-  };
-  readonly alerts?: {
-    readonly chatbot?: boolean;
-    readonly rulesFile: string;
-    readonly subscribers: Partial<Record<Channel, readonly string[]>>;
-    readonly filter?: EventFilter;
-    readonly processing?: ProcessingInput;
-  };
-  readonly retention?: {
-    readonly queueDays?: number;
-    readonly deadLetterQueueDays?: number;
-    readonly logDays?: number;
-    readonly archiveDays?: number;
-    readonly keepDataOnDelete?: boolean;
-  };
-  readonly operations?: {
-    readonly alarmEmails?: readonly string[];
-    readonly metricsNamespace?: string;
-    readonly logLevel?: LogLevel;
-    readonly runtime?: Runtime;
-    readonly tracing?: boolean;
-    readonly accessLogs?: boolean;
-    readonly dashboard?: boolean;
-    readonly alarms?: {
-      readonly oldestMessageAgeSeconds?: number;
-      readonly eventsFailedThreshold?: number;
-      readonly eventsFailedPeriods?: number;
-      readonly functionErrorsThreshold?: number;
-      readonly firehoseFreshnessSeconds?: number;
-    };
-  };
-}
+type DeploymentConfigV1 = Schema.DeploymentConfigV1;
+type Channel = keyof Schema.Alerts['subscribers'];
+type LogLevel = NonNullable<Schema.Operations['logLevel']>;
+type Runtime = NonNullable<Schema.Operations['runtime']>;
 
 // ---- resolved form ------------------------------------------------------------------------------
 
@@ -387,7 +216,7 @@ interface RelayConfig {
   };
 }
 
-const CHANNELS = ['sms', 'email', 'chat', 'ticket'] as const;
+const CHANNELS = ['sms', 'email', 'chat', 'ticket'] as const satisfies readonly Channel[];
 
 export type {
   Alarms,

@@ -1,7 +1,7 @@
 /**
  * infra/ never imports runtime code (functions/, shared/, cli/, local/) except the pure contracts in
  * shared/config (env var and metric names, the retry backoff arithmetic, the Firehose backup layout,
- * the stack output keys), so the CDK app and the function bundles stay apart (style.md, layout rules).
+ * the stack output keys, the render options' rules), so the CDK app and the function bundles stay apart (style.md, layout rules).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -15,27 +15,46 @@ function tsFiles(dir: string): string[] {
   });
 }
 
+/** Every relative import of the .ts files under `dir`, as [importing file, imported file] from the repo root. */
+function relativeImports(dir: string): Array<[string, string]> {
+  return tsFiles(join(ROOT, dir)).flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)]
+      .map((m) => m[1] as string)
+      .filter((spec) => spec.startsWith('.'))
+      .map((spec): [string, string] => [
+        relative(ROOT, file),
+        relative(ROOT, resolve(file, '..', spec)).replace(/\.js$/, '.ts'),
+      ]),
+  );
+}
+
 describe('infra boundaries', () => {
   it('imports only the pure contracts of shared/config from the runtime', () => {
     const offending: string[] = [];
-    for (const file of tsFiles(join(ROOT, 'infra'))) {
-      const src = readFileSync(file, 'utf8');
-      for (const m of src.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)) {
-        const spec = m[1] as string;
-        if (!spec.startsWith('.')) continue;
-        const target = relative(ROOT, resolve(file, '..', spec)).replace(/\.js$/, '.ts');
-        if (
-          !target.startsWith('infra/') &&
-          target !== 'shared/config/env-names.ts' &&
-          target !== 'shared/config/metric-names.ts' &&
-          target !== 'shared/config/retry-backoff.ts' &&
-          target !== 'shared/config/firehose-backup.ts' &&
-          target !== 'shared/config/stack-outputs.ts'
-        ) {
-          offending.push(`${relative(ROOT, file)} → ${target}`);
-        }
+    for (const [file, target] of relativeImports('infra')) {
+      if (
+        !target.startsWith('infra/') &&
+        target !== 'shared/config/env-names.ts' &&
+        target !== 'shared/config/metric-names.ts' &&
+        target !== 'shared/config/retry-backoff.ts' &&
+        target !== 'shared/config/firehose-backup.ts' &&
+        target !== 'shared/config/stack-outputs.ts' &&
+        target !== 'shared/config/render-options.ts'
+      ) {
+        offending.push(`${file} → ${target}`);
       }
     }
+    expect(offending).toEqual([]);
+  });
+
+  // the syslog → SQS bridge is an operator tool run by the CLI (`segura-relay bridge`): it lives in
+  // bridge/, and neither the Lambda functions, their shared runtime, the CDK app nor npm start pull it in
+  it('keeps the bridge out of the functions, shared/, infra/ and local/', () => {
+    const offending = ['functions', 'shared', 'infra', 'local'].flatMap((dir) =>
+      relativeImports(dir)
+        .filter(([, target]) => target.startsWith('bridge/'))
+        .map(([file, target]) => `${file} → ${target}`),
+    );
     expect(offending).toEqual([]);
   });
 });

@@ -5,8 +5,10 @@
  * settings that cannot work with RELP.
  */
 import { describe, expect, it } from 'vitest';
+import { createSyslogHandler } from '../../functions/deliver-syslog/app.js';
 import { syslogDestination } from '../../shared/config/destination.js';
 import { ENV } from '../../shared/config/env-names.js';
+import { ConfigError } from '../../shared/errors.js';
 import { example, exampleDoc, idOf, type Json, parseInExamples, resources, synthConfig } from './helpers.js';
 
 const FILE = 'syslog-relp-new-nlb.json';
@@ -185,18 +187,34 @@ describe('RELP configuration errors', () => {
     expect(invalid(edit)).toMatch(message);
   });
 
-  it('the runtime parser refuses the same mistakes in a hand-written DESTINATION', () => {
+  // the function trusts the synth's checks: its DESTINATION parser reads the JSON, and the sink
+  // it builds checks the settings once (shared/config/syslog-ranges.ts), naming each
+  it('the runtime refuses the same mistakes in a hand-written DESTINATION, each check once', () => {
     const base = { name: 'r', transport: 'relp', host: 'h', port: 2514, format: 'rfc5424' };
-    expect(() => syslogDestination(JSON.stringify({ ...base, framing: 'lf' }))).toThrow(
-      /framing: not used with transport relp/,
+    const coldStart = (d: Json): unknown =>
+      createSyslogHandler({
+        [ENV.destination]: JSON.stringify(d),
+        [ENV.deadLetterQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq',
+      });
+    const refusal = (d: Json): ConfigError => {
+      try {
+        coldStart(d);
+      } catch (e) {
+        if (e instanceof ConfigError) return e;
+        throw e;
+      }
+      throw new Error(`accepted ${JSON.stringify(d)}`);
+    };
+    expect(refusal({ ...base, transport: 'tcp', relp: {} }).message).toMatch(/relp: only applies to transport 'relp'/);
+    expect(refusal({ ...base, relp: { tls: 'yes' } }).message).toMatch(/relp\.tls: must be true or false/);
+    expect(refusal({ ...base, relp: { window: 0 } }).message).toMatch(/relp\.window: must be an integer 1–10000/);
+    expect(refusal({ ...base, connectTimeoutMs: 60_001 }).message).toMatch(
+      /connectTimeoutMs: must be an integer 100–60000/,
     );
-    expect(() => syslogDestination(JSON.stringify({ ...base, transport: 'tcp', relp: {} }))).toThrow(
-      /relp: only used with transport relp/,
+    expect(refusal({ ...base, connectTimeoutMs: '5s' }).message).toMatch(
+      /DESTINATION\.connectTimeoutMs: must be an integer/,
     );
-    expect(() => syslogDestination(JSON.stringify({ ...base, relp: { tls: 'yes' } }))).toThrow(
-      /relp\.tls: must be true or false/,
-    );
-    expect(() => syslogDestination(JSON.stringify({ ...base, relp: { window: 0 } }))).toThrow(/relp\.window/);
     expect(syslogDestination(JSON.stringify(base)).relp).toEqual({ tls: true });
+    expect(() => coldStart({ ...base, connectTimeoutMs: 60_000, relp: { window: 10_000 } })).not.toThrow();
   });
 });

@@ -33,7 +33,7 @@
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { ConfigError, toError } from '../../errors.js';
+import { toError } from '../../errors.js';
 import type { DeliveryLogger } from '../sink.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -243,13 +243,6 @@ function describe(err: Error): string {
   return code !== undefined && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
 }
 
-function requirePositiveInt(setting: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigError(setting, `must be a positive integer (ms), got ${String(value)}`);
-  }
-  return value;
-}
-
 /**
  * A reusable TCP or TLS connection to one collector. See the module docs for the delivery guarantee.
  *
@@ -292,12 +285,10 @@ class StreamConnection implements FrameTransport {
     this.#ca = options.ca;
     // RFC 6066 §3: SNI carries DNS names only, never IP literals.
     this.#servername = options.servername ?? (isIP(options.host) === 0 ? options.host : undefined);
-    this.#connectTimeoutMs = requirePositiveInt(
-      'connectTimeoutMs',
-      options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    );
-    this.#writeTimeoutMs = requirePositiveInt('writeTimeoutMs', options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS);
-    this.#maxIdleMs = requirePositiveInt('maxIdleMs', options.maxIdleMs ?? DEFAULT_MAX_IDLE_MS);
+    // createSyslogSink, the only constructor of a connection, checked these settings once
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.#writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+    this.#maxIdleMs = options.maxIdleMs ?? DEFAULT_MAX_IDLE_MS;
     this.#logger = options.logger ?? console;
     this.#name = options.name ?? `${options.host}:${options.port}`;
   }

@@ -48,7 +48,7 @@
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { ConfigError, toError } from '../../errors.js';
+import { toError } from '../../errors.js';
 import type { DeliveryLogger } from '../sink.js';
 import {
   classifyConnectError,
@@ -145,8 +145,6 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 const DEFAULT_WRITE_TIMEOUT_MS = 5_000;
 const DEFAULT_MAX_IDLE_MS = 300_000;
 const DEFAULT_WINDOW = 128;
-/** Upper bound for `window`: "a very large window can be abused for denial of service" (the spec). */
-const MAX_WINDOW = 10_000;
 const KEEPALIVE_INITIAL_DELAY_MS = 60_000;
 /** Sessions a single `send` may open after the first one broke while frames were in flight. */
 const MAX_RESENDS_PER_SEND = 2;
@@ -193,13 +191,6 @@ class SessionFailure extends Error {
     this.name = 'SessionFailure';
     this.failure = failure;
   }
-}
-
-function positiveInt(setting: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value <= 0 || value > max) {
-    throw new ConfigError(setting, `must be an integer in 1..${max}, got ${String(value)}`);
-  }
-  return value;
 }
 
 /** Why a session can no longer carry commands, or undefined while it can. */
@@ -250,10 +241,11 @@ class RelpTransport implements FrameTransport {
     this.#ca = options.ca;
     // RFC 6066 §3: SNI carries DNS names only, never IP literals.
     this.#servername = options.servername ?? (isIP(options.host) === 0 ? options.host : undefined);
-    this.#connectTimeoutMs = positiveInt('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-    this.#writeTimeoutMs = positiveInt('writeTimeoutMs', options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS);
-    this.#maxIdleMs = positiveInt('maxIdleMs', options.maxIdleMs ?? DEFAULT_MAX_IDLE_MS);
-    this.#window = positiveInt('relp.window', options.window ?? DEFAULT_WINDOW, MAX_WINDOW);
+    // createSyslogSink, the only constructor of a RELP session, checked these settings once
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.#writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+    this.#maxIdleMs = options.maxIdleMs ?? DEFAULT_MAX_IDLE_MS;
+    this.#window = options.window ?? DEFAULT_WINDOW;
     this.#logger = options.logger ?? console;
     this.#name = options.name ?? `${options.host}:${options.port}`;
   }

@@ -16,6 +16,7 @@
  * ```
  */
 import { isIP } from 'node:net';
+import { inSyslogRange, rangeText, type SyslogRangeSetting } from '../../config/syslog-ranges.js';
 import { ConfigError, DeliveryError, toError } from '../../errors.js';
 import type { DeliveryFailure, DeliveryLogger, DeliveryResult, OutboundItem, Sink } from '../sink.js';
 import { CircuitBreaker, type CircuitSnapshot } from './circuit-breaker.js';
@@ -145,8 +146,6 @@ interface SyslogSink extends Sink {
 
 const DEFAULT_MAX_DATAGRAM_BYTES = 2048;
 const DEFAULT_MAX_MESSAGE_BYTES = 65_536;
-// RFC 768: 65,535 - 8 (UDP header) - 20 (IPv4 header).
-const MAX_UDP_PAYLOAD = 65_507;
 
 function positiveInt(setting: string, value: number | undefined, fallback: number, max?: number): number {
   const v = value ?? fallback;
@@ -154,6 +153,16 @@ function positiveInt(setting: string, value: number | undefined, fallback: numbe
     throw new ConfigError(setting, `must be an integer in 1..${max ?? 'any'}, got ${String(value)}`);
   }
   return v;
+}
+
+/**
+ * A setting with one range for the whole relay (shared/config/syslog-ranges.ts, the same bounds as
+ * the deployment config schema): checked here, once, for every transport the sink builds.
+ */
+function inRange(setting: SyslogRangeSetting, value: number | undefined, required = false): void {
+  if (value === undefined && !required) return;
+  if (!inSyslogRange(setting, value))
+    throw new ConfigError(setting, `must be ${rangeText(setting)}, got ${String(value)}`);
 }
 
 function validate(config: SyslogSinkConfig): void {
@@ -170,11 +179,11 @@ function validate(config: SyslogSinkConfig): void {
   if (config.relp?.tls !== undefined && typeof config.relp.tls !== 'boolean') {
     throw new ConfigError('relp.tls', `must be true or false, got ${String(config.relp.tls)}`);
   }
-  positiveInt('relp.window', config.relp?.window, 1, 10_000);
+  inRange('relp.window', config.relp?.window);
   if (typeof config.host !== 'string' || config.host.trim() === '' || /\s/.test(config.host)) {
     throw new ConfigError('host', `must be a host name or IP without spaces, got ${JSON.stringify(config.host)}`);
   }
-  positiveInt('port', config.port, 0, 65_535);
+  inRange('port', config.port, true);
   if (config.framing !== undefined && !Object.values(Framing).includes(config.framing)) {
     throw new ConfigError('framing', `must be 'octet' or 'lf', got ${String(config.framing)}`);
   }
@@ -196,10 +205,10 @@ function validate(config: SyslogSinkConfig): void {
       `must be a DNS name (not empty, not an IP), got ${JSON.stringify(config.servername)}`,
     );
   }
-  positiveInt('connectTimeoutMs', config.connectTimeoutMs, 1, 600_000);
-  positiveInt('writeTimeoutMs', config.writeTimeoutMs, 1, 600_000);
+  inRange('connectTimeoutMs', config.connectTimeoutMs);
+  inRange('writeTimeoutMs', config.writeTimeoutMs);
   positiveInt('maxIdleMs', config.maxIdleMs, 1);
-  positiveInt('maxDatagramBytes', config.maxDatagramBytes, 1, MAX_UDP_PAYLOAD);
+  inRange('maxDatagramBytes', config.maxDatagramBytes);
   positiveInt('maxMessageBytes', config.maxMessageBytes, 1);
   if (config.breaker !== undefined) {
     positiveInt('breaker.failureThreshold', config.breaker.failureThreshold, 1);

@@ -487,7 +487,7 @@ describe('RELP transport: TLS and configuration', () => {
   it.each([
     [{ relp: { tls: false }, ca: certs.ca }, /ca: only applies to transport 'tls' or 'relp' with TLS/],
     [{ relp: { tls: false }, servername: 'collector.corp' }, /servername: only applies/],
-    [{ relp: { window: 0 } }, /relp.window: must be an integer in 1..10000/],
+    [{ relp: { window: 0 } }, /relp.window: must be an integer 1–10000/],
     [{ relp: { window: 10_001 } }, /relp.window/],
     [{ transport: 'tls' as const, relp: { tls: true } }, /relp: only applies to transport 'relp'/],
   ])('refuses %j', (overrides, message) => {

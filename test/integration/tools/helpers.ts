@@ -19,8 +19,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterEach, beforeEach } from 'vitest';
-import type { ToolLog } from '../../../shared/bridge/log.js';
-import { type BridgeConfig, type RunningBridge, startBridge } from '../../../shared/bridge/run.js';
+import type { ToolLog } from '../../../bridge/log.js';
+import { type BridgeConfig, type RunningBridge, startBridge } from '../../../bridge/run.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/tls/', import.meta.url));
 

@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Spool, SpoolLockedError, type SpoolLog } from '../../../shared/bridge/spool.js';
+import { Spool, SpoolLockedError, type SpoolLog } from '../../../bridge/spool.js';
 
 const dirs: string[] = [];
 const open: Spool[] = [];

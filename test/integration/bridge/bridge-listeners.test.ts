@@ -3,9 +3,9 @@
  * into fauxqs: every message reaches the queue as its SQS body, byte for byte.
  */
 import { describe, expect, it } from 'vitest';
-import { parseAllowList } from '../../../shared/bridge/listeners.js';
-import type { BridgeConfig } from '../../../shared/bridge/run.js';
-import { bridgeHarness, octet, SEED_LINE, sendStream, sendUdp, tlsFixtures, waitFor } from './helpers.js';
+import { parseAllowList } from '../../../bridge/listeners.js';
+import type { BridgeConfig } from '../../../bridge/run.js';
+import { bridgeHarness, octet, SEED_LINE, sendStream, sendUdp, tlsFixtures, waitFor } from '../tools/helpers.js';
 
 const h = bridgeHarness('bridge-it-', {
   udp: [{ host: '127.0.0.1', port: 0 }],

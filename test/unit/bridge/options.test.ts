@@ -5,12 +5,12 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseAllowList, parseListenAddress } from '../../../bridge/listeners.js';
+import { RateLimitedLog } from '../../../bridge/log.js';
+import { backoffMs, regionFromQueueUrl, sendMessageBatch } from '../../../bridge/sqs.js';
+import { parseProcNetUdp } from '../../../bridge/udp-drops.js';
 import { UsageError } from '../../../cli/args.js';
 import { bridgeConfig, sizeOption } from '../../../cli/bridge.js';
-import { parseAllowList, parseListenAddress } from '../../../shared/bridge/listeners.js';
-import { RateLimitedLog } from '../../../shared/bridge/log.js';
-import { backoffMs, regionFromQueueUrl, sendMessageBatch } from '../../../shared/bridge/sqs.js';
-import { parseProcNetUdp } from '../../../shared/bridge/udp-drops.js';
 
 const QUEUE = 'https://sqs.sa-east-1.amazonaws.com/123456789012/segura-ingest';
 

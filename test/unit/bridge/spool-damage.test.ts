@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Spool } from '../../../shared/bridge/spool.js';
+import { Spool } from '../../../bridge/spool.js';
 
 const dirs: string[] = [];
 const opened: Spool[] = [];

@@ -7,8 +7,8 @@
  */
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { BUFFER_OVERHEAD } from '../../../shared/bridge/framing.js';
-import { bridgeHarness, waitFor } from './helpers.js';
+import { BUFFER_OVERHEAD } from '../../../bridge/framing.js';
+import { bridgeHarness, waitFor } from '../tools/helpers.js';
 
 const h = bridgeHarness('bridge-mem-', { tcp: [{ host: '127.0.0.1', port: 0 }], logIntervalMs: 1_000 });
 

@@ -6,8 +6,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BridgeConfig } from '../../../shared/bridge/run.js';
-import { bridgeHarness, octet, sendStream, waitFor } from './helpers.js';
+import type { BridgeConfig } from '../../../bridge/run.js';
+import { bridgeHarness, octet, sendStream, waitFor } from '../tools/helpers.js';
 
 const h = bridgeHarness('bridge-outage-', {
   tcp: [{ host: '127.0.0.1', port: 0 }],

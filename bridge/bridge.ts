@@ -27,8 +27,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { InvalidEventError } from '../errors.js';
-import { parseInput } from '../parse/parse-payload.js';
+import { InvalidEventError } from '../shared/errors.js';
+import { parseInput } from '../shared/parse/parse-payload.js';
 import type { ListenerNote } from './listeners.js';
 import { RateLimitedLog, type ToolLog } from './log.js';
 import type { RejectedFile } from './rejected.js';

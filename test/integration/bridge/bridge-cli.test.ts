@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Spool } from '../../../shared/bridge/spool.js';
-import { octet, Sqs, sendStream, sleep, waitFor } from './helpers.js';
+import { Spool } from '../../../bridge/spool.js';
+import { octet, Sqs, sendStream, sleep, waitFor } from '../tools/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const CLI = ['--import', 'tsx', 'cli/entry.ts'];

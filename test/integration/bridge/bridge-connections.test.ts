@@ -8,8 +8,8 @@
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { parseAllowList } from '../../../shared/bridge/listeners.js';
-import { bridgeHarness, sendStream, sleep, tlsFixtures, waitFor } from './helpers.js';
+import { parseAllowList } from '../../../bridge/listeners.js';
+import { bridgeHarness, sendStream, sleep, tlsFixtures, waitFor } from '../tools/helpers.js';
 
 const h = bridgeHarness('bridge-conn-', {
   tcp: [{ host: '127.0.0.1', port: 0 }],

@@ -12,7 +12,7 @@ import { Readable, Writable } from 'node:stream';
 import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { sendCommand } from '../../../cli/send.js';
-import { bridgeHarness, SEED_LINE, sendUdp, waitFor } from './helpers.js';
+import { bridgeHarness, SEED_LINE, sendUdp, waitFor } from '../tools/helpers.js';
 
 const h = bridgeHarness('bridge-drops-', {
   udp: [{ host: '127.0.0.1', port: 0 }],

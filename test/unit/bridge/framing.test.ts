@@ -9,7 +9,7 @@ import {
   type FrameEvent,
   PartialFrameBudget,
   SyslogStreamDeframer,
-} from '../../../shared/bridge/framing.js';
+} from '../../../bridge/framing.js';
 
 const SEED = '<13>1 2018-06-18T17:49:41-03:00 vm-andrew-dev senhasegura 1426 - Autenticado com sucesso.';
 const octet = (m: string): string => `${Buffer.byteLength(m, 'utf8')} ${m}`;
