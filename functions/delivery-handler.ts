@@ -8,7 +8,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { retryBackoffFrom } from '../shared/config/env.js';
-import { ENV } from '../shared/config/env-names.js';
+import { ENV } from '../shared/contracts/index.js';
 import { deadlineFrom, endOf } from '../shared/deliver/deadline.js';
 import { type DeliverDeps, deliverBatch } from '../shared/deliver/deliver-batch.js';
 import { logger, metrics } from '../shared/observability/index.js';

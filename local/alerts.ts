@@ -26,7 +26,7 @@ import { parseRulesDocument } from '../shared/alerts/rules-file.js';
 import { CHANNELS, type Channel } from '../shared/alerts/types.js';
 import { validateRules } from '../shared/alerts/validate.js';
 import { dynamodbClient } from '../shared/aws-clients.js';
-import { ENV } from '../shared/config/env-names.js';
+import { ENV } from '../shared/contracts/index.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 import { lambdaContext } from './poller.js';
 import { type SecretsManagerDouble, startSecretsManagerDouble } from './secrets-manager-double.js';

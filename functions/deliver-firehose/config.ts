@@ -2,7 +2,7 @@
 
 import { type FirehoseDestination, firehoseDestination } from '../../shared/config/destination.js';
 import { required } from '../../shared/config/env.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 
 interface FirehoseConfig {
   readonly destination: FirehoseDestination;

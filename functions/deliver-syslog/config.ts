@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { type SyslogDestination, syslogDestination } from '../../shared/config/destination.js';
 import { required } from '../../shared/config/env.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { ConfigError, toError } from '../../shared/errors.js';
 
 interface SyslogConfig {

@@ -10,7 +10,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { CHANNELS, type Channel, type RuleSet } from '../../shared/alerts/types.js';
 import { channelsUsed, RulesError, validateRules } from '../../shared/alerts/validate.js';
 import { required } from '../../shared/config/env.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { ConfigError } from '../../shared/errors.js';
 
 interface EvaluateAlertsConfig {

@@ -1,7 +1,7 @@
 /** normalize configuration, read and validated once at cold start. */
 
 import { required } from '../../shared/config/env.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { ConfigError } from '../../shared/errors.js';
 import { DEFAULT_MAX_INPUT_BYTES } from '../../shared/parse/parse-payload.js';
 

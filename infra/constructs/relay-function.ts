@@ -17,7 +17,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/config/env-names.js';
+import { DEFAULT_METRICS_NAMESPACE, ENV, POWERTOOLS_ENV } from '../../shared/contracts/index.js';
 import type { Processing, LogLevel as RelayLogLevel, Runtime } from '../config/types.js';
 import { acknowledge } from '../nag.js';
 import type { EventQueue } from './event-queue.js';
@@ -161,9 +161,9 @@ class RelayFunction extends Construct {
         ? { vpc: props.vpc.vpc, vpcSubnets: props.vpc.subnets, securityGroups: [props.vpc.securityGroup] }
         : {}),
       environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'SeguraRelay',
-        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        [POWERTOOLS_ENV.serviceName]: props.serviceName,
+        [POWERTOOLS_ENV.metricsNamespace]: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
+        [POWERTOOLS_ENV.logLevel]: props.logLevel ?? 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

@@ -8,15 +8,8 @@
  * Pure functions over strings: the CLI (what to replay, the event id filter) and deliver-batch
  * (what to accept) share them.
  */
+import { REPLAY_ATTR } from '../contracts/index.js';
 import type { Format } from '../render/types.js';
-
-/** SQS message attributes of a replay message. */
-const REPLAY_ATTR = {
-  /** the format the line is rendered in (cef, rfc5424, leef, ecs) */
-  format: 'relay.replay.format',
-  /** where it came from: `s3://bucket/key#index` */
-  source: 'relay.replay.source',
-} as const;
 
 /** The format a rendered line is in, from its first bytes; null when none fits. */
 function formatOfLine(line: string): Format | null {

@@ -7,7 +7,7 @@
  * publishes it. AWS namespaces are checked against the metrics and dimensions AWS documents.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { bodies, FAST, relayHarnessOnce } from '../helpers/pipeline.js';
 import { EXAMPLE_FILES, example, type Json, resources } from './helpers.js';
 

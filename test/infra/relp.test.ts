@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { syslogDestination } from '../../shared/config/destination.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { example, exampleDoc, idOf, type Json, parseInExamples, resources, synthConfig } from './helpers.js';
 
 const FILE = 'syslog-relp-new-nlb.json';

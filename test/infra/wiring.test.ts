@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { firehoseDestination, syslogDestination } from '../../shared/config/destination.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import {
   EXAMPLES,
   example,

@@ -14,7 +14,7 @@ import { createAlertTable } from '../../../local/alerts.js';
 import { lambdaContext } from '../../../local/poller.js';
 import { alertId, IdKey } from '../../../shared/alerts/identity.js';
 import type { AlertRule } from '../../../shared/alerts/types.js';
-import { ENV } from '../../../shared/config/env-names.js';
+import { ENV } from '../../../shared/contracts/index.js';
 import type { SecurityEvent } from '../../../shared/model/security-event.js';
 import { parseInput } from '../../../shared/parse/parse-payload.js';
 import { type Captured, captureStdout } from '../../helpers/capture.js';
