@@ -267,9 +267,9 @@ class RelayFunction extends Construct {
     this.addEnvironment(ENV.deadLetterQueueUrl, source.deadLetterQueue.queueUrl);
     // the delivery functions back off records of a destination that is down on this queue
     // (ChangeMessageVisibility, included in the event source's consume grant), with the numbers
-    // its maxReceiveCount was derived from
-    this.addEnvironment(ENV.sourceQueueUrl, source.queue.queueUrl);
+    // its maxReceiveCount was derived from; normalize and evaluate-alerts never back off
     if (p.backoff) {
+      this.addEnvironment(ENV.sourceQueueUrl, source.queue.queueUrl);
       this.addEnvironment(
         ENV.retryBackoff,
         JSON.stringify({

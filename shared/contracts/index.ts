@@ -43,7 +43,7 @@ const ENV = {
   dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
   /** optional Firehose-only endpoint override (the local Firehose double runs apart from fauxqs) */
   firehoseEndpoint: 'AWS_ENDPOINT_URL_FIREHOSE',
-  /** every consumer: URL of the queue its event source reads (visibility changes while backing off) */
+  /** deliver-*: URL of the queue its event source reads (visibility changes while backing off) */
   sourceQueueUrl: 'SOURCE_QUEUE_URL',
   /** deliver-*: JSON backoff while the destination is down, {"baseSeconds","capSeconds","jitter"} (shared/config/retry-backoff.ts) */
   retryBackoff: 'RETRY_BACKOFF',

@@ -1,7 +1,7 @@
 /**
  * infra/ never imports runtime code (functions/, shared/, cli/, local/) except the pure contracts in
- * shared/config (env var and metric names, the retry backoff arithmetic, the Firehose backup layout,
- * the stack output keys), so the CDK app and the function bundles stay apart (style.md, layout rules).
+ * shared/contracts (env var, metric, attribute and table names) and shared/config (the retry backoff
+ * arithmetic, the Firehose backup layout, the stack output keys), so the CDK app and the function bundles stay apart (style.md, layout rules).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -26,8 +26,7 @@ describe('infra boundaries', () => {
         const target = relative(ROOT, resolve(file, '..', spec)).replace(/\.js$/, '.ts');
         if (
           !target.startsWith('infra/') &&
-          target !== 'shared/config/env-names.ts' &&
-          target !== 'shared/config/metric-names.ts' &&
+          target !== 'shared/contracts/index.ts' &&
           target !== 'shared/config/retry-backoff.ts' &&
           target !== 'shared/config/firehose-backup.ts' &&
           target !== 'shared/config/stack-outputs.ts'
@@ -37,5 +36,10 @@ describe('infra boundaries', () => {
       }
     }
     expect(offending).toEqual([]);
+  });
+
+  it('the contracts module imports nothing: names only, no behaviour', () => {
+    const src = readFileSync(join(ROOT, 'shared/contracts/index.ts'), 'utf8');
+    expect(src).not.toMatch(/^\s*import\b/m);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The stack fits the runtime contract: the same entry points `npm start` runs, the environment
- * each function reads (shared/config/env-names.ts), its DESTINATION as shared/config/destination.ts
+ * each function reads (shared/contracts/index.ts), its DESTINATION as shared/config/destination.ts
  * parses it, and the config options that change the stack.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -74,7 +74,6 @@ describe('environment per function (full.json)', () => {
     expect(envOf(t, 'NormalizeFunction')).toEqual({
       [ENV.eventsTopicArn]: `<${idOf(t, 'AWS::SNS::Topic', 'EventsTopic')}>`,
       [ENV.deadLetterQueueUrl]: `<${idOf(t, 'AWS::SQS::Queue', 'IngestQueueIngestDeadLetterQueue')}>`,
-      [ENV.sourceQueueUrl]: `<${idOf(t, 'AWS::SQS::Queue', /^IngestQueueIngestQueue[0-9A-F]{8}$/)}>`,
       [ENV.maxInputBytes]: '262144',
       POWERTOOLS_SERVICE_NAME: 'segura-relay-prod-normalize',
       POWERTOOLS_METRICS_NAMESPACE: 'SeguraRelay',
