@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { backoffMs, type OutboundMessage, sendMessageBatch, toolSqsClient } from '../shared/bridge/sqs.js';
 import { DLQ_ATTR } from '../shared/deliver/dlq.js';
+import { errorMessage, toError } from '../shared/errors.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
 import { intOption, parse, UsageError } from './args.js';
 import { parseS3Uri, redriveFromS3, s3SummaryLine, timeOption, toolS3Client } from './redrive-s3.js';
@@ -221,9 +222,7 @@ async function sourceQueues(client: SQSClient, dlqUrl: string, dlqArn: string): 
     return out;
   } catch (e) {
     if (
-      !/InvalidAction|UnsupportedOperation|UnknownOperation|not.*support/i.test(
-        `${(e as Error).name} ${(e as Error).message}`,
-      )
+      !/InvalidAction|UnsupportedOperation|UnknownOperation|not.*support/i.test(`${toError(e).name} ${errorMessage(e)}`)
     ) {
       throw e;
     }
@@ -499,7 +498,7 @@ async function redriveCommand(
     try {
       reason = new RegExp(v.reason, 'i');
     } catch (e) {
-      throw new UsageError(`--reason: ${(e as Error).message}`);
+      throw new UsageError(`--reason: ${errorMessage(e)}`);
     }
   }
   const ids = (v['event-id'] ?? [])
@@ -553,7 +552,7 @@ async function redriveCommand(
     return s.failed > 0 || s.copiedNotDeleted > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    const err = e as Error;
+    const err = toError(e);
     io.stderr.write(`segura-relay redrive: ${err.name}: ${err.message}\n`);
     return 1;
   } finally {
@@ -581,7 +580,7 @@ async function fromS3Command(v: RedriveValues, io: Io, deps: { client?: SQSClien
     try {
       reason = new RegExp(v.reason, 'i');
     } catch (e) {
-      throw new UsageError(`--reason: ${(e as Error).message}`);
+      throw new UsageError(`--reason: ${errorMessage(e)}`);
     }
   }
   const ids = ((v['event-id'] as string[] | undefined) ?? [])
@@ -639,7 +638,7 @@ async function fromS3Command(v: RedriveValues, io: Io, deps: { client?: SQSClien
     return s.failed > 0 || s.unreadable > 0 || s.progressNotRecorded > 0 || s.notCleanedUp > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    const err = e as Error;
+    const err = toError(e);
     io.stderr.write(`segura-relay redrive: ${err.name}: ${err.message}\n`);
     return 1;
   } finally {

@@ -27,6 +27,7 @@ import { CHANNELS, type Channel } from '../shared/alerts/types.js';
 import { validateRules } from '../shared/alerts/validate.js';
 import { dynamodbClient } from '../shared/aws-clients.js';
 import { ENV } from '../shared/contracts/index.js';
+import { errorMessage } from '../shared/errors.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 import { lambdaContext } from './poller.js';
 import { type SecretsManagerDouble, startSecretsManagerDouble } from './secrets-manager-double.js';
@@ -262,7 +263,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
       return sweeping;
     };
     const sweepTimer = setInterval(() => {
-      sweep().catch((e: unknown) => d.log?.(`alerts sweep failed: ${(e as Error).message}`));
+      sweep().catch((e: unknown) => d.log?.(`alerts sweep failed: ${errorMessage(e)}`));
     }, o.sweepEveryMs ?? 60_000);
     sweepTimer.unref();
     stops.push(async () => {

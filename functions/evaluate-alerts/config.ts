@@ -11,7 +11,7 @@ import { CHANNELS, type Channel, type RuleSet } from '../../shared/alerts/types.
 import { channelsUsed, RulesError, validateRules } from '../../shared/alerts/validate.js';
 import { required } from '../../shared/config/env.js';
 import { ENV } from '../../shared/contracts/index.js';
-import { ConfigError } from '../../shared/errors.js';
+import { ConfigError, errorMessage } from '../../shared/errors.js';
 
 interface EvaluateAlertsConfig {
   readonly rulesFile: string;
@@ -45,7 +45,7 @@ function loadRules(env: NodeJS.ProcessEnv): { rulesFile: string; rules: RuleSet 
   try {
     doc = JSON.parse(readFileSync(rulesFile, 'utf8'));
   } catch (e) {
-    throw new ConfigError(ENV.alertRulesFile, `cannot read ${rulesFile} as JSON: ${(e as Error).message}`);
+    throw new ConfigError(ENV.alertRulesFile, `cannot read ${rulesFile} as JSON: ${errorMessage(e)}`);
   }
   try {
     return { rulesFile, rules: validateRules(doc, rulesFile) };
@@ -61,7 +61,7 @@ function loadTopics(env: NodeJS.ProcessEnv, rules: RuleSet): Partial<Record<Chan
   try {
     map = JSON.parse(raw);
   } catch (e) {
-    throw new ConfigError(ENV.alertTopicArns, `not JSON: ${(e as Error).message}`);
+    throw new ConfigError(ENV.alertTopicArns, `not JSON: ${errorMessage(e)}`);
   }
   if (typeof map !== 'object' || map === null || Array.isArray(map))
     throw new ConfigError(ENV.alertTopicArns, 'must be a JSON object mapping channel → SNS topic ARN');

@@ -17,6 +17,7 @@ import {
   type RetryBackoff,
   retryBackoffIssues,
 } from '../../shared/config/retry-backoff.js';
+import { errorMessage } from '../../shared/errors.js';
 import { checkAlertRules } from './alert-rules.js';
 import { ConfigValidationError } from './errors.js';
 import { cidrContains, parseCidr, parseIpv4 } from './ipv4.js';
@@ -102,13 +103,13 @@ function readDocument(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigValidationError(file, [`config: cannot read ${file}: ${(e as Error).message}`]);
+    throw new ConfigValidationError(file, [`config: cannot read ${file}: ${errorMessage(e)}`]);
   }
   const ext = extname(file).toLowerCase();
   try {
     return ext === '.yaml' || ext === '.yml' ? parseYaml(text, { prettyErrors: true }) : JSON.parse(text);
   } catch (e) {
-    throw new ConfigValidationError(file, [`config: cannot parse ${file}: ${(e as Error).message.split('\n')[0]}`]);
+    throw new ConfigValidationError(file, [`config: cannot parse ${file}: ${errorMessage(e).split('\n')[0]}`]);
   }
 }
 
@@ -225,7 +226,7 @@ function readCaFile(file: string, field: string, out: string[]): string | undefi
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    out.push(`${field}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    out.push(`${field}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
     return undefined;
   }
 }

@@ -10,6 +10,8 @@
  * fields in templates or throttle keys, and duplicate ids. The function at cold start and the dry
  * run use this same code.
  */
+
+import { errorMessage } from '../errors.js';
 import { CATALOG_EVENTS, LAYOUTS, notificationCategories, SUID_TYPES } from '../model/catalog.js';
 import { isSecretName } from '../model/secrets.js';
 import { SYSLOG_SEVERITY_NAMES } from '../model/severity.js';
@@ -53,11 +55,12 @@ function issueText(i: RuleIssue): string {
 /** The rules document is invalid; `issues` lists every problem found. */
 class RulesError extends Error {
   readonly issues: readonly RuleIssue[];
-  constructor(issues: readonly RuleIssue[], source?: string) {
+  constructor(issues: readonly RuleIssue[], source?: string, options?: ErrorOptions) {
     const shown = issues.slice(0, 20).map(issueText);
     const more = issues.length > 20 ? `\n  … and ${issues.length - 20} more` : '';
     super(
       `${source ? `${source}: ` : ''}${issues.length} problem${issues.length === 1 ? '' : 's'} in the alert rules:\n  ${shown.join('\n  ')}${more}`,
+      options,
     );
     this.name = 'RulesError';
     this.issues = issues;
@@ -535,7 +538,7 @@ function checkThrottle(c: Checker, v: unknown, at: string): Throttle | null | un
         c.add(`${at}.key[${i}]`, `${q(k)} looks secret; a throttle key must not be derived from a secret`);
       else key.push(p);
     } catch (e) {
-      c.add(`${at}.key[${i}]`, (e as Error).message);
+      c.add(`${at}.key[${i}]`, errorMessage(e));
     }
   });
   return { windowMs: w, window: typeof v.window === 'number' ? `${v.window}s` : String(v.window), key, keySource };

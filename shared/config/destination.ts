@@ -2,7 +2,7 @@
  * Destination configuration for the delivery functions (the `DESTINATION` environment variable,
  * JSON), validated once at cold start with errors that name the setting.
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import { createRenderer, FORMATS, type Format, type RenderConfig, type Renderer } from '../render/index.js';
 
 type Obj = Record<string, unknown>;
@@ -65,7 +65,7 @@ function rendererFrom(o: Obj, path: string, defaultMaxBytes?: number): { format:
   try {
     return { format, renderer: createRenderer(format, cfg) };
   } catch (e) {
-    throw new ConfigError(`${path}.render`, (e as Error).message);
+    throw new ConfigError(`${path}.render`, errorMessage(e));
   }
 }
 
@@ -107,7 +107,7 @@ function parseDestinationJson(raw: string | undefined, setting: string): Obj {
     return obj(JSON.parse(raw), setting);
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw new ConfigError(setting, `invalid JSON: ${(e as Error).message}`);
+    throw new ConfigError(setting, `invalid JSON: ${errorMessage(e)}`);
   }
 }
 

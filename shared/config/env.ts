@@ -1,5 +1,5 @@
 /** Small helpers for reading configuration from the environment once, at cold start. */
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff, retryBackoffIssues, SQS_LIMITS } from './retry-backoff.js';
 
 /** A required, non-blank environment variable; ConfigError naming it otherwise. */
@@ -22,7 +22,7 @@ function retryBackoffFrom(env: NodeJS.ProcessEnv, name: string): RetryBackoff {
   try {
     v = JSON.parse(raw);
   } catch (e) {
-    throw new ConfigError(name, `invalid JSON: ${(e as Error).message}`);
+    throw new ConfigError(name, `invalid JSON: ${errorMessage(e)}`);
   }
   if (typeof v !== 'object' || v === null) throw new ConfigError(name, 'must be a JSON object');
   const o = v as Record<string, unknown>;

@@ -9,6 +9,7 @@
  * (what to accept) share them.
  */
 import { REPLAY_ATTR } from '../contracts/index.js';
+import { errorMessage } from '../errors.js';
 import type { Format } from '../render/types.js';
 
 /** The format a rendered line is in, from its first bytes; null when none fits. */
@@ -85,7 +86,7 @@ function replayLineIssue(line: string, format: Format): string | undefined {
       const o: unknown = JSON.parse(line);
       if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'the ECS line is not a JSON object';
     } catch (e) {
-      return `the ECS line is not JSON: ${(e as Error).message}`;
+      return `the ECS line is not JSON: ${errorMessage(e)}`;
     }
   }
   return undefined;

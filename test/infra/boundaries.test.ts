@@ -1,7 +1,9 @@
 /**
  * infra/ never imports runtime code (functions/, shared/, cli/, local/) except the pure contracts in
- * shared/contracts (env var, metric, attribute and table names) and shared/config (the retry backoff
- * arithmetic, the Firehose backup layout, the stack output keys), so the CDK app and the function bundles stay apart (style.md, layout rules).
+ * shared/contracts (env var, metric, attribute and table names), shared/errors.ts (the error classes
+ * and the one helper that narrows thrown values; no imports) and shared/config (the retry backoff
+ * arithmetic, the Firehose backup layout, the stack output keys), so the CDK app and the function
+ * bundles stay apart (style.md, layout rules).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -27,6 +29,7 @@ describe('infra boundaries', () => {
         if (
           !target.startsWith('infra/') &&
           target !== 'shared/contracts/index.ts' &&
+          target !== 'shared/errors.ts' &&
           target !== 'shared/config/retry-backoff.ts' &&
           target !== 'shared/config/firehose-backup.ts' &&
           target !== 'shared/config/stack-outputs.ts'

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { syslogDestination } from '../../shared/config/destination.js';
 import { ENV } from '../../shared/contracts/index.js';
+import { errorMessage } from '../../shared/errors.js';
 import { example, exampleDoc, idOf, type Json, parseInExamples, resources, synthConfig } from './helpers.js';
 
 const FILE = 'syslog-relp-new-nlb.json';
@@ -129,7 +130,7 @@ describe('RELP configuration errors', () => {
     try {
       parseInExamples(doc);
     } catch (e) {
-      return (e as Error).message;
+      return errorMessage(e);
     }
     throw new Error('config accepted');
   };
