@@ -18,7 +18,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { backoffMs, type OutboundMessage, sendMessageBatch, toolSqsClient } from '../shared/bridge/sqs.js';
-import { DLQ_ATTR } from '../shared/deliver/dlq.js';
+import { DLQ_ATTR, REDRIVE_COUNT_ATTR } from '../shared/contracts/index.js';
 import { errorMessage, toError } from '../shared/errors.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
 import { intOption, parse, UsageError } from './args.js';
@@ -128,7 +128,7 @@ interface DlqMessageInfo {
   readonly body: string;
 }
 
-const REDRIVE_COUNT = 'relay.redrive.count';
+const REDRIVE_COUNT = REDRIVE_COUNT_ATTR;
 const STRIPPED = new Set<string>([DLQ_ATTR.code, DLQ_ATTR.field, DLQ_ATTR.reason]);
 
 /** Reason, event id and group of a received DLQ message. */

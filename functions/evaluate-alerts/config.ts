@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { CHANNELS, type Channel, type RuleSet } from '../../shared/alerts/types.js';
 import { channelsUsed, RulesError, validateRules } from '../../shared/alerts/validate.js';
-import { required } from '../../shared/config/env.js';
+import { frozen, optional, required } from '../../shared/config/env.js';
 import { ENV } from '../../shared/contracts/index.js';
 import { ConfigError, errorMessage } from '../../shared/errors.js';
 
@@ -96,17 +96,17 @@ function loadEvaluateAlertsConfig(env: NodeJS.ProcessEnv = process.env): Evaluat
       ENV.alertIdKeySecretArn,
       `not a Secrets Manager secret ARN: ${JSON.stringify(idKeySecretArn)}`,
     );
-  return {
+  return frozen({
     rulesFile,
     rules,
     tableName,
     topicArns: loadTopics(env, rules),
     deadLetterQueueUrl: required(env, ENV.deadLetterQueueUrl),
     idKeySecretArn,
-    endpoint: env[ENV.awsEndpoint] || undefined,
-    dynamodbEndpoint: env[ENV.dynamodbEndpoint] || env[ENV.awsEndpoint] || undefined,
-    secretsManagerEndpoint: env[ENV.secretsManagerEndpoint] || env[ENV.awsEndpoint] || undefined,
-  };
+    endpoint: optional(env, ENV.awsEndpoint),
+    dynamodbEndpoint: optional(env, ENV.dynamodbEndpoint) ?? optional(env, ENV.awsEndpoint),
+    secretsManagerEndpoint: optional(env, ENV.secretsManagerEndpoint) ?? optional(env, ENV.awsEndpoint),
+  });
 }
 
 export type { EvaluateAlertsConfig };

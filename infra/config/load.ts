@@ -17,6 +17,7 @@ import {
   type RetryBackoff,
   retryBackoffIssues,
 } from '../../shared/config/retry-backoff.js';
+import { DEFAULT_METRICS_NAMESPACE } from '../../shared/contracts/index.js';
 import { errorMessage } from '../../shared/errors.js';
 import { checkAlertRules } from './alert-rules.js';
 import { ConfigValidationError } from './errors.js';
@@ -696,7 +697,7 @@ function parseConfig(doc: unknown, file: string): RelayConfig {
     },
     operations: {
       alarmEmails: o.alarmEmails ?? [],
-      metricsNamespace: o.metricsNamespace ?? 'SeguraRelay',
+      metricsNamespace: o.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
       logLevel: o.logLevel ?? 'INFO',
       runtime: o.runtime ?? DEFAULT_RUNTIME,
       tracing: o.tracing ?? false,
