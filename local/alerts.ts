@@ -26,7 +26,7 @@ import { parseRulesDocument } from '../shared/alerts/rules-file.js';
 import { CHANNELS, type Channel } from '../shared/alerts/types.js';
 import { validateRules } from '../shared/alerts/validate.js';
 import { dynamodbClient } from '../shared/aws-clients.js';
-import { ENV } from '../shared/contracts/index.js';
+import { ENV, THROTTLE_TABLE } from '../shared/contracts/index.js';
 import { errorMessage } from '../shared/errors.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 import { lambdaContext } from './poller.js';
@@ -121,11 +121,11 @@ async function createAlertTable(dynamodb: DynamoDBClient, tableName: string): Pr
     new CreateTableCommand({
       TableName: tableName,
       AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: THROTTLE_TABLE.partitionKey, AttributeType: 'S' },
         { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' },
         { AttributeName: DUE_INDEX.sortKey, AttributeType: 'N' },
       ],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      KeySchema: [{ AttributeName: THROTTLE_TABLE.partitionKey, KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
         {
           IndexName: DUE_INDEX.name,

@@ -8,8 +8,9 @@
  *   contract, or set by the Lambda runtime), the function's factory accepts exactly what the stack
  *   sets, and the stack sets nothing the function does not read. The reads are recorded, not
  *   listed: each function kind's factory runs on the template's environment behind a Proxy.
- * The third half of the contract, every alarm on a metric a function emits, is
- * test/infra/alarm-metrics.test.ts.
+ * - the alerts table has the key, TTL attribute and index the store writes (that the store writes
+ *   them is test/integration/alerts/store-contract.test.ts, on dynalite).
+ * Every alarm on a metric a function emits is test/infra/alarm-metrics.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ import { sampleEvents } from '../../local/sample-events.js';
 import { type SecretsManagerDouble, startSecretsManagerDouble } from '../../local/secrets-manager-double.js';
 import { parseRulesDocument } from '../../shared/alerts/rules-file.js';
 import { secretsManagerClient, snsClient, sqsClient } from '../../shared/aws-clients.js';
-import { ENV, EVENT_ATTR, OPTIONAL_ENV, POWERTOOLS_ENV } from '../../shared/contracts/index.js';
+import { ENV, EVENT_ATTR, OPTIONAL_ENV, POWERTOOLS_ENV, THROTTLE_TABLE } from '../../shared/contracts/index.js';
 import { captureStdout } from '../helpers/capture.js';
 import { EXAMPLE_FILES, example, type Json, ROOT, resources } from './helpers.js';
 
@@ -129,6 +130,31 @@ describe('every filter policy reads attributes normalize publishes', () => {
       const numeric = conditions.some(isNumericCondition);
       expect([...(types ?? [])], `${key}: ${JSON.stringify(conditions)}`).toEqual([numeric ? 'Number' : 'String']);
     }
+  });
+});
+
+describe('the alerts table is the one the store writes', () => {
+  const tables = EXAMPLE_FILES.flatMap((file) =>
+    Object.values(resources(example(file).template, 'AWS::DynamoDB::Table')).map((t) => [file, t.Properties] as const),
+  );
+
+  it('examples with alerts have the table', () => {
+    expect(tables.length).toBeGreaterThan(0);
+  });
+
+  it.each(tables)('%s: key, TTL and the due index of THROTTLE_TABLE', (_file, p: Json) => {
+    expect(p.KeySchema).toEqual([{ AttributeName: THROTTLE_TABLE.partitionKey, KeyType: 'HASH' }]);
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: THROTTLE_TABLE.ttl, Enabled: true });
+    const due = THROTTLE_TABLE.dueIndex;
+    expect(p.GlobalSecondaryIndexes.map((g: Json) => [g.IndexName, g.KeySchema])).toEqual([
+      [
+        due.name,
+        [
+          { AttributeName: due.partitionKey, KeyType: 'HASH' },
+          { AttributeName: due.sortKey, KeyType: 'RANGE' },
+        ],
+      ],
+    ]);
   });
 });
 
