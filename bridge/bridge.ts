@@ -27,7 +27,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { InvalidEventError } from '../shared/errors.js';
+import { errorMessage, InvalidEventError } from '../shared/errors.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
 import type { ListenerNote } from './listeners.js';
 import { RateLimitedLog, type ToolLog } from './log.js';
@@ -478,7 +478,7 @@ class Bridge {
     } catch (e) {
       // only after shutdown closed the spool; counted with the spool-full drops, but said apart
       this.counters.droppedSpoolFull++;
-      this.#rl.log('spool-closed', 'spool unavailable: message dropped', 'error', { error: (e as Error).message });
+      this.#rl.log('spool-closed', 'spool unavailable: message dropped', 'error', { error: errorMessage(e) });
       return;
     }
     if (appended) {
@@ -606,7 +606,7 @@ class Bridge {
       try {
         batch = await this.#spool.read(MAX_BATCH_ENTRIES, this.#maxBatchBytes);
       } catch (e) {
-        this.#rl.log('spool-read', 'spool read failed; retrying', 'error', { error: (e as Error).message });
+        this.#rl.log('spool-read', 'spool read failed; retrying', 'error', { error: errorMessage(e) });
         await this.#pause(1_000);
         return;
       }
@@ -641,7 +641,7 @@ class Bridge {
       await this.#spool.ack(held.batch);
     } catch (e) {
       // the batch was delivered; a failed delete only means it is replayed after a restart
-      this.#rl.log('spool-ack', 'spool cursor/segment update failed', 'error', { error: (e as Error).message });
+      this.#rl.log('spool-ack', 'spool cursor/segment update failed', 'error', { error: errorMessage(e) });
     }
     this.#held = null;
   }
@@ -654,7 +654,7 @@ class Bridge {
       try {
         kept = await this.#o.rejected.keep({ seq: r.seq, code, reason, body: r.body });
       } catch (e) {
-        error = (e as Error).message;
+        error = errorMessage(e);
       }
     }
     // counted once its fate is known, so `rejected` = `rejectedKept` + `rejectedNotKept` in every status line

@@ -46,6 +46,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { errorMessage } from '../shared/errors.js';
 import { RateLimitedLog } from './log.js';
 
 const MAGIC = Buffer.from('SGRSPL2\n', 'latin1');
@@ -585,7 +586,7 @@ class Spool {
       // keep the records pending (they still count against maxBytes) and try again later
       this.#flushRetryMs = Math.min(5_000, Math.max(250, this.#flushRetryMs * 2));
       this.#rl.log('write-failed', 'spool write failed; retrying', 'error', {
-        error: (e as Error).message,
+        error: errorMessage(e),
         pendingMessages: this.#pending.length,
         retryInMs: this.#flushRetryMs,
       });
@@ -684,7 +685,7 @@ class Spool {
       } catch (e) {
         seg.readFailures++;
         if (seg.readFailures < MAX_READ_FAILURES) throw e;
-        await this.#quarantine(seg, `${MAX_READ_FAILURES} reads failed: ${(e as Error).message}`);
+        await this.#quarantine(seg, `${MAX_READ_FAILURES} reads failed: ${errorMessage(e)}`);
         continue;
       }
       this.#read = { segment: seg.name, offset: batch.end };
@@ -771,7 +772,7 @@ class Spool {
     } catch (e) {
       this.#log('error', 'spool: could not move an unreadable segment to quarantine/; skipping it', {
         segment: seg.name,
-        error: (e as Error).message,
+        error: errorMessage(e),
       });
       movedTo = null;
     }
@@ -907,7 +908,7 @@ class Spool {
       try {
         scan = await scanSegment(path, from);
       } catch (e) {
-        await this.#quarantine({ name, path }, `cannot read it: ${(e as Error).message}`);
+        await this.#quarantine({ name, path }, `cannot read it: ${errorMessage(e)}`);
         continue;
       }
       if (scan === 'unreadable') {
@@ -982,7 +983,7 @@ class Spool {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.#log('warn', 'spool cursor unreadable: replaying from the oldest segment', {
-          error: (e as Error).message,
+          error: errorMessage(e),
         });
       }
     }

@@ -26,7 +26,7 @@ import { MemoryAlertStore } from '../shared/alerts/store.js';
 import { pathText } from '../shared/alerts/template.js';
 import { CHANNELS, type Channel, type RuleSet } from '../shared/alerts/types.js';
 import { RulesError, validateRules } from '../shared/alerts/validate.js';
-import { InvalidEventError } from '../shared/errors.js';
+import { errorMessage, InvalidEventError } from '../shared/errors.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';
 import { formatWithOffset } from '../shared/model/time.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
@@ -362,7 +362,7 @@ async function testCommand(argv: string[], io: Io): Promise<number> {
     try {
       ({ events, bad } = await readEvents(v.events, io));
     } catch (e) {
-      io.stderr.write(`segura-relay alerts: cannot read ${v.events}: ${(e as Error).message}\n`);
+      io.stderr.write(`segura-relay alerts: cannot read ${v.events}: ${errorMessage(e)}\n`);
       return 1;
     }
     source = v.events;
@@ -431,7 +431,7 @@ function validateCommand(argv: string[], io: Io): number {
       io.stderr.write(`segura-relay alerts: ${e.message}\n`);
       return 1;
     }
-    io.stderr.write(`segura-relay alerts: cannot read ${file}: ${(e as Error).message}\n`);
+    io.stderr.write(`segura-relay alerts: cannot read ${file}: ${errorMessage(e)}\n`);
     return 1;
   }
   if (v.out !== undefined) {

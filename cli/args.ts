@@ -1,5 +1,6 @@
 /** Small helpers for subcommand argument parsing (node:util parseArgs) with clear errors. */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { errorMessage } from '../shared/errors.js';
 
 class UsageError extends Error {
   constructor(message: string) {
@@ -12,7 +13,7 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[]
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(errorMessage(e));
   }
 }
 

@@ -9,6 +9,7 @@ import { type ListenAddress, parseAllowList, parseListenAddress } from '../bridg
 import { jsonLineLogger } from '../bridge/log.js';
 import { type BridgeConfig, startBridge } from '../bridge/run.js';
 import { SpoolLockedError } from '../bridge/spool.js';
+import { errorMessage } from '../shared/errors.js';
 import { intOption, parse, UsageError } from './args.js';
 
 const HELP = `Usage: segura-relay bridge --queue-url URL (--udp ADDR | --tcp ADDR | --tls ADDR)... [options]
@@ -104,7 +105,7 @@ function addresses(name: string, values: string[] | undefined): ListenAddress[] 
     try {
       return parseListenAddress(v);
     } catch (e) {
-      throw new UsageError(`--${name}: ${(e as Error).message}`);
+      throw new UsageError(`--${name}: ${errorMessage(e)}`);
     }
   });
 }
@@ -125,9 +126,7 @@ function readPem(name: string, file: string | undefined): Buffer | undefined {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new UsageError(
-      `--${name}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
+    throw new UsageError(`--${name}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
   }
 }
 
@@ -189,7 +188,7 @@ function bridgeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Bri
     try {
       allowFrom = parseAllowList(v['allow-from']);
     } catch (e) {
-      throw new UsageError(`--allow-from: ${(e as Error).message}`);
+      throw new UsageError(`--allow-from: ${errorMessage(e)}`);
     }
   }
   if (v['endpoint-url'] !== undefined && !/^https?:\/\/[^/]+/.test(v['endpoint-url'])) {

@@ -17,7 +17,7 @@ import type { IConstruct } from 'constructs';
 import { loadConfig } from '../infra/config/load.js';
 import type { RelayConfig } from '../infra/config/types.js';
 import { buildRelayApp } from '../infra/relay-app.js';
-import { METRIC } from '../shared/config/metric-names.js';
+import { METRIC } from '../shared/contracts/index.js';
 import type { ConsumerInventory, FunctionKind, Inventory } from './cost-model.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

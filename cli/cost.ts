@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { toError } from '../shared/errors.js';
 import { parse, UsageError } from './args.js';
 import { type CostLine, type CostReport, computeCost, type Inventory } from './cost-model.js';
 import { DATE, PRICES, REGION } from './cost-prices.js';
@@ -161,7 +162,7 @@ async function costCommand(argv: string[], io: { stdout: NodeJS.WritableStream; 
   try {
     inv = await loadInventory(path);
   } catch (e) {
-    const err = e as Error;
+    const err = toError(e);
     if (err.name === 'ConfigValidationError') {
       io.stderr.write(`segura-relay cost: ${err.message}\n`);
       return 1;

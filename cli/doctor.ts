@@ -31,6 +31,7 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { toolSqsClient } from '../bridge/sqs.js';
 import { LOCAL_MANIFEST_PATH, type LocalManifest, readLocalManifest } from '../local/manifest.js';
 import { type DestinationOutput, destinationIndex, STACK_OUTPUT } from '../shared/config/stack-outputs.js';
+import { errorMessage } from '../shared/errors.js';
 import { parse, UsageError } from './args.js';
 import { parseS3Uri, toolS3Client } from './redrive-s3.js';
 
@@ -116,7 +117,7 @@ function resourcesFromOutputs(outputs: Readonly<Record<string, string>>): RelayR
     try {
       d = JSON.parse(outputs[key] as string) as DestinationOutput;
     } catch (e) {
-      throw new Error(`stack output ${key} is not JSON: ${(e as Error).message}`);
+      throw new Error(`stack output ${key} is not JSON: ${errorMessage(e)}`);
     }
     const label = `destination ${d.name}`;
     functions.push({ label, functionName: d.functionName });
@@ -557,7 +558,7 @@ async function doctorCommand(
       try {
         m = readLocalManifest(v.manifest ?? LOCAL_MANIFEST_PATH);
       } catch (e) {
-        io.stderr.write(`segura-relay doctor: ${(e as Error).message}\n`);
+        io.stderr.write(`segura-relay doctor: ${errorMessage(e)}\n`);
         return 1;
       }
       outputs = { ...m.outputs };

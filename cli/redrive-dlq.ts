@@ -14,7 +14,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { backoffMs, sendMessageBatch } from '../bridge/sqs.js';
-import { DLQ_ATTR } from '../shared/deliver/dlq.js';
+import { DLQ_ATTR } from '../shared/contracts/index.js';
+import { errorMessage, toError } from '../shared/errors.js';
 import { UsageError } from './args.js';
 import { copyOf, describe, matches } from './redrive-message.js';
 
@@ -81,9 +82,7 @@ async function sourceQueues(client: SQSClient, dlqUrl: string, dlqArn: string): 
     return out;
   } catch (e) {
     if (
-      !/InvalidAction|UnsupportedOperation|UnknownOperation|not.*support/i.test(
-        `${(e as Error).name} ${(e as Error).message}`,
-      )
+      !/InvalidAction|UnsupportedOperation|UnknownOperation|not.*support/i.test(`${toError(e).name} ${errorMessage(e)}`)
     ) {
       throw e;
     }

@@ -5,7 +5,7 @@
  */
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { OutboundMessage } from '../bridge/sqs.js';
-import { DLQ_ATTR } from '../shared/deliver/dlq.js';
+import { DLQ_ATTR, REDRIVE_COUNT_ATTR } from '../shared/contracts/index.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
 import type { RedriveOptions } from './redrive-dlq.js';
 
@@ -22,7 +22,7 @@ interface DlqMessageInfo {
   readonly body: string;
 }
 
-const REDRIVE_COUNT = 'relay.redrive.count';
+const REDRIVE_COUNT = REDRIVE_COUNT_ATTR;
 const STRIPPED = new Set<string>([DLQ_ATTR.code, DLQ_ATTR.field, DLQ_ATTR.reason]);
 
 /** Reason, event id and group of a received DLQ message. */

@@ -30,6 +30,7 @@ import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import { backoffMs, type OutboundMessage, sendMessageBatch } from '../bridge/sqs.js';
 import type { FirehoseFailedRecord } from '../shared/config/firehose-backup.js';
 import { eventIdOfLine, formatOfLine, REPLAY_ATTR } from '../shared/deliver/replay.js';
+import { errorMessage, toError } from '../shared/errors.js';
 import { UsageError } from './args.js';
 
 /** Object tags this command writes. S3 allows 10 tags per object, values of at most 256 characters. */
@@ -354,7 +355,7 @@ async function replayObject(
     text = await objectText(s3, o.bucket, key);
   } catch (e) {
     s.unreadable++;
-    warn(`${where}: cannot read: ${(e as Error).name}: ${(e as Error).message}`);
+    warn(`${where}: cannot read: ${toError(e).name}: ${errorMessage(e)}`);
     return;
   }
   const docs = parseDocuments(text);
@@ -413,7 +414,7 @@ async function replayObject(
     } catch (e) {
       s.notCleanedUp++;
       warn(
-        `${where}: replayed completely but could not be ${o.keepObjects ? 'tagged' : 'deleted'}: ${(e as Error).message}`,
+        `${where}: replayed completely but could not be ${o.keepObjects ? 'tagged' : 'deleted'}: ${errorMessage(e)}`,
       );
       // fall through: record the progress instead, so a rerun does not send these lines again
     }
@@ -440,7 +441,7 @@ async function replayObject(
   } catch (e) {
     s.progressNotRecorded += done.size - before;
     warn(
-      `${where}: could not record the progress: ${(e as Error).message}; a rerun would send ${done.size - before} line(s) again`,
+      `${where}: could not record the progress: ${errorMessage(e)}; a rerun would send ${done.size - before} line(s) again`,
     );
   }
 }

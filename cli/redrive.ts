@@ -10,6 +10,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { toolSqsClient } from '../bridge/sqs.js';
+import { errorMessage, toError } from '../shared/errors.js';
 import { intOption, parse, UsageError } from './args.js';
 import { type RedriveOptions, type RedriveSummary, redrive, summaryLine } from './redrive-dlq.js';
 import { type DlqMessageInfo, describe } from './redrive-message.js';
@@ -124,7 +125,7 @@ async function redriveCommand(
     try {
       reason = new RegExp(v.reason, 'i');
     } catch (e) {
-      throw new UsageError(`--reason: ${(e as Error).message}`);
+      throw new UsageError(`--reason: ${errorMessage(e)}`);
     }
   }
   const ids = (v['event-id'] ?? [])
@@ -178,7 +179,7 @@ async function redriveCommand(
     return s.failed > 0 || s.copiedNotDeleted > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    const err = e as Error;
+    const err = toError(e);
     io.stderr.write(`segura-relay redrive: ${err.name}: ${err.message}\n`);
     return 1;
   } finally {
@@ -206,7 +207,7 @@ async function fromS3Command(v: RedriveValues, io: Io, deps: { client?: SQSClien
     try {
       reason = new RegExp(v.reason, 'i');
     } catch (e) {
-      throw new UsageError(`--reason: ${(e as Error).message}`);
+      throw new UsageError(`--reason: ${errorMessage(e)}`);
     }
   }
   const ids = ((v['event-id'] as string[] | undefined) ?? [])
@@ -264,7 +265,7 @@ async function fromS3Command(v: RedriveValues, io: Io, deps: { client?: SQSClien
     return s.failed > 0 || s.unreadable > 0 || s.progressNotRecorded > 0 || s.notCleanedUp > 0 ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    const err = e as Error;
+    const err = toError(e);
     io.stderr.write(`segura-relay redrive: ${err.name}: ${err.message}\n`);
     return 1;
   } finally {

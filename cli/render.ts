@@ -3,7 +3,7 @@
  * (or RFC 6587 frame) on stdout. Streaming, flat memory. A bad line is reported on stderr with its
  * line number and reason; the rest still render; the exit code is 1 if anything failed.
  */
-import { InvalidEventError, PipelineError } from '../shared/errors.js';
+import { errorMessage, InvalidEventError, PipelineError } from '../shared/errors.js';
 import { redactSecrets } from '../shared/model/secrets.js';
 import { DEFAULT_MAX_INPUT_BYTES, parseInput } from '../shared/parse/parse-payload.js';
 import { createRenderer, FORMATS } from '../shared/render/index.js';
@@ -142,7 +142,7 @@ async function jsonRoundTripCommand(io: {
       await out.write(`${JSON.stringify(JSON.parse(ev.text))}\n`);
     } catch (e) {
       failed++;
-      io.stderr.write(`line ${ev.n}: ${(e as Error).message}\n`);
+      io.stderr.write(`line ${ev.n}: ${errorMessage(e)}\n`);
     }
   }
   await out.flush();

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { backoffMs, isConfigError, sendMessageBatch, toolSqsClient } from '../bridge/sqs.js';
 import { sampleEvents } from '../local/sample-events.js';
-import { InvalidEventError } from '../shared/errors.js';
+import { errorMessage, InvalidEventError } from '../shared/errors.js';
 import { DEFAULT_MAX_INPUT_BYTES, parseInput } from '../shared/parse/parse-payload.js';
 import { intOption, parse, UsageError } from './args.js';
 import { readLines } from './lines.js';
@@ -85,7 +85,7 @@ async function* bodiesFrom(
       try {
         body = (JSON.parse(ev.text) as { body?: unknown }).body;
       } catch (e) {
-        onBadLine(ev.n, `not JSON (${(e as Error).message})`);
+        onBadLine(ev.n, `not JSON (${errorMessage(e)})`);
         continue;
       }
       if (typeof body !== 'string') onBadLine(ev.n, 'no "body" string');

@@ -7,8 +7,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { retryBackoffFrom } from '../shared/config/env.js';
-import { ENV } from '../shared/config/env-names.js';
+import { optional, retryBackoffFrom } from '../shared/config/env.js';
+import { ENV } from '../shared/contracts/index.js';
 import { deadlineFrom, endOf } from '../shared/deliver/deadline.js';
 import { type DeliverDeps, deliverBatch } from '../shared/deliver/deliver-batch.js';
 import { logger, metrics } from '../shared/observability/index.js';
@@ -24,7 +24,7 @@ type HandlerDeps = Omit<DeliverDeps, 'deadlineMs' | 'endMs' | 'backoff' | 'sourc
 function deliveryHandler(deps: HandlerDeps, env: NodeJS.ProcessEnv = {}) {
   // read once at INIT: a bad value fails the cold start, naming the variable
   const backoff = retryBackoffFrom(env, ENV.retryBackoff);
-  const sourceQueueUrl = env[ENV.sourceQueueUrl] || undefined;
+  const sourceQueueUrl = optional(env, ENV.sourceQueueUrl);
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))

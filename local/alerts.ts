@@ -26,7 +26,8 @@ import { parseRulesDocument } from '../shared/alerts/rules-file.js';
 import { CHANNELS, type Channel } from '../shared/alerts/types.js';
 import { validateRules } from '../shared/alerts/validate.js';
 import { dynamodbClient } from '../shared/aws-clients.js';
-import { ENV } from '../shared/config/env-names.js';
+import { ENV, THROTTLE_TABLE } from '../shared/contracts/index.js';
+import { errorMessage } from '../shared/errors.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 import { lambdaContext } from './poller.js';
 import { type SecretsManagerDouble, startSecretsManagerDouble } from './secrets-manager-double.js';
@@ -120,11 +121,11 @@ async function createAlertTable(dynamodb: DynamoDBClient, tableName: string): Pr
     new CreateTableCommand({
       TableName: tableName,
       AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: THROTTLE_TABLE.partitionKey, AttributeType: 'S' },
         { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' },
         { AttributeName: DUE_INDEX.sortKey, AttributeType: 'N' },
       ],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      KeySchema: [{ AttributeName: THROTTLE_TABLE.partitionKey, KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
         {
           IndexName: DUE_INDEX.name,
@@ -262,7 +263,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
       return sweeping;
     };
     const sweepTimer = setInterval(() => {
-      sweep().catch((e: unknown) => d.log?.(`alerts sweep failed: ${(e as Error).message}`));
+      sweep().catch((e: unknown) => d.log?.(`alerts sweep failed: ${errorMessage(e)}`));
     }, o.sweepEveryMs ?? 60_000);
     sweepTimer.unref();
     stops.push(async () => {

@@ -37,6 +37,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { FIREHOSE_ERROR_OUTPUT_TYPE, type FirehoseFailedRecord } from '../shared/config/firehose-backup.js';
+import { errorMessage } from '../shared/errors.js';
 import type { S3Store } from './s3-double.js';
 import { prng } from './sample-events.js';
 
@@ -166,8 +167,8 @@ interface EntryRule {
 class CallError extends Error {
   readonly status: number;
   readonly type: string;
-  constructor(status: number, type: string, message: string) {
-    super(message);
+  constructor(status: number, type: string, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'CallError';
     this.status = status;
     this.type = type;
@@ -534,7 +535,7 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
       try {
         parsed = JSON.parse(body.toString('utf8') || '{}');
       } catch (error) {
-        throw new CallError(400, 'SerializationException', `body is not JSON: ${(error as Error).message}`);
+        throw new CallError(400, 'SerializationException', `body is not JSON: ${errorMessage(error)}`);
       }
       if (!isRecord(parsed)) throw new CallError(400, 'SerializationException', 'body must be a JSON object');
       reply(res, 200, await dispatch(target.slice(TARGET_PREFIX.length), parsed));

@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type DestinationOutput, STACK_OUTPUT } from '../shared/config/stack-outputs.js';
+import { errorMessage } from '../shared/errors.js';
 import { type LambdaDouble, type LocalMapping, startLambdaDouble } from './lambda-double.js';
 import type { LocalRelay } from './relay.js';
 
@@ -130,7 +131,7 @@ function readLocalManifest(path = LOCAL_MANIFEST_PATH): LocalManifest {
   try {
     m = JSON.parse(text) as Partial<LocalManifest>;
   } catch (e) {
-    throw new Error(`${path}: not JSON: ${(e as Error).message}`);
+    throw new Error(`${path}: not JSON: ${errorMessage(e)}`);
   }
   if (m.kind !== 'segura-relay-local' || m.version !== 1 || typeof m.endpoint !== 'string' || !m.outputs)
     throw new Error(`${path}: not a segura-relay local manifest (version 1)`);

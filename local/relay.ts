@@ -21,10 +21,9 @@ import { createSyslogHandler } from '../functions/deliver-syslog/app.js';
 import { createNormalizeHandler } from '../functions/normalize/app.js';
 import { snsClient, sqsClient } from '../shared/aws-clients.js';
 import { firehoseDestination, syslogDestination } from '../shared/config/destination.js';
-import { ENV } from '../shared/config/env-names.js';
 import { FIREHOSE_ERROR_PARTITIONS } from '../shared/config/firehose-backup.js';
 import type { RetryBackoff } from '../shared/config/retry-backoff.js';
-import { DLQ_ATTR } from '../shared/deliver/dlq.js';
+import { DLQ_ATTR, ENV, REDRIVE_COUNT_ATTR } from '../shared/contracts/index.js';
 import type { SyslogSinkConfig } from '../shared/deliver/syslog/index.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
@@ -303,7 +302,7 @@ class LocalRelay {
         ? normalize
         : (event, context) => {
             for (const r of event.Records) {
-              onIngest(r.messageId, r.body, r.messageAttributes['relay.redrive.count'] !== undefined);
+              onIngest(r.messageId, r.body, r.messageAttributes[REDRIVE_COUNT_ATTR] !== undefined);
             }
             return normalize(event, context);
           },

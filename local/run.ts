@@ -7,6 +7,7 @@
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../shared/errors.js';
 import { FORMATS, type Format } from '../shared/render/index.js';
 import { summarizeAlerts } from './alerts.js';
 import { catalogFeed } from './catalog-feed.js';
@@ -130,7 +131,7 @@ async function main(): Promise<number> {
       },
     }).values;
   } catch (e) {
-    fail((e as Error).message);
+    fail(errorMessage(e));
   }
   if (args.help) {
     process.stdout.write(`${HELP}\n`);

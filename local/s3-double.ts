@@ -29,6 +29,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../shared/errors.js';
 
 /** S3 limits the double enforces. */
 const S3_LIMITS = {
@@ -90,8 +91,9 @@ class S3Error extends Error {
     readonly code: string,
     message: string,
     readonly resource = '',
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'S3Error';
   }
 }
@@ -317,8 +319,7 @@ async function startS3Double(o: S3DoubleOptions = {}): Promise<S3Double> {
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      const err =
-        e instanceof S3Error ? e : new S3Error(500, 'InternalError', `s3 double: ${(e as Error).message ?? String(e)}`);
+      const err = e instanceof S3Error ? e : new S3Error(500, 'InternalError', `s3 double: ${errorMessage(e)}`);
       if (res.headersSent) {
         res.destroy();
         return;

@@ -23,6 +23,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../shared/errors.js';
 
 const TARGET = 'secretsmanager.GetSecretValue';
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -103,7 +104,7 @@ async function startSecretsManagerDouble(o: SecretsManagerDoubleOptions = {}): P
       try {
         body = await readBody(req);
       } catch (e) {
-        return error(res, 400, 'InvalidRequestException', (e as Error).message);
+        return error(res, 400, 'InvalidRequestException', errorMessage(e));
       }
       if (target !== TARGET) return error(res, 400, 'UnknownOperationException', `unsupported operation ${target}`);
       calls++;
@@ -130,7 +131,7 @@ async function startSecretsManagerDouble(o: SecretsManagerDoubleOptions = {}): P
         CreatedDate: s.createdDate,
       });
     })().catch((e: unknown) => {
-      if (!res.headersSent) error(res, 500, 'InternalServiceError', (e as Error).message);
+      if (!res.headersSent) error(res, 500, 'InternalServiceError', errorMessage(e));
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -13,7 +13,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RenderError } from '../shared/errors.js';
+import { errorMessage, RenderError } from '../shared/errors.js';
 import { LAYOUTS, layoutExampleFields } from '../shared/model/catalog.js';
 import type { Layout } from '../shared/model/catalog-types.js';
 import { EventIdKey, withUid } from '../shared/model/event-uid.js';
@@ -262,7 +262,7 @@ function validateCase(variant: Variant, e: SecurityEvent, r: CaseResult): string
     }
     if (variant.format !== 'ecs' && controlIndex(line) !== -1) problems.push('raw control character');
   } catch (err) {
-    problems.push((err as Error).message);
+    problems.push(errorMessage(err));
   }
   return problems;
 }

@@ -1,8 +1,8 @@
 /** deliver-firehose configuration, read and validated once at cold start. */
 
 import { type FirehoseDestination, firehoseDestination } from '../../shared/config/destination.js';
-import { required } from '../../shared/config/env.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { frozen, optional, required } from '../../shared/config/env.js';
+import { ENV } from '../../shared/contracts/index.js';
 
 interface FirehoseConfig {
   readonly destination: FirehoseDestination;
@@ -12,12 +12,12 @@ interface FirehoseConfig {
 }
 
 function loadFirehoseConfig(env: NodeJS.ProcessEnv = process.env): FirehoseConfig {
-  return {
+  return frozen({
     destination: firehoseDestination(env[ENV.destination], ENV.destination),
     deadLetterQueueUrl: required(env, ENV.deadLetterQueueUrl),
-    endpoint: env[ENV.awsEndpoint] || undefined,
-    firehoseEndpoint: env[ENV.firehoseEndpoint] || env[ENV.awsEndpoint] || undefined,
-  };
+    endpoint: optional(env, ENV.awsEndpoint),
+    firehoseEndpoint: optional(env, ENV.firehoseEndpoint) ?? optional(env, ENV.awsEndpoint),
+  });
 }
 
 export type { FirehoseConfig };

@@ -1,8 +1,8 @@
 /** deliver-syslog configuration, read and validated once at cold start. */
 import { readFileSync } from 'node:fs';
 import { type SyslogDestination, syslogDestination } from '../../shared/config/destination.js';
-import { required } from '../../shared/config/env.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { frozen, optional, required } from '../../shared/config/env.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { ConfigError, toError } from '../../shared/errors.js';
 
 interface SyslogConfig {
@@ -13,11 +13,11 @@ interface SyslogConfig {
 }
 
 function loadSyslogConfig(env: NodeJS.ProcessEnv = process.env): SyslogConfig {
-  return {
+  return frozen({
     destination: syslogDestination(env[ENV.destination], ENV.destination),
     deadLetterQueueUrl: required(env, ENV.deadLetterQueueUrl),
-    endpoint: env[ENV.sqsEndpoint] || env[ENV.awsEndpoint] || undefined,
-  };
+    endpoint: optional(env, ENV.sqsEndpoint) ?? optional(env, ENV.awsEndpoint),
+  });
 }
 
 /** The collector's CA PEM: inline, or read once at cold start from a file bundled with the function. */

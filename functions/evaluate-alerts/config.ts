@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { CHANNELS, type Channel, type RuleSet } from '../../shared/alerts/types.js';
 import { channelsUsed, RulesError, validateRules } from '../../shared/alerts/validate.js';
-import { required } from '../../shared/config/env.js';
-import { ENV } from '../../shared/config/env-names.js';
-import { ConfigError } from '../../shared/errors.js';
+import { frozen, optional, required } from '../../shared/config/env.js';
+import { ENV } from '../../shared/contracts/index.js';
+import { ConfigError, errorMessage } from '../../shared/errors.js';
 
 interface EvaluateAlertsConfig {
   readonly rulesFile: string;
@@ -45,7 +45,7 @@ function loadRules(env: NodeJS.ProcessEnv): { rulesFile: string; rules: RuleSet 
   try {
     doc = JSON.parse(readFileSync(rulesFile, 'utf8'));
   } catch (e) {
-    throw new ConfigError(ENV.alertRulesFile, `cannot read ${rulesFile} as JSON: ${(e as Error).message}`);
+    throw new ConfigError(ENV.alertRulesFile, `cannot read ${rulesFile} as JSON: ${errorMessage(e)}`);
   }
   try {
     return { rulesFile, rules: validateRules(doc, rulesFile) };
@@ -61,7 +61,7 @@ function loadTopics(env: NodeJS.ProcessEnv, rules: RuleSet): Partial<Record<Chan
   try {
     map = JSON.parse(raw);
   } catch (e) {
-    throw new ConfigError(ENV.alertTopicArns, `not JSON: ${(e as Error).message}`);
+    throw new ConfigError(ENV.alertTopicArns, `not JSON: ${errorMessage(e)}`);
   }
   if (typeof map !== 'object' || map === null || Array.isArray(map))
     throw new ConfigError(ENV.alertTopicArns, 'must be a JSON object mapping channel → SNS topic ARN');
@@ -96,17 +96,17 @@ function loadEvaluateAlertsConfig(env: NodeJS.ProcessEnv = process.env): Evaluat
       ENV.alertIdKeySecretArn,
       `not a Secrets Manager secret ARN: ${JSON.stringify(idKeySecretArn)}`,
     );
-  return {
+  return frozen({
     rulesFile,
     rules,
     tableName,
     topicArns: loadTopics(env, rules),
     deadLetterQueueUrl: required(env, ENV.deadLetterQueueUrl),
     idKeySecretArn,
-    endpoint: env[ENV.awsEndpoint] || undefined,
-    dynamodbEndpoint: env[ENV.dynamodbEndpoint] || env[ENV.awsEndpoint] || undefined,
-    secretsManagerEndpoint: env[ENV.secretsManagerEndpoint] || env[ENV.awsEndpoint] || undefined,
-  };
+    endpoint: optional(env, ENV.awsEndpoint),
+    dynamodbEndpoint: optional(env, ENV.dynamodbEndpoint) ?? optional(env, ENV.awsEndpoint),
+    secretsManagerEndpoint: optional(env, ENV.secretsManagerEndpoint) ?? optional(env, ENV.awsEndpoint),
+  });
 }
 
 export type { EvaluateAlertsConfig };

@@ -17,6 +17,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type AlertOutcome, type EngineDeps, processAlert, type SummaryOutcome } from '../../shared/alerts/engine.js';
 import { evaluateRules } from '../../shared/alerts/match.js';
+import { ALERTS_DESTINATION, alertChannelDestination, DIMENSION } from '../../shared/contracts/index.js';
 import { type Parcel, parkInDlq } from '../../shared/deliver/dlq.js';
 import { InvalidEventError } from '../../shared/errors.js';
 import { payloadOf } from '../../shared/ingest/sqs-envelope.js';
@@ -168,7 +169,7 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
     retry.add(f.id);
   }
   const count = (k: AlertOutcome['kind']) => alerts.filter((a) => a.kind === k).length;
-  metrics.addDimension('Destination', 'alerts');
+  metrics.addDimension(DIMENSION.destination, ALERTS_DESTINATION);
   metrics.addMetric(METRIC.received, MetricUnit.Count, event.Records.length);
   metrics.addMetric(METRIC.alertsMatched, MetricUnit.Count, alerts.length);
   metrics.addMetric(METRIC.alertsSent, MetricUnit.Count, count('sent'));
@@ -184,7 +185,7 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
   const perChannel = new Map<string, number>();
   for (const p of [...alerts, ...summaries].flatMap((a) => a.published))
     perChannel.set(p.channel, (perChannel.get(p.channel) ?? 0) + 1);
-  for (const [ch, n] of perChannel) destinationMetric(`alerts-${ch}`, METRIC.alertMessages, n);
+  for (const [ch, n] of perChannel) destinationMetric(alertChannelDestination(ch), METRIC.alertMessages, n);
   logger.info('batch evaluated', {
     received: event.Records.length,
     matched: alerts.length,

@@ -7,7 +7,7 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { IdKey, IdKeyError } from '../../shared/alerts/identity.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { ConfigError, toError } from '../../shared/errors.js';
 
 /** Read the secret and build the key. Throws ConfigError (ALERT_ID_KEY_SECRET_ARN). */

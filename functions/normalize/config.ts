@@ -1,7 +1,7 @@
 /** normalize configuration, read and validated once at cold start. */
 
-import { required } from '../../shared/config/env.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { boolean, frozen, integer, optional, required } from '../../shared/config/env.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { ConfigError } from '../../shared/errors.js';
 import { DEFAULT_MAX_INPUT_BYTES } from '../../shared/parse/parse-payload.js';
 
@@ -34,33 +34,29 @@ function loadNormalizeConfig(env: NodeJS.ProcessEnv = process.env): NormalizeCon
   if (!/^https?:\/\/\S+\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(deadLetterQueueUrl)) {
     throw new ConfigError(ENV.deadLetterQueueUrl, `not an SQS queue URL: ${deadLetterQueueUrl}`);
   }
-  const raw = env[ENV.maxInputBytes];
-  const maxInputBytes = raw === undefined || raw === '' ? DEFAULT_MAX_INPUT_BYTES : Number(raw);
-  if (!Number.isInteger(maxInputBytes) || maxInputBytes < 1024 || maxInputBytes > 1_048_576) {
-    throw new ConfigError(ENV.maxInputBytes, `an integer 1024–1048576, got ${raw}`);
-  }
-  const endpoint = env[ENV.awsEndpoint] || undefined;
-  const allow = env[ENV.allowSecretFields];
-  if (allow !== undefined && allow !== '' && allow !== 'true' && allow !== 'false') {
-    throw new ConfigError(ENV.allowSecretFields, `true or false, got ${allow}`);
-  }
-  const eventIdKeySecretArn = env[ENV.eventIdKeySecretArn] || undefined;
+  const maxInputBytes = integer(env, ENV.maxInputBytes, {
+    min: 1024,
+    max: 1_048_576,
+    fallback: DEFAULT_MAX_INPUT_BYTES,
+  });
+  const endpoint = optional(env, ENV.awsEndpoint);
+  const eventIdKeySecretArn = optional(env, ENV.eventIdKeySecretArn);
   if (eventIdKeySecretArn !== undefined && !SECRET_ARN.test(eventIdKeySecretArn)) {
     throw new ConfigError(
       ENV.eventIdKeySecretArn,
       `not a Secrets Manager secret ARN: ${JSON.stringify(eventIdKeySecretArn)}`,
     );
   }
-  return {
+  return frozen({
     eventsTopicArn,
     deadLetterQueueUrl,
     maxInputBytes,
-    allowSecretFields: allow === 'true',
+    allowSecretFields: boolean(env, ENV.allowSecretFields, false),
     endpoint,
-    snsEndpoint: env[ENV.snsEndpoint] || endpoint,
+    snsEndpoint: optional(env, ENV.snsEndpoint) ?? endpoint,
     eventIdKeySecretArn,
-    secretsManagerEndpoint: env[ENV.secretsManagerEndpoint] || endpoint,
-  };
+    secretsManagerEndpoint: optional(env, ENV.secretsManagerEndpoint) ?? endpoint,
+  });
 }
 
 export type { NormalizeConfig };

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
+import { errorMessage } from '../../shared/errors.js';
 import { CHANNELS, type Channel } from './types.js';
 
 const RULES_SCHEMA_FILE = new URL('../../schemas/alert-rules.v1.schema.json', import.meta.url);
@@ -59,7 +60,7 @@ function checkAlertRules(file: string, field: string, subscribed: ReadonlySet<Ch
   try {
     doc = readDocument(file);
   } catch (e) {
-    return { issues: [`${field}: cannot parse ${file}: ${(e as Error).message.split('\n')[0]}`], ...none };
+    return { issues: [`${field}: cannot parse ${file}: ${errorMessage(e).split('\n')[0]}`], ...none };
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     return { issues: [`${field}: ${file} must hold an object with a "rules" array`], ...none };

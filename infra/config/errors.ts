@@ -3,8 +3,8 @@ class ConfigValidationError extends Error {
   readonly file: string;
   readonly issues: readonly string[];
 
-  constructor(file: string, issues: readonly string[]) {
-    super(`invalid deployment config ${file}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  constructor(file: string, issues: readonly string[], options?: ErrorOptions) {
+    super(`invalid deployment config ${file}:\n${issues.map((i) => `  - ${i}`).join('\n')}`, options);
     this.name = 'ConfigValidationError';
     this.file = file;
     this.issues = issues;

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { errorMessage } from '../../shared/errors.js';
 import { ConfigValidationError } from './errors.js';
 
 /** @throws ConfigValidationError when the file cannot be read or parsed */
@@ -10,13 +11,13 @@ function readDocument(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigValidationError(file, [`config: cannot read ${file}: ${(e as Error).message}`]);
+    throw new ConfigValidationError(file, [`config: cannot read ${file}: ${errorMessage(e)}`]);
   }
   const ext = extname(file).toLowerCase();
   try {
     return ext === '.yaml' || ext === '.yml' ? parseYaml(text, { prettyErrors: true }) : JSON.parse(text);
   } catch (e) {
-    throw new ConfigValidationError(file, [`config: cannot parse ${file}: ${(e as Error).message.split('\n')[0]}`]);
+    throw new ConfigValidationError(file, [`config: cannot parse ${file}: ${errorMessage(e).split('\n')[0]}`]);
   }
 }
 

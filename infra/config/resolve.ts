@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { maxReceiveCountFor } from '../../shared/config/retry-backoff.js';
+import { DEFAULT_METRICS_NAMESPACE } from '../../shared/contracts/index.js';
 import type { checkAlertRules } from './alert-rules.js';
 import {
   backoffOf,
@@ -255,7 +256,7 @@ function resolveConfig(
     },
     operations: {
       alarmEmails: o.alarmEmails ?? [],
-      metricsNamespace: o.metricsNamespace ?? 'SeguraRelay',
+      metricsNamespace: o.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
       logLevel: o.logLevel ?? 'INFO',
       runtime: o.runtime ?? DEFAULT_RUNTIME,
       tracing: o.tracing ?? false,

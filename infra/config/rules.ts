@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { renderOptionIssues } from '../../shared/config/render-options.js';
 import { retryBackoffIssues } from '../../shared/config/retry-backoff.js';
+import { errorMessage } from '../../shared/errors.js';
 import { checkAlertRules } from './alert-rules.js';
 import { backoffOf, DEFAULT_DEAD_LETTER_QUEUE_DAYS, DEFAULT_QUEUE_DAYS, PROCESSING_DEFAULTS } from './defaults.js';
 import { cidrContains, parseCidr, parseIpv4 } from './ipv4.js';
@@ -99,7 +100,7 @@ function readCaFile(file: string, field: string, out: string[]): string | undefi
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    out.push(`${field}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    out.push(`${field}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
     return undefined;
   }
 }

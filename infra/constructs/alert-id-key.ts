@@ -12,7 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { acknowledge } from '../nag.js';
 import type { RelayFunction } from './relay-function.js';
 

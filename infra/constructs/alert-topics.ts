@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { CHANNELS, type Channel } from '../config/types.js';
 import { grantPublishEncrypted } from './events-topic.js';
 import type { RelayFunction } from './relay-function.js';

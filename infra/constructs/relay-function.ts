@@ -17,7 +17,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/config/env-names.js';
+import { DEFAULT_METRICS_NAMESPACE, ENV, POWERTOOLS_ENV } from '../../shared/contracts/index.js';
 import type { Processing, LogLevel as RelayLogLevel, Runtime } from '../config/types.js';
 import { acknowledge } from '../nag.js';
 import type { EventQueue } from './event-queue.js';
@@ -161,9 +161,9 @@ class RelayFunction extends Construct {
         ? { vpc: props.vpc.vpc, vpcSubnets: props.vpc.subnets, securityGroups: [props.vpc.securityGroup] }
         : {}),
       environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'SeguraRelay',
-        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        [POWERTOOLS_ENV.serviceName]: props.serviceName,
+        [POWERTOOLS_ENV.metricsNamespace]: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
+        [POWERTOOLS_ENV.logLevel]: props.logLevel ?? 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
@@ -267,9 +267,9 @@ class RelayFunction extends Construct {
     this.addEnvironment(ENV.deadLetterQueueUrl, source.deadLetterQueue.queueUrl);
     // the delivery functions back off records of a destination that is down on this queue
     // (ChangeMessageVisibility, included in the event source's consume grant), with the numbers
-    // its maxReceiveCount was derived from
-    this.addEnvironment(ENV.sourceQueueUrl, source.queue.queueUrl);
+    // its maxReceiveCount was derived from; normalize and evaluate-alerts never back off
     if (p.backoff) {
+      this.addEnvironment(ENV.sourceQueueUrl, source.queue.queueUrl);
       this.addEnvironment(
         ENV.retryBackoff,
         JSON.stringify({

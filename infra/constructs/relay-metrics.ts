@@ -10,7 +10,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
-import { METRIC } from '../../shared/config/metric-names.js';
+import { ALERTS_DESTINATION, alertChannelDestination, DIMENSION, METRIC } from '../../shared/contracts/index.js';
 
 /** Metric names the functions publish (one list, shared with the runtime). */
 const RELAY_METRIC = METRIC;
@@ -38,7 +38,7 @@ class RelayMetrics {
     return new cw.Metric({
       namespace: this.namespace,
       metricName,
-      dimensionsMap: { service: serviceNameOf(this.deployment, 'normalize') },
+      dimensionsMap: { [DIMENSION.service]: serviceNameOf(this.deployment, 'normalize') },
       statistic,
       period: PERIOD,
       label: `normalize ${metricName}`,
@@ -55,7 +55,10 @@ class RelayMetrics {
     return new cw.Metric({
       namespace: this.namespace,
       metricName,
-      dimensionsMap: { service: serviceNameOf(this.deployment, kind), Destination: destination },
+      dimensionsMap: {
+        [DIMENSION.service]: serviceNameOf(this.deployment, kind),
+        [DIMENSION.destination]: destination,
+      },
       statistic,
       period: PERIOD,
       label: `${destination} ${metricName}`,
@@ -64,19 +67,27 @@ class RelayMetrics {
 
   /** An evaluate-alerts metric (dimensions `service`, `Destination=alerts`). */
   alerts(metricName: string, statistic = cw.Stats.SUM): cw.Metric {
-    return this.alertsDimension('alerts', metricName, statistic, metricName);
+    return this.alertsDimension(ALERTS_DESTINATION, metricName, statistic, metricName);
   }
 
   /** SNS messages evaluate-alerts published to one channel's topic. */
   alertMessages(channel: string): cw.Metric {
-    return this.alertsDimension(`alerts-${channel}`, RELAY_METRIC.alertMessages, cw.Stats.SUM, `${channel} messages`);
+    return this.alertsDimension(
+      alertChannelDestination(channel),
+      RELAY_METRIC.alertMessages,
+      cw.Stats.SUM,
+      `${channel} messages`,
+    );
   }
 
   private alertsDimension(destination: string, metricName: string, statistic: string, label: string): cw.Metric {
     return new cw.Metric({
       namespace: this.namespace,
       metricName,
-      dimensionsMap: { service: serviceNameOf(this.deployment, 'evaluate-alerts'), Destination: destination },
+      dimensionsMap: {
+        [DIMENSION.service]: serviceNameOf(this.deployment, 'evaluate-alerts'),
+        [DIMENSION.destination]: destination,
+      },
       statistic,
       period: PERIOD,
       label,

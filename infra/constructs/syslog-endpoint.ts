@@ -19,7 +19,7 @@ import { IpTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import type { SyslogDestination } from '../config/types.js';
 import { acknowledge } from '../nag.js';
 import type { RelayNetwork } from './network.js';

@@ -9,14 +9,13 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV, THROTTLE_TABLE } from '../../shared/contracts/index.js';
 import type { RelayFunction } from './relay-function.js';
 
-/** Key schema and TTL attribute the alerts engine writes (shared/config/env-names.ts: `expiresAt`). */
-const THROTTLE_TABLE_KEY = 'pk';
-const THROTTLE_TABLE_TTL = 'expiresAt';
-/** The sparse index of windows owing a summary: the same names as shared/alerts/dynamodb-store.ts `DUE_INDEX` (a test keeps them equal). */
-const THROTTLE_TABLE_DUE_INDEX = { name: 'due', partitionKey: 'dueShard', sortKey: 'dueAt' } as const;
+/** Key schema, TTL attribute and the sparse `due` index the alerts engine writes (the contracts module). */
+const THROTTLE_TABLE_KEY = THROTTLE_TABLE.partitionKey;
+const THROTTLE_TABLE_TTL = THROTTLE_TABLE.ttl;
+const THROTTLE_TABLE_DUE_INDEX = THROTTLE_TABLE.dueIndex;
 
 interface ThrottleTableProps {
   readonly encryptionKey: kms.IKey;

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { ENV } from '../../shared/config/env-names.js';
 import { type DestinationOutput, STACK_OUTPUT } from '../../shared/config/stack-outputs.js';
+import { alertChannelDestination, ENV } from '../../shared/contracts/index.js';
 import type { FirehoseDestination, RelayConfig, SyslogDestination } from '../config/types.js';
 import { AccessLogBucket } from '../constructs/access-log-bucket.js';
 import { AlertIdKey } from '../constructs/alert-id-key.js';
@@ -297,7 +297,7 @@ class RelayStack extends Stack {
       mon.watchQueue('alerts', this.alerts.queue);
       mon.watchFunction('alerts', this.alerts.fn);
       mon.watchFailures('alerts', metrics.alerts(RELAY_METRIC.alertsFailed));
-      for (const [channel, topic] of this.alerts.topics.topics) mon.watchTopic(`alerts-${channel}`, topic);
+      for (const [channel, topic] of this.alerts.topics.topics) mon.watchTopic(alertChannelDestination(channel), topic);
     }
     mon.watchDeadLetterQueue('notifications', notificationsDlq.queue);
     mon.watchTopic('ops', this.opsTopic.topic);

@@ -11,7 +11,7 @@ import { createFirehoseHandler } from '../../functions/deliver-firehose/app.js';
 import { createSyslogHandler } from '../../functions/deliver-syslog/app.js';
 import { lambdaContext } from '../../local/poller.js';
 import { sampleEvents } from '../../local/sample-events.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { toWire } from '../../shared/model/wire.js';
 import { parseInput } from '../../shared/parse/parse-payload.js';
 

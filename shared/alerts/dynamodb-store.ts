@@ -28,6 +28,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { THROTTLE_TABLE } from '../contracts/index.js';
 import {
   type AlertStore,
   type CapResult,
@@ -45,7 +46,17 @@ import {
 import type { Channel } from './types.js';
 
 /** The sparse index of windows owing a summary (infra/constructs/throttle-table.ts creates it). */
-const DUE_INDEX = { name: 'due', partitionKey: 'dueShard', sortKey: 'dueAt', shard: 'due' } as const;
+const DUE_INDEX = { ...THROTTLE_TABLE.dueIndex, shard: 'due' } as const;
+
+/**
+ * The expressions below spell the key (`pk`) and the TTL attribute (`expiresAt`) out; this ties
+ * them to the contract, so renaming either there fails to compile here.
+ */
+const SPELLED: { readonly key: typeof THROTTLE_TABLE.partitionKey; readonly ttl: typeof THROTTLE_TABLE.ttl } = {
+  key: 'pk',
+  ttl: 'expiresAt',
+};
+void SPELLED;
 
 const isConditionFailed = (e: unknown): boolean =>
   e instanceof Error && (e.name === 'ConditionalCheckFailedException' || e.name === 'TransactionCanceledException');

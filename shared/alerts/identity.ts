@@ -32,8 +32,8 @@ const MIN_SECRET_LENGTH = 32;
 
 /** The secret is too short or absent. */
 class IdKeyError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'IdKeyError';
   }
 }

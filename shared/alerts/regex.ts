@@ -10,6 +10,7 @@
  * @see https://github.com/le0pard/re2js
  */
 import { RE2JS } from 're2js';
+import { errorMessage } from '../errors.js';
 
 /** A compiled user regex: `test` is linear in the input length. */
 interface UserRegex {
@@ -20,7 +21,7 @@ interface UserRegex {
 
 /** The pattern does not compile (the message is the engine's, e.g. "invalid or unsupported Perl syntax: `(?=`"). */
 class RegexSyntaxError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'RegexSyntaxError';
   }
@@ -35,7 +36,7 @@ function compileUserRegex(source: string, ignoreCase: boolean): UserRegex {
   try {
     re = RE2JS.compile(RE2JS.translateRegExp(source), ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
   } catch (e) {
-    const msg = (e as Error).message.replace(/^error parsing regexp: /, '');
+    const msg = errorMessage(e).replace(/^error parsing regexp: /, '');
     throw new RegexSyntaxError(msg, { cause: e });
   }
   return { source, ignoreCase, test: (input) => re.test(input) };

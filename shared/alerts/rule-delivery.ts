@@ -2,6 +2,8 @@
  * How a rule's alerts go out: channels, level, throttle (whose key must never be derived from a
  * secret), rate caps, templates, and the document's `settings` and `defaults` that supply them.
  */
+
+import { errorMessage } from '../errors.js';
 import { LAYOUTS } from '../model/catalog.js';
 import { isSecretName } from '../model/secrets.js';
 import { type Checker, isObj, MAX_WINDOW_MS, parseWindow, q, suggest, TEMPLATE_MAX } from './rule-checker.js';
@@ -205,7 +207,7 @@ function checkThrottle(c: Checker, v: unknown, at: string): Throttle | null | un
         c.add(`${at}.key[${i}]`, `${q(k)} looks secret; a throttle key must not be derived from a secret`);
       else key.push(p);
     } catch (e) {
-      c.add(`${at}.key[${i}]`, (e as Error).message);
+      c.add(`${at}.key[${i}]`, errorMessage(e));
     }
   });
   return { windowMs: w, window: typeof v.window === 'number' ? `${v.window}s` : String(v.window), key, keySource };

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { errorMessage } from '../errors.js';
 import type { RuleSet } from './types.js';
 import { RulesError, validateRules } from './validate.js';
 
@@ -15,7 +16,7 @@ function parseRulesDocument(text: string, source: string): unknown {
   try {
     return yaml ? parseYaml(text, { uniqueKeys: true, schema: 'core', prettyErrors: true }) : JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message.split('\n')[0] ?? String(e);
+    const msg = errorMessage(e).split('\n')[0] ?? String(e);
     throw new RulesError(
       [{ rule: null, index: null, field: '(file)', message: `not valid ${yaml ? 'YAML' : 'JSON'}: ${msg}` }],
       source,

@@ -10,6 +10,8 @@
  *
  * Templates only ever see the scrubbed view (`AlertView`), so they cannot reach a secret.
  */
+
+import { errorMessage } from '../errors.js';
 import {
   EVENT_PROPS,
   type EventProp,
@@ -37,8 +39,8 @@ const MAX_PLACEHOLDERS = 64;
 
 /** A template or path problem, with what is wrong (the validator adds the rule and field). */
 class TemplateError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'TemplateError';
   }
 }
@@ -98,7 +100,7 @@ function parsePlaceholder(inner: string): Placeholder {
       try {
         alternatives.push({ path: parsePath(a) });
       } catch (e) {
-        throw new TemplateError(`${(e as Error).message} in ${source}`);
+        throw new TemplateError(`${errorMessage(e)} in ${source}`);
       }
     }
   });

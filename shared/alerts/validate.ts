@@ -46,11 +46,12 @@ function issueText(i: RuleIssue): string {
 /** The rules document is invalid; `issues` lists every problem found. */
 class RulesError extends Error {
   readonly issues: readonly RuleIssue[];
-  constructor(issues: readonly RuleIssue[], source?: string) {
+  constructor(issues: readonly RuleIssue[], source?: string, options?: ErrorOptions) {
     const shown = issues.slice(0, 20).map(issueText);
     const more = issues.length > 20 ? `\n  … and ${issues.length - 20} more` : '';
     super(
       `${source ? `${source}: ` : ''}${issues.length} problem${issues.length === 1 ? '' : 's'} in the alert rules:\n  ${shown.join('\n  ')}${more}`,
+      options,
     );
     this.name = 'RulesError';
     this.issues = issues;

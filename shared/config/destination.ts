@@ -7,7 +7,7 @@
  * ranges to the one check of each (shared/config/syslog-ranges.ts in createSyslogSink; the
  * renderer's own check of its options).
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import { createRenderer, FORMATS, type Format, type Renderer } from '../render/index.js';
 import { renderOptionsFrom } from './render-options.js';
 
@@ -56,7 +56,7 @@ function rendererFrom(o: Obj, path: string, defaultMaxBytes?: number): { format:
   try {
     return { format, renderer: createRenderer(format, cfg) };
   } catch (e) {
-    throw new ConfigError(`${path}.render`, (e as Error).message);
+    throw new ConfigError(`${path}.render`, errorMessage(e));
   }
 }
 
@@ -96,7 +96,7 @@ function parseDestinationJson(raw: string | undefined, setting: string): Obj {
     return obj(JSON.parse(raw), setting);
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw new ConfigError(setting, `invalid JSON: ${(e as Error).message}`);
+    throw new ConfigError(setting, `invalid JSON: ${errorMessage(e)}`);
   }
 }
 

@@ -2,7 +2,7 @@
  * Retry backoff while a destination is down: the numbers and the arithmetic shared by the delivery
  * functions (which extend a failed record's visibility by {@link backoffSeconds}) and the CDK app
  * (which sets the queue's `maxReceiveCount` with {@link maxReceiveCountFor}). Pure data and math,
- * no imports: infra may import it (like env-names.ts and metric-names.ts).
+ * no imports: infra may import it (like shared/contracts/index.ts).
  *
  * Why: a record that fails because its destination is down is received again after every
  * visibility timeout, and SQS moves it to the DLQ once its receive count passes maxReceiveCount.

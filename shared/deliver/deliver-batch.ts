@@ -18,6 +18,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { backoffSeconds, DEFAULT_RETRY_BACKOFF, type RetryBackoff } from '../config/retry-backoff.js';
+import { DIMENSION } from '../contracts/index.js';
 import { PipelineError, toError } from '../errors.js';
 import { payloadOf } from '../ingest/sqs-envelope.js';
 import { fromWire } from '../model/wire.js';
@@ -254,7 +255,7 @@ async function deliverBatch(event: SQSEvent, d: DeliverDeps): Promise<DeliverOut
   }
   // one function serves one destination: the dimension is added per invocation (Powertools clears
   // non-default dimensions when it publishes at the end of the invocation)
-  metrics.addDimension('Destination', d.destination);
+  metrics.addDimension(DIMENSION.destination, d.destination);
   metrics.addMetric(METRIC.received, MetricUnit.Count, event.Records.length);
   metrics.addMetric(METRIC.delivered, MetricUnit.Count, result.delivered.length);
   metrics.addMetric(METRIC.failed, MetricUnit.Count, retry.length);

@@ -5,18 +5,9 @@
  * its DLQ copy was accepted: what could not be parked is reported as a batch item failure.
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DLQ_ATTR } from '../contracts/index.js';
 import { toError } from '../errors.js';
 import { signalUntil } from './deadline.js';
-
-/** Message attribute names carried by parked messages (redrive filters on them). */
-const DLQ_ATTR = {
-  code: 'relay.error.code',
-  field: 'relay.error.field',
-  reason: 'relay.error.reason',
-  sourceMessageId: 'relay.source.messageId',
-  function: 'relay.function',
-  eventId: 'relay.eventId',
-} as const;
 
 interface Parcel {
   /** SQS message id of the source record */

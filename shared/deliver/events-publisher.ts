@@ -4,6 +4,7 @@
  * @see https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html
  */
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import { EVENT_ATTR } from '../contracts/index.js';
 import { toError } from '../errors.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { signalUntil } from './deadline.js';
@@ -30,16 +31,18 @@ interface PublishResult {
   readonly failed: Array<{ id: string; error: string; retryable: boolean }>;
 }
 
-/** Message attributes for filter policies: eventId, severity (CEF, Number), category, origin. */
+/** Message attributes for filter policies ({@link EVENT_ATTR}: eventId, severity (CEF, Number), category, origin, …). */
 function attributesOf(e: SecurityEvent): PublishBatchRequestEntry['MessageAttributes'] {
-  return {
-    eventId: { DataType: 'String', StringValue: e.eventId },
-    severity: { DataType: 'Number', StringValue: String(e.cefSeverity) },
-    syslogSeverity: { DataType: 'Number', StringValue: String(e.syslogSeverity) },
-    category: { DataType: 'String', StringValue: e.category ?? 'none' },
-    origin: { DataType: 'String', StringValue: e.origin ?? 'none' },
-    catalogMatch: { DataType: 'String', StringValue: e.catalogMatch },
-  };
+  const a = (attr: (typeof EVENT_ATTR)[keyof typeof EVENT_ATTR], value: string) =>
+    [attr.name, { DataType: attr.type, StringValue: value }] as const;
+  return Object.fromEntries([
+    a(EVENT_ATTR.eventId, e.eventId),
+    a(EVENT_ATTR.severity, String(e.cefSeverity)),
+    a(EVENT_ATTR.syslogSeverity, String(e.syslogSeverity)),
+    a(EVENT_ATTR.category, e.category ?? 'none'),
+    a(EVENT_ATTR.origin, e.origin ?? 'none'),
+    a(EVENT_ATTR.catalogMatch, e.catalogMatch),
+  ]);
 }
 
 /** Publish all; every id ends in published or failed. Never throws. */

@@ -8,15 +8,9 @@
  * Pure functions over strings: the CLI (what to replay, the event id filter) and deliver-batch
  * (what to accept) share them.
  */
+import { REPLAY_ATTR } from '../contracts/index.js';
+import { errorMessage } from '../errors.js';
 import type { Format } from '../render/types.js';
-
-/** SQS message attributes of a replay message. */
-const REPLAY_ATTR = {
-  /** the format the line is rendered in (cef, rfc5424, leef, ecs) */
-  format: 'relay.replay.format',
-  /** where it came from: `s3://bucket/key#index` */
-  source: 'relay.replay.source',
-} as const;
 
 /** The format a rendered line is in, from its first bytes; null when none fits. */
 function formatOfLine(line: string): Format | null {
@@ -92,7 +86,7 @@ function replayLineIssue(line: string, format: Format): string | undefined {
       const o: unknown = JSON.parse(line);
       if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'the ECS line is not a JSON object';
     } catch (e) {
-      return `the ECS line is not JSON: ${(e as Error).message}`;
+      return `the ECS line is not JSON: ${errorMessage(e)}`;
     }
   }
   return undefined;

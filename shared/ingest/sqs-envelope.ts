@@ -3,7 +3,7 @@
  * (raw message delivery off) or the message itself (raw message delivery on): both are accepted.
  */
 import type { SQSRecord } from 'aws-lambda';
-import { InvalidEventError } from '../errors.js';
+import { errorMessage, InvalidEventError } from '../errors.js';
 
 interface Provenance {
   readonly messageId: string;
@@ -34,7 +34,7 @@ function payloadOf(r: SQSRecord): string {
     } catch (e) {
       throw new InvalidEventError(
         '(sns)',
-        `body looks like an SNS notification but is not valid JSON: ${(e as Error).message}`,
+        `body looks like an SNS notification but is not valid JSON: ${errorMessage(e)}`,
         'syntax',
       );
     }

@@ -2,7 +2,7 @@
  * The relay's internal wire format on the events topic: the canonical `SecurityEvent` as JSON with
  * a version, so consumers never re-parse the vault's raw input.
  */
-import { InvalidEventError } from '../errors.js';
+import { errorMessage, InvalidEventError } from '../errors.js';
 import { UID_PATTERN } from './event-uid.js';
 import { isPlainJson, markPlain } from './plain.js';
 import type { SecurityEvent } from './security-event.js';
@@ -28,7 +28,7 @@ function fromWire(s: string): SecurityEvent {
   try {
     o = JSON.parse(s);
   } catch (err) {
-    throw new InvalidEventError('wire', `not JSON: ${(err as Error).message}`, 'syntax');
+    throw new InvalidEventError('wire', `not JSON: ${errorMessage(err)}`, 'syntax');
   }
   if (typeof o !== 'object' || o === null) bad('(root)', 'not an object');
   const w = o as { v?: unknown; e?: unknown };

@@ -4,12 +4,12 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC } from '../config/metric-names.js';
+import { DEFAULT_METRICS_NAMESPACE, DIMENSION, METRIC, POWERTOOLS_ENV } from '../contracts/index.js';
 
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'segura-relay' });
+const logger = new Logger({ serviceName: process.env[POWERTOOLS_ENV.serviceName] ?? 'segura-relay' });
 const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'SeguraRelay',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'segura-relay',
+  namespace: process.env[POWERTOOLS_ENV.metricsNamespace] ?? DEFAULT_METRICS_NAMESPACE,
+  serviceName: process.env[POWERTOOLS_ENV.serviceName] ?? 'segura-relay',
 });
 
 /** Emit one metric with a `Destination` dimension in its own EMF document. */
@@ -17,7 +17,7 @@ type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
 function destinationMetric(destination: string, name: string, value: number, unit: Unit = MetricUnit.Count): void {
   const m = metrics.singleMetric();
-  m.addDimension('Destination', destination);
+  m.addDimension(DIMENSION.destination, destination);
   m.addMetric(name, unit, value);
 }
 

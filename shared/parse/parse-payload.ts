@@ -2,7 +2,7 @@
  * The one entry point from a raw payload (an SQS body, a CLI input line) to a `SecurityEvent`.
  * The parse layer is the only place that throws `InvalidEventError`.
  */
-import { InvalidEventError } from '../errors.js';
+import { errorMessage, InvalidEventError } from '../errors.js';
 import { normalize } from '../model/normalize.js';
 import { isPlainJson } from '../model/plain.js';
 import type { SecurityEvent } from '../model/security-event.js';
@@ -43,7 +43,7 @@ function parseInput(payload: string, opts: ParseOptions = {}): SecurityEvent {
     try {
       v = JSON.parse(first);
     } catch (e) {
-      throw new InvalidEventError('(payload)', `invalid JSON: ${(e as Error).message}`, 'syntax');
+      throw new InvalidEventError('(payload)', `invalid JSON: ${errorMessage(e)}`, 'syntax');
     }
     return normalize(parseEnvelopeObject(v, isPlainJson(first)), norm);
   }

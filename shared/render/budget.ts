@@ -41,8 +41,8 @@ function cutEscaped(escaped: string, maxBytes: number, escapePairs = true): stri
 class BudgetError extends RenderError {
   readonly fixedBytes: number;
   readonly maxBytes: number;
-  constructor(what: string, fixedBytes: number, maxBytes: number) {
-    super(`${what}: ${fixedBytes} bytes without the message text exceed the ${maxBytes}-byte budget`);
+  constructor(what: string, fixedBytes: number, maxBytes: number, options?: ErrorOptions) {
+    super(`${what}: ${fixedBytes} bytes without the message text exceed the ${maxBytes}-byte budget`, options);
     this.name = 'BudgetError';
     this.fixedBytes = fixedBytes;
     this.maxBytes = maxBytes;

@@ -7,7 +7,7 @@
  * publishes it. AWS namespaces are checked against the metrics and dimensions AWS documents.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../shared/config/env-names.js';
+import { DIMENSION, ENV, METRIC, POWERTOOLS_ENV } from '../../shared/contracts/index.js';
 import { bodies, FAST, relayHarnessOnce } from '../helpers/pipeline.js';
 import { EXAMPLE_FILES, example, type Json, resources } from './helpers.js';
 
@@ -56,7 +56,7 @@ beforeAll(async () => {
   await relay.send(bodies(30, 91));
   expect(await relay.drain(30_000)).toBe(true);
   const names = new Map(relay.destinations.map((d) => [d.name, d.kind]));
-  namespace = process.env.POWERTOOLS_METRICS_NAMESPACE as string;
+  namespace = process.env[POWERTOOLS_ENV.metricsNamespace] as string;
   emitted = new Map();
   for (const doc of h.cap?.json() ?? []) {
     const aws = doc._aws as Json;
@@ -65,7 +65,8 @@ beforeAll(async () => {
       // EMF: the namespace Powertools publishes to comes from the environment, as in Lambda
       expect(directive.Namespace).toBe(namespace);
       for (const dims of directive.Dimensions as string[][]) {
-        const destination = typeof doc.Destination === 'string' ? doc.Destination : '';
+        const d = doc[DIMENSION.destination];
+        const destination = typeof d === 'string' ? d : '';
         const kind: FunctionKind =
           destination === ''
             ? 'normalize'
@@ -113,7 +114,7 @@ describe.each(EXAMPLE_FILES)('%s: every alarm watches a metric that is emitted',
   const { template: t } = example(file);
   const fns = Object.entries(resources(t, 'AWS::Lambda::Function'))
     .map(([id, f]) => ({ id, env: (f.Properties?.Environment?.Variables ?? {}) as Record<string, Json> }))
-    .filter((f) => typeof f.env.POWERTOOLS_SERVICE_NAME === 'string');
+    .filter((f) => typeof f.env[POWERTOOLS_ENV.serviceName] === 'string');
 
   const alarms = Object.values(resources(t, 'AWS::CloudWatch::Alarm')).map((a) => {
     const p = a.Properties as Json;
@@ -144,17 +145,20 @@ describe.each(EXAMPLE_FILES)('%s: every alarm watches a metric that is emitted',
       return;
     }
     // the relay's namespace: a function of this stack publishes there with this service name
-    const service = a.dims.find((d) => d.Name === 'service')?.Value;
-    const destination = a.dims.find((d) => d.Name === 'Destination')?.Value;
+    // a metric and dimensions of the contract (shared/contracts/index.ts), which the run below shows emitted
+    expect(Object.values(METRIC), a.name).toContain(a.metric);
+    for (const d of a.dims) expect(Object.values(DIMENSION), a.name).toContain(d.Name);
+    const service = a.dims.find((d) => d.Name === DIMENSION.service)?.Value;
+    const destination = a.dims.find((d) => d.Name === DIMENSION.destination)?.Value;
     // destinations of one kind share a service name: the one whose DESTINATION names this one
     const fn = fns.find(
       (f) =>
-        f.env.POWERTOOLS_SERVICE_NAME === service &&
+        f.env[POWERTOOLS_ENV.serviceName] === service &&
         (f.env[ENV.destination] === undefined || destinationName(f.env[ENV.destination]) === destination),
     );
     expect(fn, `${a.name}: a function with POWERTOOLS_SERVICE_NAME ${service}`).toBeDefined();
     if (!fn) return;
-    expect(fn.env.POWERTOOLS_METRICS_NAMESPACE, a.name).toBe(a.namespace);
+    expect(fn.env[POWERTOOLS_ENV.metricsNamespace], a.name).toBe(a.namespace);
     const kind = (['normalize', 'deliver-firehose', 'deliver-syslog', 'evaluate-alerts'] as const).find((k) =>
       String(service).endsWith(`-${k}`),
     ) as FunctionKind;

@@ -1,7 +1,9 @@
 /**
  * infra/ never imports runtime code (functions/, shared/, cli/, local/) except the pure contracts in
- * shared/config (env var and metric names, the retry backoff arithmetic, the Firehose backup layout,
- * the stack output keys, the render options' rules), so the CDK app and the function bundles stay apart (style.md, layout rules).
+ * shared/contracts (env var, metric, attribute and table names), shared/errors.ts (the error classes
+ * and the one helper that narrows thrown values; no imports) and shared/config (the retry backoff
+ * arithmetic, the Firehose backup layout, the stack output keys, the render options' rules), so the
+ * CDK app and the function bundles stay apart (style.md, layout rules).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -34,6 +36,8 @@ describe('infra boundaries', () => {
     for (const [file, target] of relativeImports('infra')) {
       if (
         !target.startsWith('infra/') &&
+        target !== 'shared/contracts/index.ts' &&
+        target !== 'shared/errors.ts' &&
         target !== 'shared/config/env-names.ts' &&
         target !== 'shared/config/metric-names.ts' &&
         target !== 'shared/config/retry-backoff.ts' &&
@@ -56,5 +60,10 @@ describe('infra boundaries', () => {
         .map(([file, target]) => `${file} → ${target}`),
     );
     expect(offending).toEqual([]);
+  });
+
+  it('the contracts module imports nothing: names only, no behaviour', () => {
+    const src = readFileSync(join(ROOT, 'shared/contracts/index.ts'), 'utf8');
+    expect(src).not.toMatch(/^\s*import\b/m);
   });
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inventoryOf, METRICS_BY_KIND } from '../../cli/cost-inventory.js';
-import { METRIC } from '../../shared/config/metric-names.js';
+import { METRIC } from '../../shared/contracts/index.js';
 import { EXAMPLE_FILES, example, ROOT, resources } from './helpers.js';
 
 describe.each(EXAMPLE_FILES)('cost inventory of %s', (file) => {

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError } from '../../infra/config/errors.js';
-import { ENV } from '../../shared/config/env-names.js';
 import { FIREHOSE_ERROR_PARTITIONS } from '../../shared/config/firehose-backup.js';
 import { DEFAULT_RETRY_BACKOFF, maxReceiveCountFor, receivesWithin } from '../../shared/config/retry-backoff.js';
 import { STACK_OUTPUT } from '../../shared/config/stack-outputs.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { example, exampleDoc, idOf, type Json, parseInExamples, resources, synthConfig } from './helpers.js';
 
 function issuesOf(doc: Json): readonly string[] {

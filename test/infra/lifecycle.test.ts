@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSyslogConfig } from '../../functions/deliver-syslog/config.js';
 import { ConfigValidationError } from '../../infra/config/errors.js';
 import { sqsClient } from '../../shared/aws-clients.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import {
   EXAMPLE_FILES,
   example,

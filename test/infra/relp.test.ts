@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { createSyslogHandler } from '../../functions/deliver-syslog/app.js';
 import { syslogDestination } from '../../shared/config/destination.js';
-import { ENV } from '../../shared/config/env-names.js';
-import { ConfigError } from '../../shared/errors.js';
+import { ENV } from '../../shared/contracts/index.js';
+import { ConfigError, errorMessage } from '../../shared/errors.js';
 import { example, exampleDoc, idOf, type Json, parseInExamples, resources, synthConfig } from './helpers.js';
 
 const FILE = 'syslog-relp-new-nlb.json';
@@ -131,7 +131,7 @@ describe('RELP configuration errors', () => {
     try {
       parseInExamples(doc);
     } catch (e) {
-      return (e as Error).message;
+      return errorMessage(e);
     }
     throw new Error('config accepted');
   };

@@ -5,7 +5,7 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import { EXAMPLE_FILES, example, idOf, type Json, permissionsOf, type Resources, resources } from './helpers.js';
 
 const SECURE_TRANSPORT_DENY = expect.objectContaining({

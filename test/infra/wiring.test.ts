@@ -1,6 +1,6 @@
 /**
  * The stack fits the runtime contract: the same entry points `npm start` runs, the environment
- * each function reads (shared/config/env-names.ts), its DESTINATION as shared/config/destination.ts
+ * each function reads (shared/contracts/index.ts), its DESTINATION as shared/config/destination.ts
  * parses it, and the config options that change the stack.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { firehoseDestination, syslogDestination } from '../../shared/config/destination.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import {
   EXAMPLES,
   example,
@@ -77,7 +77,6 @@ describe('environment per function (full.json)', () => {
     expect(envOf(t, 'NormalizeFunction')).toEqual({
       [ENV.eventsTopicArn]: `<${idOf(t, 'AWS::SNS::Topic', 'EventsTopic')}>`,
       [ENV.deadLetterQueueUrl]: `<${idOf(t, 'AWS::SQS::Queue', 'IngestQueueIngestDeadLetterQueue')}>`,
-      [ENV.sourceQueueUrl]: `<${idOf(t, 'AWS::SQS::Queue', /^IngestQueueIngestQueue[0-9A-F]{8}$/)}>`,
       [ENV.maxInputBytes]: '262144',
       [ENV.eventIdKeySecretArn]: `<${idOf(t, 'AWS::SecretsManager::Secret', 'EventIdKey')}>`,
       POWERTOOLS_SERVICE_NAME: 'segura-relay-prod-normalize',

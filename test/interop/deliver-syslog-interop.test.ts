@@ -6,7 +6,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyslogHandler } from '../../functions/deliver-syslog/app.js';
 import { lambdaContext } from '../../local/poller.js';
-import { ENV } from '../../shared/config/env-names.js';
+import { ENV } from '../../shared/contracts/index.js';
 import type { SecurityEvent } from '../../shared/model/security-event.js';
 import { formatUtc } from '../../shared/model/time.js';
 import { toWire } from '../../shared/model/wire.js';

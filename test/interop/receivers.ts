@@ -40,6 +40,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import { errorMessage } from '../../shared/errors.js';
 
 export type ParserName = 'rsyslog' | 'syslog-ng' | 'go-syslog';
 export type Transport = 'udp' | 'tcp' | 'tls';
@@ -421,7 +422,7 @@ class Daemon {
       try {
         json = JSON.parse(text) as JsonObject;
       } catch (err) {
-        this.diag(`${this.name}: unparseable output line (${(err as Error).message}): ${text}`);
+        this.diag(`${this.name}: unparseable output line (${errorMessage(err)}): ${text}`);
         json = { unparseableOutput: text };
       }
       this.pending.push({ json, raw: rawOf(this.name, json) });
@@ -503,7 +504,7 @@ function parseVars(v: unknown): { vars: JsonObject; error?: string } {
   try {
     return { vars: JSON.parse(v) as JsonObject };
   } catch (err) {
-    return { vars: {}, error: `unreadable $! JSON (${(err as Error).message}): ${v}` };
+    return { vars: {}, error: `unreadable $! JSON (${errorMessage(err)}): ${v}` };
   }
 }
 

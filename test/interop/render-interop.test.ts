@@ -4,6 +4,7 @@
  * errors, and field-by-field equality with the event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorMessage } from '../../shared/errors.js';
 import type { SecurityEvent } from '../../shared/model/security-event.js';
 import { formatUtc } from '../../shared/model/time.js';
 import { parseInput } from '../../shared/parse/parse-payload.js';
@@ -68,7 +69,7 @@ describe("the vault's 1024-byte UDP limit", () => {
       try {
         fits.push({ label, e, line: r.render(e) });
       } catch (err) {
-        refused.push(`${label}: ${(err as Error).message}`);
+        refused.push(`${label}: ${errorMessage(err)}`);
       }
     }
     // only the event with a 4000-character custom string cannot fit: it goes to the DLQ, never cut

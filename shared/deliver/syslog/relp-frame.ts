@@ -76,11 +76,10 @@ type RelpErrorCode = (typeof RelpErrorCode)[keyof typeof RelpErrorCode];
 
 /** A RELP peer broke the protocol. Retryable: a new session may work (the peer may have restarted). */
 class RelpProtocolError extends PipelineError {
-  readonly code: RelpErrorCode;
-  constructor(code: RelpErrorCode, message: string) {
-    super(`RELP protocol error (${code}): ${message}`, true);
+  declare readonly code: RelpErrorCode;
+  constructor(code: RelpErrorCode, message: string, options?: ErrorOptions) {
+    super(`RELP protocol error (${code}): ${message}`, true, { ...options, code });
     this.name = 'RelpProtocolError';
-    this.code = code;
   }
 }
 

@@ -8,13 +8,14 @@ import { randomUUID } from 'node:crypto';
 import type { PublishCommand, PublishCommandInput } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
+import { RE2JS } from 're2js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEvaluateAlertsHandler, scheduledEvent } from '../../../functions/evaluate-alerts/app.js';
 import { createAlertTable } from '../../../local/alerts.js';
 import { lambdaContext } from '../../../local/poller.js';
 import { alertId, IdKey } from '../../../shared/alerts/identity.js';
 import type { AlertRule } from '../../../shared/alerts/types.js';
-import { ENV } from '../../../shared/config/env-names.js';
+import { ENV } from '../../../shared/contracts/index.js';
 import type { SecurityEvent } from '../../../shared/model/security-event.js';
 import { parseInput } from '../../../shared/parse/parse-payload.js';
 import { type Captured, captureStdout } from '../../helpers/capture.js';
@@ -219,18 +220,19 @@ describe('9. a pathological regex event never stalls the function; a failing rul
       },
       now,
     );
-    // the engine cannot throw on a validated rule; make one throw to prove the isolation
-    const cond = (f.h.config.rules.rules[0] as AlertRule).match[0]?.fields[0] as { regex: unknown };
-    cond.regex = {
-      source: 'disk',
-      ignoreCase: false,
-      test: () => {
-        throw new Error('engine failure');
-      },
-    };
+    // the engine cannot throw on a validated rule; make the regex engine throw (only "breaks" has a
+    // regex) to prove the isolation. The loaded config is frozen, so the fault goes in below it.
+    expect((f.h.config.rules.rules[0] as AlertRule).match[0]?.fields[0]?.regex).toBeDefined();
+    const engine = vi.spyOn(RE2JS.prototype, 'test').mockImplementation(() => {
+      throw new Error('engine failure');
+    });
     const e = ev('19', { msg: 'disk full' });
     const r = recordOf(e);
-    expect((await f.invoke([r])).batchItemFailures).toEqual([]);
+    try {
+      expect((await f.invoke([r])).batchItemFailures).toEqual([]);
+    } finally {
+      engine.mockRestore();
+    }
     expect(f.inputs.map((i) => i.Subject)).toEqual(['[Segura HIGH] Works on vault-01']);
     const parked = (await dlqMessages(emu)).filter(
       (m) => m.MessageAttributes?.['relay.error.code']?.StringValue === 'rule-failed',

@@ -20,7 +20,7 @@ import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { createAlertTable } from '../../../local/alerts.js';
 import { type SecretsManagerDouble, startSecretsManagerDouble } from '../../../local/secrets-manager-double.js';
 import { CHANNELS, type Channel } from '../../../shared/alerts/types.js';
-import { ENV } from '../../../shared/config/env-names.js';
+import { ENV } from '../../../shared/contracts/index.js';
 import type { SecurityEvent } from '../../../shared/model/security-event.js';
 import { toWire } from '../../../shared/model/wire.js';
 

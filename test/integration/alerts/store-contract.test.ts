@@ -6,10 +6,12 @@
  * sparse `due` index the sweep reads, and the bounded entry set.
  */
 import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertTable } from '../../../local/alerts.js';
 import { DynamoAlertStore } from '../../../shared/alerts/dynamodb-store.js';
 import { type AlertStore, type HoldInput, MAX_WINDOW_ENTRIES, MemoryAlertStore } from '../../../shared/alerts/store.js';
+import { THROTTLE_TABLE } from '../../../shared/contracts/index.js';
 import { type Emulators, startEmulators } from './harness.js';
 
 let emu: Emulators;
@@ -128,5 +130,26 @@ describe.each(stores)('store contract: %s', (_name, make) => {
     });
     await s.finish('D#x', 'inv-2', 'held', ['email'], T0 + 2);
     expect(await s.claim('D#x', 'inv-3', T0 + 3, T0 + 5_000)).toEqual({ kind: 'done', outcome: 'held' });
+  });
+});
+
+describe('the DynamoDB store writes the table contract (shared/contracts/index.ts THROTTLE_TABLE)', () => {
+  it('every item has the String partition key and the Number TTL in epoch seconds after its decision', async () => {
+    const table = `contract-${randomUUID().slice(0, 8)}`;
+    await createAlertTable(emu.dynamodb, table);
+    const s = new DynamoAlertStore(emu.dynamodb, table);
+    await s.claim('D#ttl', 'inv-1', T0, T0 + 5_000);
+    await s.throttle('T#ttl', 'D#ttl', T0, 10 * MIN, 5, hold('e-a'));
+    await s.rateCap('C#ttl', T0, 10 * MIN, 5, hold('e-a', 'channel-cap', 'sms'));
+    const items = (await DynamoDBDocumentClient.from(emu.dynamodb).send(new ScanCommand({ TableName: table }))).Items;
+    expect(items?.map((i) => i[THROTTLE_TABLE.partitionKey]).sort()).toEqual(['C#ttl', 'D#ttl', 'T#ttl']);
+    for (const i of items ?? []) {
+      const ttl = i[THROTTLE_TABLE.ttl];
+      expect(typeof ttl, JSON.stringify(i)).toBe('number');
+      // seconds, not milliseconds: DynamoDB ignores a TTL value far in the future
+      // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-before-you-start.html
+      expect(ttl).toBeGreaterThan(T0 / 1000);
+      expect(ttl).toBeLessThan(T0 / 1000 + 400 * 86_400);
+    }
   });
 });
