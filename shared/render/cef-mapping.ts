@@ -247,7 +247,7 @@ function planFor(fields: Readonly<Record<string, string>>, mode: CefMode): Plan 
   return plan;
 }
 
-/** Output of running a plan: the extension text (leading space included) and the msg span. */
+/** Output of running a plan: the extension text and the msg span. */
 interface ExtText {
   readonly text: string;
   readonly msgStart: number;
@@ -255,10 +255,12 @@ interface ExtText {
 }
 
 /**
- * Run a plan over `fields`, appending to `head` (which may be ''). `dialect` chooses the value
- * encoding: `cef` escapes `\ = CR LF` (CEF extension rules); `native` writes the vault's own
- * key=value text, which has no escapes (escape.ts `nativeKvValue`): values as they are, quoted when
- * a reader would otherwise split them or take them for a quoted value. The msg span excludes quotes.
+ * Run a plan over `fields`, appending to `head` (which may be ''; the first pair after an empty
+ * head has no leading space, so no caller slices the text: slicing a concatenated string copies
+ * it). `dialect` chooses the value encoding: `cef` escapes `\ = CR LF` (CEF extension rules);
+ * `native` writes the vault's own key=value text, which has no escapes (escape.ts `nativeKvValue`):
+ * values as they are, quoted when a reader would otherwise split them or take them for a quoted
+ * value. The msg span excludes quotes.
  */
 function runPlan(
   plan: Plan,
@@ -272,14 +274,26 @@ function runPlan(
   // values of a plain record (model/plain.ts) contain nothing to escape and no quotes
   const plain = isPlain(fields);
   const native = dialect === 'native';
-  for (const st of plan.steps) {
+  const steps = plan.steps;
+  for (let i = 0; i < steps.length; i++) {
+    const st = steps[i] as Step;
+    // every `pre` starts with the separating space
+    const pre = text.length === 0 ? st.pre.slice(1) : st.pre;
     if (st.labelSrc !== null) {
       const label = fields[st.labelSrc] as string;
-      text += `${st.pre}${plain ? label : native ? nativeKvText(label) : escapeCefValue(label)} ${st.key}=`;
-    } else text += st.pre;
+      text += `${pre}${plain ? label : native ? nativeKvText(label) : escapeCefValue(label)} ${st.key}=`;
+    } else text += pre;
     const raw = fields[st.src] as string;
-    const ev = plain ? raw : native ? nativeKvValue(raw) : escapeCefValue(raw);
-    const quoted = !plain && native && nativeKvNeedsQuotes(ev);
+    if (plain) {
+      if (msgStart === -1 && st.key === 'msg') {
+        msgStart = text.length;
+        msgEnd = msgStart + raw.length;
+      }
+      text += raw;
+      continue;
+    }
+    const ev = native ? nativeKvValue(raw) : escapeCefValue(raw);
+    const quoted = native && nativeKvNeedsQuotes(ev);
     if (quoted) text += '"';
     if (msgStart === -1 && st.key === 'msg') {
       msgStart = text.length;

@@ -35,12 +35,12 @@ const DEFAULTS = { vendor: 'MT4', product: 'Segura', deviceVersion: '3', mode: '
  * the compiled plan. Returns the text and the span of the msg value (for the size budget).
  */
 function extensionText(e: SecurityEvent, mode: CefMode): ExtText {
-  let head = '';
-  if (e.time !== null) head = ` rt=${e.time.epochMs}`;
-  if (e.host !== null) head += ` dvchost=${escapeCefValue(e.host)}`;
+  let head = e.time === null ? '' : `rt=${epochMsText(e.time.epochMs)}`;
+  if (e.host !== null) head += `${head === '' ? '' : ' '}dvchost=${escapeCefValue(e.host)}`;
   let fields = e.fields;
   if (e.pid !== null) {
-    if (mode === 'compatible' || NUMERIC_PID.test(e.pid)) head += ` dvcpid=${escapeCefValue(e.pid)}`;
+    if (mode === 'compatible' || NUMERIC_PID.test(e.pid))
+      head += `${head === '' ? '' : ' '}dvcpid=${escapeCefValue(e.pid)}`;
     // a non-numeric pid cannot be dvcpid (Integer) in strict mode: it is relocated like a field
     // (labeled `pid`, or `pid2`… when the vault sent a field of that name too)
     else {
@@ -49,9 +49,24 @@ function extensionText(e: SecurityEvent, mode: CefMode): ExtText {
       fields = { ...fields, [k]: e.pid };
     }
   }
-  const r = runPlan(planFor(fields, mode), fields, head);
-  // every step and head part starts with a space: drop the first one
-  return { text: r.text.slice(1), msgStart: r.msgStart === -1 ? -1 : r.msgStart - 1, msgEnd: r.msgEnd - 1 };
+  return runPlan(planFor(fields, mode), fields, head);
+}
+
+/** `000`…`999`: the millisecond part of `rt`. */
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+// events arrive in time order, so consecutive events usually share their second
+let rtSecond = Number.NaN;
+let rtSecondText = '';
+
+/** `String(epochMs)`, with the first ten digits of a 13-digit epoch (2001–2286) formatted once per second. */
+function epochMsText(ms: number): string {
+  if (!(ms >= 1e12 && ms < 1e13 && Number.isInteger(ms))) return String(ms);
+  const sec = Math.floor(ms / 1000);
+  if (sec !== rtSecond) {
+    rtSecond = sec;
+    rtSecondText = String(sec);
+  }
+  return rtSecondText + (PAD3[ms - sec * 1000] as string);
 }
 
 const NUMERIC_PID = /^\d{1,9}$/;
