@@ -19,7 +19,7 @@
  */
 import { isPlain } from '../model/plain.js';
 import { escapeCefValue, nativeKvNeedsQuotes, nativeKvText, nativeKvValue } from './escape.js';
-import { cefKey, fitsKey, STRICT_RENAMES } from './fields/cef-extensions.js';
+import { cefKey, fitsKey, keyFitter, STRICT_RENAMES } from './fields/cef-extensions.js';
 
 type CefMode = 'strict' | 'compatible';
 type Pair = readonly [string, string];
@@ -82,12 +82,6 @@ function claimer(fields: Readonly<Record<string, string>>) {
     taken.add(k);
     return k;
   };
-}
-
-function passes(check: Check, v: string): boolean {
-  if (check === null) return true;
-  if (check === NOT_INTEGER) return !INTEGER.test(v);
-  return fitsKey(check, v);
 }
 
 function plain(key: string, src: string, check: Check): Step {
@@ -196,7 +190,11 @@ function compileStrict(fields: Readonly<Record<string, string>>): Plan {
  */
 interface CachedPlan extends Plan {
   readonly keys: readonly string[];
+  /** the value checks the plan relies on, compiled: only these run per event */
+  readonly checks: readonly { readonly src: string; readonly test: (v: string) => boolean }[];
 }
+
+const isNotInteger = (v: string): boolean => !INTEGER.test(v);
 const PLANS: Record<CefMode, Map<string, CachedPlan[]>> = { strict: new Map(), compatible: new Map() };
 let planCount = 0;
 const MAX_PLANS = 2048;
@@ -222,8 +220,8 @@ function planFor(fields: Readonly<Record<string, string>>, mode: CefMode): Plan 
     for (const cached of bucket) {
       if (!sameKeys(fields, cached.keys)) continue;
       let ok = true;
-      for (const st of cached.steps) {
-        if (st.check !== null && !passes(st.check, fields[st.src] as string)) {
+      for (const c of cached.checks) {
+        if (!c.test(fields[c.src] as string)) {
           ok = false;
           break;
         }
@@ -234,7 +232,12 @@ function planFor(fields: Readonly<Record<string, string>>, mode: CefMode): Plan 
   }
   const plan = mode === 'strict' ? compileStrict(fields) : compileCompatible(fields);
   if (plan.cacheable && planCount < MAX_PLANS) {
-    const entry: CachedPlan = { ...plan, keys: Object.keys(fields) };
+    const checks = [];
+    for (const st of plan.steps) {
+      if (st.check !== null)
+        checks.push({ src: st.src, test: st.check === NOT_INTEGER ? isNotInteger : keyFitter(st.check) });
+    }
+    const entry: CachedPlan = { ...plan, keys: Object.keys(fields), checks };
     const list = bucket ?? [];
     // replace a plan for the same keys (its checks failed) or add
     const at = list.findIndex((p) => sameKeys(fields, p.keys));

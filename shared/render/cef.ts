@@ -71,13 +71,23 @@ function epochMsText(ms: number): string {
 
 const NUMERIC_PID = /^\d{1,9}$/;
 
-/** Apply a byte budget to `prefix + body`, shortening the msg value inside `body`. */
-function applyBudget(prefix: string, body: ExtText, maxBytes: number | undefined, what: string): Rendered {
+/**
+ * Apply a byte budget to `prefix + body`, shortening the msg value inside `body`. Errors name the
+ * event as `event <eventId> (<format>)` (built only then: this runs for every event).
+ */
+function applyBudget(
+  prefix: string,
+  body: ExtText,
+  maxBytes: number | undefined,
+  eventId: string,
+  format: string,
+): Rendered {
   const line = prefix + body.text;
   // a string of n UTF-16 units is at most 3n UTF-8 bytes: only measure when it could be too long
   if (maxBytes === undefined || line.length * 3 <= maxBytes) return { text: line, truncated: false };
   const bytes = Buffer.byteLength(line, 'utf8');
   if (bytes <= maxBytes) return { text: line, truncated: false };
+  const what = `event ${eventId} (${format})`;
   if (body.msgStart === -1) {
     throw new RenderError(`${what}: ${bytes} bytes exceed the ${maxBytes}-byte budget and there is no msg to shorten`);
   }
@@ -128,7 +138,7 @@ function createCefRenderer(opts: CefOptions = {}): Renderer & {
   const renderBudget = (e: SecurityEvent, maxBytes: number | undefined): Rendered => {
     // event ids are validated by the parser (letters, digits, . _ : -): nothing to escape
     const head = `${prefixFor(e)}${e.eventId}|${header(e.name)}|${e.cefSeverity}|`;
-    return applyBudget(head, extensionText(e, mode), maxBytes, `event ${e.eventId} (cef)`);
+    return applyBudget(head, extensionText(e, mode), maxBytes, e.eventId, 'cef');
   };
   return {
     format: 'cef',
