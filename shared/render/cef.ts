@@ -149,4 +149,4 @@ function createCefRenderer(opts: CefOptions = {}): Renderer & {
 }
 
 export type { CefOptions };
-export { applyBudget, createCefRenderer, extensionText };
+export { applyBudget, createCefRenderer, epochMsText, extensionText };
