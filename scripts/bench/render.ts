@@ -33,13 +33,13 @@ async function writeInput(path: string, count: number): Promise<number> {
   return bytes;
 }
 
-function runOnce(args: string[], input: string, dir: string): Promise<RunResult> {
+function runOnce(args: string[], input: string, dir: string, cli = 'dist/cli.mjs'): Promise<RunResult> {
   const probe = join(dir, `probe-${process.hrtime.bigint()}.json`);
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(
       process.execPath,
-      ['--import', new URL('./rss-probe.mjs', import.meta.url).pathname, 'dist/cli.mjs', ...args],
+      ['--import', new URL('./rss-probe.mjs', import.meta.url).pathname, cli, ...args],
       {
         stdio: [openSync(input, 'r'), 'ignore', 'pipe'],
         env: { ...process.env, BENCH_PROBE_FILE: probe },
@@ -87,7 +87,7 @@ async function benchRender(count = 100_000, rounds = 3): Promise<RenderBench> {
     const large = join(dir, 'events-2x.ndjson');
     const inputBytes = await writeInput(small, count);
     await writeInput(large, count * 2);
-    const variants: Array<[string, string[]]> = [
+    const variants: Array<[string, string[], string?]> = [
       ['json-roundtrip (baseline)', ['_json-roundtrip']],
       ['cef', ['render', '--format', 'cef']],
       ['rfc5424', ['render', '--format', 'rfc5424']],
@@ -95,12 +95,21 @@ async function benchRender(count = 100_000, rounds = 3): Promise<RenderBench> {
       ['leef', ['render', '--format', 'leef']],
       ['ecs', ['render', '--format', 'ecs']],
     ];
+    // BENCH_BEFORE_CLI=<another build of dist/cli.mjs>: its CEF and RFC 5424 rows in the same run,
+    // for before/after figures measured side by side
+    const before = process.env.BENCH_BEFORE_CLI;
+    if (before) {
+      variants.push(['cef (before)', ['render', '--format', 'cef'], before]);
+      variants.push(['rfc5424 (before)', ['render', '--format', 'rfc5424'], before]);
+    }
     const runs = new Map<string, RunResult[]>(variants.map(([n]) => [n, []]));
     for (let r = 0; r < rounds; r++) {
-      for (const [name, args] of variants) (runs.get(name) as RunResult[]).push(await runOnce(args, small, dir));
+      for (const [name, args, cli] of variants) {
+        (runs.get(name) as RunResult[]).push(await runOnce(args, small, dir, cli));
+      }
     }
     const big = new Map<string, number>();
-    for (const [name, args] of variants) big.set(name, (await runOnce(args, large, dir)).maxRssKb);
+    for (const [name, args, cli] of variants) big.set(name, (await runOnce(args, large, dir, cli)).maxRssKb);
     const baseMs = median((runs.get(variants[0]?.[0] as string) as RunResult[]).map((x) => x.wallMs));
     const rows = variants.map(([name]) => {
       const rs = runs.get(name) as RunResult[];

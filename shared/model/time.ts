@@ -135,19 +135,36 @@ function pad3(n: number): string {
  * RFC 5424 TIMESTAMP in UTC: `YYYY-MM-DDTHH:MM:SS.mmmZ`, or 6 fraction digits when the source had
  * microseconds. Upper-case T and Z, no leap seconds (formats.md §2.1).
  */
-// Events arrive in time order, so consecutive events usually share the same second.
+// Events arrive in time order, so consecutive events usually share the same second, and nearly
+// always the same day: the date part is formatted once per day, the time of day from tables.
 let lastSecond = Number.NaN;
 let lastSecondText = '';
+let lastDay = Number.NaN;
+let lastDayText = '';
+/** `00`…`99` and `000`…`999` */
+const PAD2 = Array.from({ length: 100 }, (_, i) => pad2(i));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => pad3(i));
 
 function formatUtc(t: EventTime): string {
   const sec = Math.floor(t.epochMs / 1000);
   const ms = t.epochMs - sec * 1000;
   if (sec !== lastSecond) {
-    const d = new Date(sec * 1000);
-    lastSecondText = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.`;
+    const day = Math.floor(sec / 86_400);
+    if (day !== lastDay) {
+      const d = new Date(day * 86_400_000);
+      lastDayText = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T`;
+      lastDay = day;
+    }
+    const s = sec - day * 86_400;
+    const m = Math.floor(s / 60);
+    lastSecondText = `${lastDayText}${PAD2[Math.floor(m / 60)]}:${PAD2[m % 60]}:${PAD2[s % 60]}.`;
     lastSecond = sec;
   }
-  return t.fractionDigits === 6 ? `${lastSecondText}${pad3(ms)}${pad3(t.micros)}Z` : `${lastSecondText}${pad3(ms)}Z`;
+  // a fractional epochMs or micros (never from the parser) falls back to the arithmetic
+  const msText = PAD3[ms] ?? pad3(ms);
+  return t.fractionDigits === 6
+    ? `${lastSecondText}${msText}${PAD3[t.micros] ?? pad3(t.micros)}Z`
+    : `${lastSecondText}${msText}Z`;
 }
 
 /** RFC 3339 in the source's own offset, e.g. `2026-01-19T10:41:00.123-03:00` (ECS, LEEF). */

@@ -19,7 +19,7 @@
  */
 import { isPlain } from '../model/plain.js';
 import { escapeCefValue, nativeKvNeedsQuotes, nativeKvText, nativeKvValue } from './escape.js';
-import { cefKey, fitsKey, STRICT_RENAMES } from './fields/cef-extensions.js';
+import { cefKey, fitsKey, keyFitter, STRICT_RENAMES } from './fields/cef-extensions.js';
 
 type CefMode = 'strict' | 'compatible';
 type Pair = readonly [string, string];
@@ -82,12 +82,6 @@ function claimer(fields: Readonly<Record<string, string>>) {
     taken.add(k);
     return k;
   };
-}
-
-function passes(check: Check, v: string): boolean {
-  if (check === null) return true;
-  if (check === NOT_INTEGER) return !INTEGER.test(v);
-  return fitsKey(check, v);
 }
 
 function plain(key: string, src: string, check: Check): Step {
@@ -196,7 +190,11 @@ function compileStrict(fields: Readonly<Record<string, string>>): Plan {
  */
 interface CachedPlan extends Plan {
   readonly keys: readonly string[];
+  /** the value checks the plan relies on, compiled: only these run per event */
+  readonly checks: readonly { readonly src: string; readonly test: (v: string) => boolean }[];
 }
+
+const isNotInteger = (v: string): boolean => !INTEGER.test(v);
 const PLANS: Record<CefMode, Map<string, CachedPlan[]>> = { strict: new Map(), compatible: new Map() };
 let planCount = 0;
 const MAX_PLANS = 2048;
@@ -222,8 +220,8 @@ function planFor(fields: Readonly<Record<string, string>>, mode: CefMode): Plan 
     for (const cached of bucket) {
       if (!sameKeys(fields, cached.keys)) continue;
       let ok = true;
-      for (const st of cached.steps) {
-        if (st.check !== null && !passes(st.check, fields[st.src] as string)) {
+      for (const c of cached.checks) {
+        if (!c.test(fields[c.src] as string)) {
           ok = false;
           break;
         }
@@ -234,7 +232,12 @@ function planFor(fields: Readonly<Record<string, string>>, mode: CefMode): Plan 
   }
   const plan = mode === 'strict' ? compileStrict(fields) : compileCompatible(fields);
   if (plan.cacheable && planCount < MAX_PLANS) {
-    const entry: CachedPlan = { ...plan, keys: Object.keys(fields) };
+    const checks = [];
+    for (const st of plan.steps) {
+      if (st.check !== null)
+        checks.push({ src: st.src, test: st.check === NOT_INTEGER ? isNotInteger : keyFitter(st.check) });
+    }
+    const entry: CachedPlan = { ...plan, keys: Object.keys(fields), checks };
     const list = bucket ?? [];
     // replace a plan for the same keys (its checks failed) or add
     const at = list.findIndex((p) => sameKeys(fields, p.keys));
@@ -247,7 +250,7 @@ function planFor(fields: Readonly<Record<string, string>>, mode: CefMode): Plan 
   return plan;
 }
 
-/** Output of running a plan: the extension text (leading space included) and the msg span. */
+/** Output of running a plan: the extension text and the msg span. */
 interface ExtText {
   readonly text: string;
   readonly msgStart: number;
@@ -255,10 +258,12 @@ interface ExtText {
 }
 
 /**
- * Run a plan over `fields`, appending to `head` (which may be ''). `dialect` chooses the value
- * encoding: `cef` escapes `\ = CR LF` (CEF extension rules); `native` writes the vault's own
- * key=value text, which has no escapes (escape.ts `nativeKvValue`): values as they are, quoted when
- * a reader would otherwise split them or take them for a quoted value. The msg span excludes quotes.
+ * Run a plan over `fields`, appending to `head` (which may be ''; the first pair after an empty
+ * head has no leading space, so no caller slices the text: slicing a concatenated string copies
+ * it). `dialect` chooses the value encoding: `cef` escapes `\ = CR LF` (CEF extension rules);
+ * `native` writes the vault's own key=value text, which has no escapes (escape.ts `nativeKvValue`):
+ * values as they are, quoted when a reader would otherwise split them or take them for a quoted
+ * value. The msg span excludes quotes.
  */
 function runPlan(
   plan: Plan,
@@ -272,14 +277,26 @@ function runPlan(
   // values of a plain record (model/plain.ts) contain nothing to escape and no quotes
   const plain = isPlain(fields);
   const native = dialect === 'native';
-  for (const st of plan.steps) {
+  const steps = plan.steps;
+  for (let i = 0; i < steps.length; i++) {
+    const st = steps[i] as Step;
+    // every `pre` starts with the separating space
+    const pre = text.length === 0 ? st.pre.slice(1) : st.pre;
     if (st.labelSrc !== null) {
       const label = fields[st.labelSrc] as string;
-      text += `${st.pre}${plain ? label : native ? nativeKvText(label) : escapeCefValue(label)} ${st.key}=`;
-    } else text += st.pre;
+      text += `${pre}${plain ? label : native ? nativeKvText(label) : escapeCefValue(label)} ${st.key}=`;
+    } else text += pre;
     const raw = fields[st.src] as string;
-    const ev = plain ? raw : native ? nativeKvValue(raw) : escapeCefValue(raw);
-    const quoted = !plain && native && nativeKvNeedsQuotes(ev);
+    if (plain) {
+      if (msgStart === -1 && st.key === 'msg') {
+        msgStart = text.length;
+        msgEnd = msgStart + raw.length;
+      }
+      text += raw;
+      continue;
+    }
+    const ev = native ? nativeKvValue(raw) : escapeCefValue(raw);
+    const quoted = native && nativeKvNeedsQuotes(ev);
     if (quoted) text += '"';
     if (msgStart === -1 && st.key === 'msg') {
       msgStart = text.length;

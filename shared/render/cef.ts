@@ -35,12 +35,12 @@ const DEFAULTS = { vendor: 'MT4', product: 'Segura', deviceVersion: '3', mode: '
  * the compiled plan. Returns the text and the span of the msg value (for the size budget).
  */
 function extensionText(e: SecurityEvent, mode: CefMode): ExtText {
-  let head = '';
-  if (e.time !== null) head = ` rt=${e.time.epochMs}`;
-  if (e.host !== null) head += ` dvchost=${escapeCefValue(e.host)}`;
+  let head = e.time === null ? '' : `rt=${epochMsText(e.time.epochMs)}`;
+  if (e.host !== null) head += `${head === '' ? '' : ' '}dvchost=${escapeCefValue(e.host)}`;
   let fields = e.fields;
   if (e.pid !== null) {
-    if (mode === 'compatible' || NUMERIC_PID.test(e.pid)) head += ` dvcpid=${escapeCefValue(e.pid)}`;
+    if (mode === 'compatible' || NUMERIC_PID.test(e.pid))
+      head += `${head === '' ? '' : ' '}dvcpid=${escapeCefValue(e.pid)}`;
     // a non-numeric pid cannot be dvcpid (Integer) in strict mode: it is relocated like a field
     // (labeled `pid`, or `pid2`… when the vault sent a field of that name too)
     else {
@@ -50,21 +50,46 @@ function extensionText(e: SecurityEvent, mode: CefMode): ExtText {
     }
   }
   // the stable event id (model/event-uid.ts: hex digits, nothing to escape), for SIEM deduplication
-  if (e.uid !== undefined) head += ` externalId=${e.uid}`;
-  const r = runPlan(planFor(fields, mode), fields, head);
-  // every step and head part starts with a space: drop the first one
-  return { text: r.text.slice(1), msgStart: r.msgStart === -1 ? -1 : r.msgStart - 1, msgEnd: r.msgEnd - 1 };
+  if (e.uid !== undefined) head += `${head === '' ? '' : ' '}externalId=${e.uid}`;
+  return runPlan(planFor(fields, mode), fields, head);
+}
+
+/** `000`…`999`: the millisecond part of `rt`. */
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+// events arrive in time order, so consecutive events usually share their second
+let rtSecond = Number.NaN;
+let rtSecondText = '';
+
+/** `String(epochMs)`, with the first ten digits of a 13-digit epoch (2001–2286) formatted once per second. */
+function epochMsText(ms: number): string {
+  if (!(ms >= 1e12 && ms < 1e13 && Number.isInteger(ms))) return String(ms);
+  const sec = Math.floor(ms / 1000);
+  if (sec !== rtSecond) {
+    rtSecond = sec;
+    rtSecondText = String(sec);
+  }
+  return rtSecondText + (PAD3[ms - sec * 1000] as string);
 }
 
 const NUMERIC_PID = /^\d{1,9}$/;
 
-/** Apply a byte budget to `prefix + body`, shortening the msg value inside `body`. */
-function applyBudget(prefix: string, body: ExtText, maxBytes: number | undefined, what: string): Rendered {
+/**
+ * Apply a byte budget to `prefix + body`, shortening the msg value inside `body`. Errors name the
+ * event as `event <eventId> (<format>)` (built only then: this runs for every event).
+ */
+function applyBudget(
+  prefix: string,
+  body: ExtText,
+  maxBytes: number | undefined,
+  eventId: string,
+  format: string,
+): Rendered {
   const line = prefix + body.text;
   // a string of n UTF-16 units is at most 3n UTF-8 bytes: only measure when it could be too long
   if (maxBytes === undefined || line.length * 3 <= maxBytes) return { text: line, truncated: false };
   const bytes = Buffer.byteLength(line, 'utf8');
   if (bytes <= maxBytes) return { text: line, truncated: false };
+  const what = `event ${eventId} (${format})`;
   if (body.msgStart === -1) {
     throw new RenderError(`${what}: ${bytes} bytes exceed the ${maxBytes}-byte budget and there is no msg to shorten`);
   }
@@ -115,7 +140,7 @@ function createCefRenderer(opts: CefOptions = {}): Renderer & {
   const renderBudget = (e: SecurityEvent, maxBytes: number | undefined): Rendered => {
     // event ids are validated by the parser (letters, digits, . _ : -): nothing to escape
     const head = `${prefixFor(e)}${e.eventId}|${header(e.name)}|${e.cefSeverity}|`;
-    return applyBudget(head, extensionText(e, mode), maxBytes, `event ${e.eventId} (cef)`);
+    return applyBudget(head, extensionText(e, mode), maxBytes, e.eventId, 'cef');
   };
   return {
     format: 'cef',
@@ -126,4 +151,4 @@ function createCefRenderer(opts: CefOptions = {}): Renderer & {
 }
 
 export type { CefOptions };
-export { applyBudget, createCefRenderer, extensionText };
+export { applyBudget, createCefRenderer, epochMsText, extensionText };

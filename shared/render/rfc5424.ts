@@ -136,10 +136,9 @@ function createRfc5424Renderer(opts: Rfc5424Options = {}): Renderer {
       return { text: useBom ? header + BOM + r.text : header + r.text, truncated: r.truncated };
     }
     // the vault's own key=value text: its fields only (time, host and pid are in the header)
-    const r = runPlan(planFor(e.fields, kvMode), e.fields, '', 'native');
-    const body = { text: r.text.slice(1), msgStart: r.msgStart === -1 ? -1 : r.msgStart - 1, msgEnd: r.msgEnd - 1 };
+    const body = runPlan(planFor(e.fields, kvMode), e.fields, '', 'native');
     const useBom = bom === 'always' || (bom === 'auto' && NON_ASCII.test(body.text));
-    return applyBudget(useBom ? header + BOM : header, body, opts.maxBytes, `event ${e.eventId} (rfc5424)`);
+    return applyBudget(useBom ? header + BOM : header, body, opts.maxBytes, e.eventId, 'rfc5424');
   };
   // with an SD element, a shortened event is rendered again with truncated="true" in its SD (the
   // budget then leaves 17 bytes less for the text)

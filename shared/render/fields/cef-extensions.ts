@@ -118,9 +118,37 @@ const STRICT_RENAMES: Readonly<Record<string, string>> = {
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const IPV6_CHARS = /^[0-9A-Fa-f:.]{2,45}$/;
 
+/**
+ * Dotted-quad IPv4, exactly the strings `IPV4` matches (four decimal octets 0–255 without leading
+ * zeros), by one scan instead of the regex's alternations: it runs for every `dst`/`src` of every
+ * event in strict CEF.
+ */
+function isIpv4(v: string): boolean {
+  const n = v.length;
+  if (n < 7 || n > 15) return false;
+  let parts = 0;
+  let i = 0;
+  for (;;) {
+    const start = i;
+    let octet = 0;
+    while (i < n) {
+      const d = v.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      octet = octet * 10 + d;
+      i++;
+    }
+    const len = i - start;
+    if (len === 0 || len > 3 || (len > 1 && v.charCodeAt(start) === 48) || octet > 255) return false;
+    parts++;
+    if (i === n) return parts === 4;
+    if (parts === 4 || v.charCodeAt(i) !== 46) return false;
+    i++;
+  }
+}
+
 /** IPv4, or IPv6 (shape check: hex groups, at most one `::`, optional trailing IPv4). */
 function isIp(v: string): boolean {
-  if (IPV4.test(v)) return true;
+  if (isIpv4(v)) return true;
   if (!IPV6_CHARS.test(v) || v.indexOf(':') === -1) return false;
   const dbl = v.split('::');
   if (dbl.length > 2) return false;
@@ -173,11 +201,21 @@ function cefKey(key: string): CefKey | undefined {
  */
 function fitsKey(key: string, v: string): boolean {
   const spec = cefKey(key);
-  if (spec === undefined || !fitsType(spec.type, v)) return false;
+  return spec !== undefined && fitsSpec(spec, v);
+}
+
+function fitsSpec(spec: CefKey, v: string): boolean {
+  if (!fitsType(spec.type, v)) return false;
   if (spec.min === undefined && spec.max === undefined) return true;
   const n = Number(v);
   return (spec.min === undefined || n >= spec.min) && (spec.max === undefined || n <= spec.max);
 }
 
+/** `fitsKey` for one key, its dictionary entry looked up once (compiled CEF plans check every event). */
+function keyFitter(key: string): (v: string) => boolean {
+  const spec = cefKey(key);
+  return spec === undefined ? () => false : (v) => fitsSpec(spec, v);
+}
+
 export type { CefKey, CefType };
-export { CEF_KEYS, cefKey, fitsKey, fitsType, isIp, STRICT_RENAMES };
+export { CEF_KEYS, cefKey, fitsKey, fitsType, IPV4, isIp, isIpv4, keyFitter, STRICT_RENAMES };

@@ -3,11 +3,20 @@
  * vault's keys verbatim; strict writes only dictionary keys with values of the right type and moves
  * everything else to labeled custom slots. In both modes nothing may be lost and no key may repeat.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SecurityEvent } from '../../../shared/model/security-event.js';
 import { parseInput } from '../../../shared/parse/parse-payload.js';
 import { extensionPairs } from '../../../shared/render/cef-mapping.js';
-import { CEF_KEYS, fitsType, isIp } from '../../../shared/render/fields/cef-extensions.js';
+import {
+  CEF_KEYS,
+  fitsKey,
+  fitsType,
+  IPV4,
+  isIp,
+  isIpv4,
+  keyFitter,
+} from '../../../shared/render/fields/cef-extensions.js';
 import { createRenderer } from '../../../shared/render/index.js';
 import { checkCefStrict } from '../../helpers/strict-parsers.js';
 
@@ -362,5 +371,50 @@ describe('CEF dictionary data (style.md §12)', () => {
 
   it('isIp rejects more than one ::', () => {
     expect(isIp('1::2::3')).toBe(false);
+  });
+
+  // the hand-written IPv4 scan (the hot path of strict CEF) accepts exactly what the regex accepts
+  const octet = fc.oneof(
+    fc.nat(300).map(String),
+    fc.stringMatching(/^[0-9]{1,4}$/),
+    fc.constantFrom('', '-1', ' 1', '1 '),
+  );
+  const dotted = fc
+    .array(octet, { minLength: 1, maxLength: 6 })
+    .chain((parts) => fc.constantFrom('.', ':', '..', ',').map((sep) => parts.join(sep)));
+  it('isIpv4 agrees with the IPv4 regex on dotted numbers and any text', () => {
+    fc.assert(
+      fc.property(fc.oneof(dotted, fc.string(), fc.string({ unit: 'binary' })), (v) => {
+        expect(isIpv4(v)).toBe(IPV4.test(v));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const [v, ok] of [
+      ['0.0.0.0', true],
+      ['255.255.255.255', true],
+      ['256.1.1.1', false],
+      ['01.1.1.1', false],
+      ['1.1.1', false],
+      ['1.1.1.1.', false],
+      ['1.1.1.1\n', false],
+      ['١.1.1.1', false],
+    ] as const) {
+      expect(isIpv4(v), v).toBe(ok);
+    }
+  });
+
+  it('keyFitter(k) tests what fitsKey(k, ·) tests, for every dictionary key', () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer().map(String),
+      fc.constantFrom('10.0.0.1', '::1', '00:1a:2b:3c:4d:5e', '1768830060123', '-23.5', '65536', '99999'),
+    );
+    const keys = [...Object.keys(CEF_KEYS), 'notAKey', 'constructor'];
+    fc.assert(
+      fc.property(fc.constantFrom(...keys), value, (k, v) => {
+        expect(keyFitter(k)(v)).toBe(fitsKey(k, v));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
