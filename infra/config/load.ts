@@ -19,6 +19,7 @@ import {
 } from '../../shared/config/retry-backoff.js';
 import { checkAlertRules } from './alert-rules.js';
 import { ConfigValidationError } from './errors.js';
+import { resolveSyslogEndpoint, syslogEndpointIssues } from './ingest-endpoint.js';
 import { cidrContains, parseCidr, parseIpv4 } from './ipv4.js';
 import { schemaIssues } from './schema.js';
 import {
@@ -412,7 +413,15 @@ function crossFieldIssues(
     out.push(
       `config.network: is required: config.destinations[${syslog}] is a syslog destination (deliver-syslog runs in a VPC)`,
     );
-  if (syslog < 0 && c.network) out.push('config.network: only syslog destinations use it; remove it');
+  if (syslog < 0 && c.network && !c.ingest.syslogEndpoint)
+    out.push('config.network: only syslog destinations and ingest.syslogEndpoint use it; remove it');
+  if (c.ingest.syslogEndpoint)
+    out.push(
+      ...syslogEndpointIssues(
+        c.ingest.syslogEndpoint,
+        (c.network?.vpc.create ?? c.network?.vpc.existing)?.availabilityZones.length,
+      ),
+    );
 
   const vpc = c.network?.vpc;
   if (vpc?.create) {
@@ -667,6 +676,7 @@ function parseConfig(doc: unknown, file: string): RelayConfig {
       maxInputBytes: c.ingest.maxInputBytes,
       allowSecretFields: c.ingest.allowSecretFields ?? false,
       processing: processing(c.ingest.processing, PROCESSING_DEFAULTS.ingest),
+      syslogEndpoint: resolveSyslogEndpoint(c.ingest.syslogEndpoint),
     },
     destinations: (c.destinations ?? []).map((d) =>
       resolveDestination(d, vpcCidr, dirname(file), (c.retention?.queueDays ?? DEFAULT_QUEUE_DAYS) * 86_400),

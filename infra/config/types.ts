@@ -4,6 +4,7 @@
  * (`RelayConfig`: every default applied, paths absolute, alert rules loaded).
  */
 import type { RetryBackoff } from '../../shared/config/retry-backoff.js';
+import type { SyslogEndpoint, SyslogEndpointInput } from './ingest-endpoint.js';
 
 type Format = 'cef' | 'rfc5424' | 'leef' | 'ecs';
 type Channel = 'sms' | 'email' | 'chat' | 'ticket';
@@ -143,6 +144,8 @@ interface DeploymentConfigV1 {
     readonly maxInputBytes?: number;
     readonly allowSecretFields?: boolean;
     readonly processing?: ProcessingInput;
+    /** a syslog endpoint the stack runs for the vault (infra/config/ingest-endpoint.ts) */
+    readonly syslogEndpoint?: SyslogEndpointInput;
   };
   readonly destinations?: readonly DestinationInput[];
   readonly network?: {
@@ -362,6 +365,8 @@ interface RelayConfig {
     /** pass secret-looking fields through (default false: normalize redacts them) */
     readonly allowSecretFields: boolean;
     readonly processing: Processing;
+    /** the syslog endpoint for the vault (NLB + bridge on Fargate); undefined: none */
+    readonly syslogEndpoint: SyslogEndpoint | undefined;
   };
   readonly destinations: readonly Destination[];
   readonly network: Network | undefined;
