@@ -96,6 +96,7 @@ class RelayStack extends Stack {
         'AWS::CloudWatch::Dashboard',
         'AWS::EC2::VPCEndpoint',
         'AWS::ElasticLoadBalancingV2::Listener',
+        'AWS::ApplicationAutoScaling::ScalableTarget',
       ],
     };
     Tags.of(this).add('app', 'segura-siem-relay', untaggable);
