@@ -87,14 +87,23 @@ interface IngestEndpointProps {
   readonly accessLogs?: s3.IBucket | undefined;
 }
 
-/** The container's build context: Dockerfile, entrypoint and (when the stack bundles) the bundle. */
+/** Staged build contexts of this process (the sources do not change during a synth). */
+const staged = new Map<boolean, string>();
+
+/**
+ * The container's build context: Dockerfile, entrypoint and (when the stack bundles) the bundle,
+ * staged once per process. CDK only hashes and copies it at synth; the image is built at deploy.
+ */
 function stageContext(bundle: boolean): string {
+  const done = staged.get(bundle);
+  if (done) return done;
   const dir = mkdtempSync(join(tmpdir(), 'segura-bridge-image-'));
   execFileSync(
     process.execPath,
     [join(PROJECT_ROOT, 'scripts', 'bundle-bridge.mjs'), dir, ...(bundle ? [] : ['--no-bundle'])],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
+  staged.set(bundle, dir);
   return dir;
 }
 
