@@ -321,7 +321,13 @@ async function bridgeCommand(argv: string[], io: { stdout: NodeJS.WritableStream
   const closeOps = async (): Promise<void> => {
     if (metricsTimer) clearInterval(metricsTimer);
     emit();
-    if (health) await new Promise<void>((ok) => health?.server.close(() => ok()));
+    if (health) {
+      const server = health.server;
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      // a load balancer's keep-alive connection would hold close() open
+      server.closeAllConnections();
+      await closed;
+    }
   };
   return await new Promise<number>((done) => {
     let signals = 0;
