@@ -11,6 +11,7 @@ import { type BridgeConfig, startBridge } from '../bridge/run.js';
 import { SpoolLockedError } from '../bridge/spool.js';
 import { errorMessage } from '../shared/errors.js';
 import { intOption, parse, UsageError } from './args.js';
+import { emfLine, serveHealth } from './bridge-ops.js';
 
 const HELP = `Usage: segura-relay bridge --queue-url URL (--udp ADDR | --tcp ADDR | --tls ADDR)... [options]
 
@@ -67,6 +68,13 @@ Spool (on-disk journal):
 Operation:
   --status-interval S      status line every S seconds, 0 = never (default 60)
   --shutdown-timeout S     on SIGTERM, try this long to deliver what is held (default 5)
+  --health-port ADDR       HTTP health check (GET /): 200 while the bridge can keep what it receives,
+                           503 when SQS keeps failing and the spool is 90% full
+  --metrics-emf NAMESPACE  also write CloudWatch embedded-metric-format lines on stdout, one per
+                           status interval (default 60 s; counters as deltas): MessagesReceived,
+                           MessagesSent, MessagesRejected, MessagesDropped, SqsErrors, SpoolBytes,
+                           SpoolMessages, OpenConnections, Spooling
+  --metrics-service NAME   the metrics' Service dimension (default segura-bridge)
   -h, --help               this help
 
 Exit status: 0 stopped by a signal, 1 could not start (port in use, spool locked), 2 usage error.`;
@@ -130,8 +138,17 @@ function readPem(name: string, file: string | undefined): Buffer | undefined {
   }
 }
 
+/** What the bridge tells a container platform (cli/bridge-ops.ts). */
+interface BridgeOps {
+  readonly health?: ListenAddress;
+  readonly metrics?: { readonly namespace: string; readonly service: string };
+}
+
 /** Parse argv into a {@link BridgeConfig}. @throws {UsageError} */
-function bridgeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): BridgeConfig | 'help' {
+function bridgeConfig(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): (BridgeConfig & { readonly ops?: BridgeOps }) | 'help' {
   const { values: v } = parse(argv, {
     'queue-url': { type: 'string' },
     region: { type: 'string' },
@@ -165,6 +182,9 @@ function bridgeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Bri
     'memory-max-bytes': { type: 'string' },
     'status-interval': { type: 'string' },
     'shutdown-timeout': { type: 'string' },
+    'health-port': { type: 'string' },
+    'metrics-emf': { type: 'string' },
+    'metrics-service': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) return 'help';
@@ -206,7 +226,18 @@ function bridgeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Bri
     );
   }
   const opt = <T>(k: string, x: T | undefined) => (x === undefined ? {} : { [k]: x });
+  const health = addresses('health-port', v['health-port'] === undefined ? undefined : [v['health-port']])[0];
+  const namespace = v['metrics-emf'];
+  if (namespace !== undefined && !/^[A-Za-z0-9._/#:-]{1,255}$/.test(namespace))
+    throw new UsageError(`--metrics-emf: a CloudWatch namespace ([A-Za-z0-9._/#:-]), got ${JSON.stringify(namespace)}`);
+  if (v['metrics-service'] !== undefined && namespace === undefined)
+    throw new UsageError('--metrics-service needs --metrics-emf NAMESPACE');
+  const ops: BridgeOps = {
+    ...(health ? { health } : {}),
+    ...(namespace ? { metrics: { namespace, service: v['metrics-service'] ?? 'segura-bridge' } } : {}),
+  };
   return {
+    ops,
     queueUrl,
     ...opt('endpoint', v['endpoint-url']),
     ...opt('region', v.region),
@@ -237,7 +268,7 @@ function bridgeConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Bri
     ...opt('memoryMaxBytes', sizeOption('memory-max-bytes', v['memory-max-bytes'], 65_536, 2 ** 32)),
     ...opt('statusIntervalMs', seconds('status-interval', v['status-interval'], 86_400)),
     ...opt('shutdownTimeoutMs', seconds('shutdown-timeout', v['shutdown-timeout'], 3_600)),
-  } as BridgeConfig;
+  } as BridgeConfig & { readonly ops: BridgeOps };
 }
 
 /** Run until SIGTERM/SIGINT; resolves with the exit code. */
@@ -264,6 +295,39 @@ async function bridgeCommand(argv: string[], io: { stdout: NodeJS.WritableStream
     io.stderr.write(`segura-relay bridge: ${err.message}${hint}\n`);
     return 1;
   }
+  const ops = cfg.ops ?? {};
+  let health: Awaited<ReturnType<typeof serveHealth>> | undefined;
+  if (ops.health) {
+    try {
+      health = await serveHealth(ops.health.host, ops.health.port, running.status, cfg.spoolMaxBytes ?? 256 * 2 ** 20);
+      log('info', 'health check listening', { host: ops.health.host, port: health.port });
+    } catch (e) {
+      await running.stop();
+      io.stderr.write(`segura-relay bridge: --health-port: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  const metrics = ops.metrics;
+  let last: Record<string, unknown> | undefined;
+  const emit = (): void => {
+    if (!metrics) return;
+    const cur = running.status();
+    io.stdout.write(`${emfLine(metrics.namespace, metrics.service, last, cur, Date.now())}\n`);
+    last = cur;
+  };
+  const metricsTimer = metrics ? setInterval(emit, cfg.statusIntervalMs || 60_000) : undefined;
+  metricsTimer?.unref();
+  const closeOps = async (): Promise<void> => {
+    if (metricsTimer) clearInterval(metricsTimer);
+    emit();
+    if (health) {
+      const server = health.server;
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      // a load balancer's keep-alive connection would hold close() open
+      server.closeAllConnections();
+      await closed;
+    }
+  };
   return await new Promise<number>((done) => {
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -273,17 +337,20 @@ async function bridgeCommand(argv: string[], io: { stdout: NodeJS.WritableStream
         process.exit(sig === 'SIGINT' ? 130 : 143);
       }
       log('info', 'signal received', { signal: sig });
-      running.stop().then(
-        () => {
-          process.off('SIGTERM', onSignal);
-          process.off('SIGINT', onSignal);
-          done(0);
-        },
-        (e: unknown) => {
-          log('error', 'shutdown failed', { error: String(e) });
-          done(1);
-        },
-      );
+      running
+        .stop()
+        .then(closeOps)
+        .then(
+          () => {
+            process.off('SIGTERM', onSignal);
+            process.off('SIGINT', onSignal);
+            done(0);
+          },
+          (e: unknown) => {
+            log('error', 'shutdown failed', { error: String(e) });
+            done(1);
+          },
+        );
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);

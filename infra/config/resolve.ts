@@ -17,6 +17,7 @@ import {
   FIREHOSE_MAX_RETRY_SECONDS,
   PROCESSING_DEFAULTS,
 } from './defaults.js';
+import { resolveSyslogEndpoint } from './ingest-endpoint.js';
 import { cidrContains, parseCidr, parseIpv4 } from './ipv4.js';
 import {
   CHANNELS,
@@ -228,6 +229,7 @@ function resolveConfig(
       maxInputBytes: c.ingest.maxInputBytes,
       allowSecretFields: c.ingest.allowSecretFields ?? false,
       processing: processing(c.ingest.processing, PROCESSING_DEFAULTS.ingest),
+      syslogEndpoint: resolveSyslogEndpoint(c.ingest.syslogEndpoint),
     },
     destinations: (c.destinations ?? []).map((d) =>
       resolveDestination(d, vpcCidr, dirname(file), (c.retention?.queueDays ?? DEFAULT_QUEUE_DAYS) * 86_400),

@@ -10,6 +10,7 @@ import { retryBackoffIssues } from '../../shared/config/retry-backoff.js';
 import { errorMessage } from '../../shared/errors.js';
 import { checkAlertRules } from './alert-rules.js';
 import { backoffOf, DEFAULT_DEAD_LETTER_QUEUE_DAYS, DEFAULT_QUEUE_DAYS, PROCESSING_DEFAULTS } from './defaults.js';
+import { syslogEndpointIssues } from './ingest-endpoint.js';
 import { cidrContains, parseCidr, parseIpv4 } from './ipv4.js';
 import {
   CHANNELS,
@@ -287,7 +288,15 @@ function crossFieldIssues(
     out.push(
       `config.network: is required: config.destinations[${syslog}] is a syslog destination (deliver-syslog runs in a VPC)`,
     );
-  if (syslog < 0 && c.network) out.push('config.network: only syslog destinations use it; remove it');
+  if (syslog < 0 && c.network && !c.ingest.syslogEndpoint)
+    out.push('config.network: only syslog destinations and ingest.syslogEndpoint use it; remove it');
+  if (c.ingest.syslogEndpoint)
+    out.push(
+      ...syslogEndpointIssues(
+        c.ingest.syslogEndpoint,
+        (c.network?.vpc.create ?? c.network?.vpc.existing)?.availabilityZones.length,
+      ),
+    );
 
   const vpc = c.network?.vpc;
   if (vpc?.create) {

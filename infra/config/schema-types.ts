@@ -51,6 +51,7 @@ type Ingest = {
   /** Let secret-looking fields through to the SIEMs (normalize's ALLOW_SECRET_FIELDS). Default false: they are redacted before anything leaves normalize. */
   readonly allowSecretFields?: boolean;
   readonly processing?: Processing;
+  readonly syslogEndpoint?: SyslogEndpoint;
 };
 
 /** SNS subscription filter on the attributes normalize publishes. Omit to receive every event. */
@@ -272,6 +273,47 @@ type Operations = {
   };
 };
 
+/** A syslog endpoint the stack runs for the vault (off when absent): an internal NLB in front of an ECS Fargate service running `segura-relay bridge`, which sends each message to the ingest queue. Needs config.network. docs/deploy.md, "Point the vault at the relay". */
+type SyslogEndpoint = {
+  /** The vault's source addresses (IPv4 CIDRs, e.g. each vault node's /32): the only sources the security groups admit on the listener ports. */
+  readonly vaultCidrs: readonly string[];
+  /** The listeners the NLB offers the vault: at least one. TLS is recommended; UDP only when the vault cannot do TCP (datagrams can be lost unseen). */
+  readonly listeners: {
+    readonly tls?: {
+      /** Default 6514 (RFC 5425). */
+      readonly port?: number;
+      /** The NLB terminates TLS with this ACM certificate (TLS 1.2+ policy) and passes the bytes to the bridge inside the VPC. Exactly one of certificateArn and certificateSecretArn. */
+      readonly certificateArn?: string;
+      /** Pass-through: the NLB forwards TCP and the bridge terminates TLS with the certificate chain and key in this Secrets Manager secret (JSON with keys certificate and privateKey, PEM). Exactly one of certificateArn and certificateSecretArn. */
+      readonly certificateSecretArn?: SecretArn;
+      /** The secret's customer managed KMS key, when it has one (the task's execution role may decrypt with it). */
+      readonly secretKmsKeyArn?: KmsKeyArn;
+      /** certificateArn only: the NLB's TLS policy. Default ELBSecurityPolicy-TLS13-1-2-2021-06. */
+      readonly sslPolicy?: "ELBSecurityPolicy-TLS13-1-2-2021-06" | "ELBSecurityPolicy-TLS13-1-2-Res-2021-06" | "ELBSecurityPolicy-TLS13-1-3-2021-06";
+    };
+    readonly tcp?: {
+      /** Default 514. */
+      readonly port?: number;
+    };
+    readonly udp?: {
+      /** Default 514. Each datagram is one message; keep messages under 1,400 bytes (the vault sends at most 1,024). */
+      readonly port?: number;
+    };
+  };
+  /** Tasks always running, spread over the zones. Default 2. */
+  readonly minTasks?: number;
+  /** Autoscaling ceiling (CPU and connections). Default 4. */
+  readonly maxTasks?: number;
+  /** Fargate CPU units per task. Default 512. */
+  readonly cpu?: 256 | 512 | 1024 | 2048;
+  /** Memory per task, MiB (a valid Fargate combination with cpu). Default 1024. */
+  readonly memoryMiB?: number;
+  /** On-disk spool per task (the task's ephemeral storage), MiB: what a task keeps while SQS is unreachable. Default 4096. */
+  readonly spoolMiB?: number;
+  /** Autoscaling target: average NLB flows per task. Default 200. */
+  readonly connectionsPerTask?: number;
+};
+
 /** One file per deployment, chosen with `cdk synth|deploy -c config=PATH`. Validated at synth by infra/config/load.ts (this schema plus cross-field rules); every error names the field. */
 type DeploymentConfigV1 = {
   readonly $schema?: string;
@@ -293,4 +335,4 @@ type DeploymentConfigV1 = {
   readonly operations?: Operations;
 };
 
-export type { AccountId, Alerts, DeploymentConfigV1, Destination, DestinationId, DestinationName, Filter, FirehoseDestination, Format, HttpDelivery, HttpsUrl, Ingest, KmsKeyArn, Network, Operations, Principal, Processing, Render, Retention, S3Delivery, SecretArn, SplunkDelivery, SyslogDestination };
+export type { AccountId, Alerts, DeploymentConfigV1, Destination, DestinationId, DestinationName, Filter, FirehoseDestination, Format, HttpDelivery, HttpsUrl, Ingest, KmsKeyArn, Network, Operations, Principal, Processing, Render, Retention, S3Delivery, SecretArn, SplunkDelivery, SyslogDestination, SyslogEndpoint };

@@ -5,6 +5,7 @@
  * rules loaded).
  */
 import type { RetryBackoff } from '../../shared/config/retry-backoff.js';
+import type { SyslogEndpoint } from './ingest-endpoint.js';
 import type * as Schema from './schema-types.js';
 
 /** Renderer options, passed verbatim in the function's DESTINATION (shared/render/index.ts RenderConfig). */
@@ -191,6 +192,8 @@ interface RelayConfig {
     /** pass secret-looking fields through (default false: normalize redacts them) */
     readonly allowSecretFields: boolean;
     readonly processing: Processing;
+    /** the syslog endpoint for the vault (NLB + bridge on Fargate); undefined: none */
+    readonly syslogEndpoint: SyslogEndpoint | undefined;
   };
   readonly destinations: readonly Destination[];
   readonly network: Network | undefined;

@@ -17,6 +17,8 @@ interface IngestQueueProps {
   readonly operators?: readonly string[];
   /** create a role for the vault, trusted to this principal. @default no role */
   readonly producerRole?: { readonly trustedPrincipal: string; readonly externalId?: string | undefined };
+  /** roles of this stack that also send (the syslog endpoint's tasks); their own policies grant it. @default none */
+  readonly stackProducers?: readonly iam.IRole[];
   readonly visibilityTimeout: Duration;
   /** @default 5 */
   readonly maxReceiveCount?: number;
@@ -101,6 +103,7 @@ class IngestQueue extends Construct {
     // allow sqs:* (only the vault writes security events).
     const arns = senders.filter((p) => accountOf(p) === undefined);
     if (this.producerRole) arns.push(this.producerRole.roleArn);
+    for (const r of props.stackProducers ?? []) arns.push(r.roleArn);
     const accounts = senders.map(accountOf).filter((a): a is string => a !== undefined);
     q.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -186,4 +186,4 @@ class SyslogEndpoint extends Construct {
 }
 
 export type { SyslogEndpointProps };
-export { CA_FILE, SyslogEndpoint };
+export { CA_FILE, logNlbAccess, SyslogEndpoint };

@@ -25,6 +25,7 @@ import { EventIdKey } from '../constructs/event-id-key.js';
 import { EventQueue, SubscriptionDeadLetterQueue } from '../constructs/event-queue.js';
 import { EventsTopic } from '../constructs/events-topic.js';
 import { FirehoseDelivery } from '../constructs/firehose-delivery.js';
+import { IngestEndpoint } from '../constructs/ingest-endpoint.js';
 import { IngestQueue } from '../constructs/ingest-queue.js';
 import { RelayMonitoring } from '../constructs/monitoring.js';
 import { RelayNetwork } from '../constructs/network.js';
@@ -77,6 +78,8 @@ class RelayStack extends Stack {
       }
     | undefined;
   readonly opsTopic: OpsTopic;
+  /** the vault's syslog endpoint (ingest.syslogEndpoint) */
+  readonly syslogEndpoint: IngestEndpoint | undefined;
   readonly monitoring: RelayMonitoring;
   readonly dashboard: RelayDashboard | undefined;
 
@@ -94,6 +97,7 @@ class RelayStack extends Stack {
         'AWS::CloudWatch::Dashboard',
         'AWS::EC2::VPCEndpoint',
         'AWS::ElasticLoadBalancingV2::Listener',
+        'AWS::ApplicationAutoScaling::ScalableTarget',
       ],
     };
     Tags.of(this).add('app', 'segura-siem-relay', untaggable);
@@ -128,7 +132,12 @@ class RelayStack extends Stack {
       archive: firehoseDestinations.length > 0,
       removalPolicy: keep,
     });
+    // the syslog endpoint's task role exists before the queue: the queue's policy lets it send
+    const endpointTaskRole = c.ingest.syslogEndpoint
+      ? IngestEndpoint.newTaskRole(this, 'SyslogEndpointTaskRole')
+      : undefined;
     this.ingest = new IngestQueue(this, 'IngestQueue', {
+      ...(endpointTaskRole ? { stackProducers: [endpointTaskRole] } : {}),
       encryptionKey: this.keys.ingest,
       producers: c.ingest.producers,
       operators: c.ingest.operators,
@@ -167,7 +176,10 @@ class RelayStack extends Stack {
 
     // ---- destinations ---------------------------------------------------------------------------
     // only what logs there: the archive bucket (any Firehose destination) or a new NLB
-    const accessLogged = firehoseDestinations.length > 0 || syslogDestinations.some((d) => d.target.kind === 'nlb');
+    const accessLogged =
+      firehoseDestinations.length > 0 ||
+      syslogDestinations.some((d) => d.target.kind === 'nlb') ||
+      c.ingest.syslogEndpoint !== undefined;
     const accessLogBucket =
       c.operations.accessLogs && accessLogged
         ? new AccessLogBucket(this, 'AccessLogs', { expirationDays: c.retention.logDays, removalPolicy: keep })
@@ -235,6 +247,27 @@ class RelayStack extends Stack {
       }
     }
     this.deliveries = deliveries;
+    this.syslogEndpoint =
+      c.ingest.syslogEndpoint && endpointTaskRole
+        ? new IngestEndpoint(this, 'SyslogEndpoint', {
+            endpoint: c.ingest.syslogEndpoint,
+            network: network as RelayNetwork,
+            queue: this.ingest.queue.queue,
+            queueKey: this.keys.ingest,
+            taskRole: endpointTaskRole,
+            name: c.name,
+            metricsNamespace: c.operations.metricsNamespace,
+            logRetention,
+            logRemovalPolicy: keep,
+            accessLogs,
+          })
+        : undefined;
+    if (this.syslogEndpoint) {
+      new CfnOutput(this, 'SyslogEndpointDns', {
+        value: this.syslogEndpoint.loadBalancer.loadBalancerDnsName,
+        description: 'the vault sends its syslog here (internal NLB)',
+      });
+    }
 
     // ---- alerts and operations ------------------------------------------------------------------
     const notificationsDlq = new SubscriptionDeadLetterQueue(this, 'NotificationDeadLetterQueue', {
@@ -301,6 +334,7 @@ class RelayStack extends Stack {
     }
     mon.watchDeadLetterQueue('notifications', notificationsDlq.queue);
     mon.watchTopic('ops', this.opsTopic.topic);
+    if (this.syslogEndpoint) mon.alarms.push(...this.syslogEndpoint.alarms(this.opsTopic.action));
 
     this.dashboard = c.operations.dashboard
       ? new RelayDashboard(this, 'Dashboard', {
@@ -316,6 +350,7 @@ class RelayStack extends Stack {
           alarms: mon.alarms,
         })
       : undefined;
+    if (this.dashboard && this.syslogEndpoint) this.dashboard.dashboard.addWidgets(...this.syslogEndpoint.widgets());
 
     // ---- outputs: what the vault and the runbook need -------------------------------------------
     new CfnOutput(this, 'IngestQueueUrl', {

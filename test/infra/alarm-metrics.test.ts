@@ -7,6 +7,8 @@
  * publishes it. AWS namespaces are checked against the metrics and dimensions AWS documents.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emfLine } from '../../cli/bridge-ops.js';
+import { BRIDGE_METRIC_DIMENSION } from '../../shared/config/bridge-metrics.js';
 import { DIMENSION, ENV, METRIC, POWERTOOLS_ENV } from '../../shared/contracts/index.js';
 import { bodies, FAST, relayHarnessOnce } from '../helpers/pipeline.js';
 import { EXAMPLE_FILES, example, type Json, resources } from './helpers.js';
@@ -22,6 +24,7 @@ type Emitted = Map<FunctionKind, Map<string, Set<string>>>;
  * - Lambda: https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
  * - Firehose: https://docs.aws.amazon.com/firehose/latest/dev/monitoring-with-cloudwatch-metrics.html
  * - SNS: https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html
+ * - NLB (the syslog endpoint's scaling on flows): https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-cloudwatch-metrics.html
  */
 const AWS_METRICS: Record<string, { dimension: string; resourceType: string; metrics: readonly string[] }> = {
   'AWS/SQS': {
@@ -44,7 +47,23 @@ const AWS_METRICS: Record<string, { dimension: string; resourceType: string; met
     ],
   },
   'AWS/SNS': { dimension: 'TopicName', resourceType: 'AWS::SNS::Topic', metrics: ['NumberOfNotificationsFailed'] },
+  'AWS/NetworkELB': {
+    dimension: 'LoadBalancer',
+    resourceType: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    metrics: ['ActiveFlowCount'],
+  },
 };
+
+/**
+ * What the syslog endpoint's bridge publishes: the names in the EMF line `--metrics-emf` writes
+ * (test/integration/tools/syslog-endpoint-container.test.ts reads those lines from the running
+ * bridge, started as the container starts it).
+ */
+const BRIDGE_EMITTED = new Set<string>(
+  JSON.parse(emfLine('ns', 'svc', undefined, {}, 0))._aws.CloudWatchMetrics[0].Metrics.map(
+    (m: { Name: string }) => m.Name,
+  ),
+);
 
 const h = relayHarnessOnce();
 let emitted: Emitted;
@@ -133,6 +152,25 @@ describe.each(EXAMPLE_FILES)('%s: every alarm watches a metric that is emitted',
   });
 
   it.each(alarms.map((a) => [a.name, a] as const))('%s', (_name, a) => {
+    if (a.namespace === 'ECS/ContainerInsights') {
+      // Container Insights (enabled on the endpoint's cluster): https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html
+      expect(a.metric).toBe('RunningTaskCount');
+      expect(a.dims.map((d) => d.Name).sort()).toEqual(['ClusterName', 'ServiceName']);
+      expect(Object.keys(resources(t, 'AWS::ECS::Service'))).toHaveLength(1);
+      return;
+    }
+    const bridge = a.dims.find((d) => d.Name === BRIDGE_METRIC_DIMENSION);
+    if (bridge) {
+      expect(a.dims).toHaveLength(1);
+      expect(BRIDGE_EMITTED.has(a.metric), `${a.name}: the bridge emits ${a.metric}`).toBe(true);
+      const env = Object.values(resources(t, 'AWS::ECS::TaskDefinition')).flatMap((td) =>
+        td.Properties?.ContainerDefinitions.flatMap((c: Json) => c.Environment ?? []),
+      );
+      const value = (name: string) => env.find((x: Json) => x.Name === name)?.Value;
+      expect(value('METRICS_NAMESPACE'), a.name).toBe(a.namespace);
+      expect(value('METRICS_SERVICE'), a.name).toBe(bridge.Value);
+      return;
+    }
     const aws = AWS_METRICS[a.namespace];
     if (aws) {
       expect(aws.metrics, a.name).toContain(a.metric);

@@ -202,7 +202,7 @@ describe('a broken config fails with messages naming the field', () => {
         d.network = exampleDoc('full.json').network;
         return d;
       })(),
-      'config.network: only syslog destinations use it; remove it',
+      'config.network: only syslog destinations and ingest.syslogEndpoint use it; remove it',
     ],
     [
       'TLS listener without a certificate',

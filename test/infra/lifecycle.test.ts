@@ -315,6 +315,8 @@ describe('6. only what the config uses is created', () => {
     'http-endpoint.json': { buckets: ['AccessLogs', 'Archive'], archiveKey: true, vpc: false, endpoints: 0 },
     's3-archive.json': { buckets: ['AccessLogs', 'Archive'], archiveKey: true, vpc: false, endpoints: 0 },
     'splunk-hec.json': { buckets: ['AccessLogs', 'Archive'], archiveKey: true, vpc: false, endpoints: 0 },
+    // SQS, ECR API, ECR registry, CloudWatch Logs (interface) and S3 (gateway, image layers)
+    'syslog-endpoint.json': { buckets: ['AccessLogs', 'Archive'], archiveKey: true, vpc: true, endpoints: 5 },
     'syslog-existing-nlb.json': { buckets: [], archiveKey: false, vpc: false, endpoints: 0 },
     'syslog-relp-new-nlb.json': { buckets: ['AccessLogs'], archiveKey: false, vpc: true, endpoints: 1 },
     'syslog-tls-new-nlb.json': { buckets: ['AccessLogs'], archiveKey: false, vpc: true, endpoints: 1 },
