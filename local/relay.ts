@@ -16,6 +16,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
+import { UsageError } from '../cli/args.js';
 import { createFirehoseHandler } from '../functions/deliver-firehose/app.js';
 import { createSyslogHandler } from '../functions/deliver-syslog/app.js';
 import { createNormalizeHandler } from '../functions/normalize/app.js';
@@ -33,6 +34,7 @@ import { type LocalAlerts, type LocalAlertsOptions, startLocalAlerts } from './a
 import { type TlsMaterial, throwawayTls } from './certs.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 import { type FirehoseBackup, type FirehoseDouble, startFirehoseDouble } from './firehose-double.js';
+import type { FunctionLogs } from './function-logs.js';
 import { LatencyProbe, type LatencyReport } from './latency.js';
 import { Poller, type SqsHandler } from './poller.js';
 import { type RelpReceiver, startRelpReceiver } from './relp-receiver.js';
@@ -51,7 +53,23 @@ interface SyslogTarget {
 function parseSyslogUrl(url: string): SyslogTarget {
   const m = /^(tls|tcp|udp|relp|relp\+tls):\/\/(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(url);
   if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) {
-    throw new Error(
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1];
+    const problem =
+      scheme === undefined
+        ? 'no scheme'
+        : !/^(tls|tcp|udp|relp|relp\+tls)$/.test(scheme)
+          ? `unknown scheme ${scheme}://`
+          : !/:\d+$/.test(url)
+            ? 'no port'
+            : m
+              ? 'port out of range 1–65535'
+              : 'not host:port';
+    throw new UsageError(
+      `--syslog: ${problem} in ${JSON.stringify(url)}: expected tls://, tcp://, udp://, relp:// or relp+tls:// followed by host:port`,
+    );
+  }
+  if (!m) {
+    throw new UsageError(
       `--syslog: expected tls://, tcp://, udp://, relp:// or relp+tls:// followed by host:port, got ${JSON.stringify(url)}`,
     );
   }
@@ -143,6 +161,11 @@ interface LocalRelayOptions {
    * record and when each line reached a local destination. Observes only. @default false
    */
   readonly latency?: boolean;
+  /**
+   * Attribute what each function logs to it (`npm start`: the cause of a failure in the summary,
+   * `--verbose`). @default none
+   */
+  readonly functionLogs?: FunctionLogs;
 }
 
 interface QueuePair {
@@ -167,6 +190,21 @@ interface DestinationInfo {
   readonly output: string;
   /** rendered events the destination received (local destinations only) */
   readonly received: () => string[] | null;
+}
+
+/** The SQS maximum message size (and maximum batch payload): 1 MiB. */
+const SQS_MAX_MESSAGE_BYTES = 1_048_576;
+
+interface SendFailure {
+  /** index into the bodies given */
+  readonly index: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+interface SendReport {
+  readonly sent: number;
+  readonly failed: readonly SendFailure[];
 }
 
 interface DlqEntry {
@@ -500,18 +538,23 @@ class LocalRelay {
   }
 
   private addPoller(name: string, q: QueuePair, handler: SqsHandler): void {
+    const logs = this.o.functionLogs;
+    const timed = this.timed(name, handler);
     this.pollers.push(
       new Poller({
         name,
         sqs: this.sqs,
         queueUrl: q.url,
         queueArn: q.arn,
-        handler: this.timed(name, handler),
+        handler: logs ? (event, context) => logs.run(name, () => timed(event, context)) : timed,
         timeoutMs: this.timeoutMs,
         visibilityTimeoutSec: this.visibilitySec,
         ...(this.o.concurrency ? { concurrency: this.o.concurrency } : {}),
         ...(this.o.contextTimeoutMs ? { contextTimeoutMs: this.o.contextTimeoutMs } : {}),
-        onLog: (l) => this.log(l),
+        onLog: (l) => {
+          this.log(l);
+          logs?.note(name, l.replace(/^\[[^\]]*\] /, ''));
+        },
       }),
     );
   }
@@ -557,22 +600,59 @@ class LocalRelay {
     );
   }
 
-  /** Send raw bodies to the ingest queue (10 per call), as the vault would. */
+  /** Send raw bodies to the ingest queue, as the vault would; throws if SQS refuses any. */
   async send(bodies: readonly string[]): Promise<number> {
+    const r = await this.sendReport(bodies);
+    const f = r.failed[0];
+    if (f) throw new Error(`SendMessageBatch failed for ${r.failed.length} message(s): ${f.code}: ${f.message}`);
+    return r.sent;
+  }
+
+  /**
+   * Send raw bodies to the ingest queue in SendMessageBatch calls of at most 10 entries and at
+   * most 1 MiB in all (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html:
+   * "The maximum allowed individual message size and the maximum total payload size (the sum of
+   * the individual lengths of all of the batched messages) are both 1 MiB"). A body SQS refuses
+   * (too large, characters outside the allowed set) is returned with its index and SQS's reason;
+   * the others are sent.
+   */
+  async sendReport(bodies: readonly string[]): Promise<SendReport> {
+    const failed: SendFailure[] = [];
     let sent = 0;
-    for (let i = 0; i < bodies.length; i += 10) {
-      const chunk = bodies.slice(i, i + 10);
+    let i = 0;
+    while (i < bodies.length) {
+      const idx: number[] = [];
+      let bytes = 0;
+      while (i < bodies.length && idx.length < 10) {
+        const b = Buffer.byteLength(bodies[i] as string, 'utf8');
+        if (b > SQS_MAX_MESSAGE_BYTES) {
+          failed.push({
+            index: i,
+            code: 'MessageTooLong',
+            message: `${b} bytes exceeds the ${SQS_MAX_MESSAGE_BYTES}-byte SQS message limit`,
+          });
+          i++;
+          continue;
+        }
+        if (idx.length > 0 && bytes + b > SQS_MAX_MESSAGE_BYTES) break;
+        idx.push(i);
+        bytes += b;
+        i++;
+      }
+      if (idx.length === 0) continue;
       const out = await this.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: this.ingest.url,
-          Entries: chunk.map((b, j) => ({ Id: String(j), MessageBody: b })),
+          Entries: idx.map((k, j) => ({ Id: String(j), MessageBody: bodies[k] as string })),
         }),
       );
-      if (out.Failed?.length)
-        throw new Error(`SendMessageBatch failed for ${out.Failed.length} message(s): ${out.Failed[0]?.Message}`);
-      sent += chunk.length;
+      for (const f of out.Failed ?? []) {
+        failed.push({ index: idx[Number(f.Id)] ?? -1, code: f.Code ?? 'Failed', message: f.Message ?? '' });
+      }
+      sent += out.Successful?.length ?? 0;
     }
-    return sent;
+    failed.sort((a, b) => a.index - b.index);
+    return { sent, failed };
   }
 
   /**
@@ -583,7 +663,12 @@ class LocalRelay {
   async sendPaced(
     bodies: readonly string[],
     ratePerSec: number,
-    o: { readonly maxMs: number; readonly onProgress?: (sent: number) => void },
+    o: {
+      readonly maxMs: number;
+      readonly onProgress?: (sent: number) => void;
+      /** a body SQS refused (index into `bodies`); without it a refusal throws */
+      readonly onFailed?: (f: SendFailure) => void;
+    },
   ): Promise<number> {
     if (!(ratePerSec > 0)) throw new Error(`sendPaced: rate must be > 0, got ${ratePerSec}`);
     const t0 = Date.now();
@@ -593,7 +678,10 @@ class LocalRelay {
       if (elapsed > o.maxMs) break;
       const due = Math.min(bodies.length, Math.floor((elapsed * ratePerSec) / 1000) + 1);
       if (due > sent) {
-        await this.send(bodies.slice(sent, due));
+        if (o.onFailed) {
+          const r = await this.sendReport(bodies.slice(sent, due));
+          for (const f of r.failed) o.onFailed({ ...f, index: f.index + sent });
+        } else await this.send(bodies.slice(sent, due));
         sent = due;
         o.onProgress?.(sent);
         continue;
@@ -607,7 +695,18 @@ class LocalRelay {
   /** Messages still visible or in flight in every source queue. */
   async pending(): Promise<number> {
     let n = 0;
+    for (const x of await this.pendingByQueue()) n += x.messages;
+    return n;
+  }
+
+  /**
+   * Messages still visible or in flight, per source queue (`ingest`, each destination's, `alerts`):
+   * one input event is one message on the ingest queue and one more on each destination queue.
+   */
+  async pendingByQueue(): Promise<{ stage: string; messages: number }[]> {
+    const out: { stage: string; messages: number }[] = [];
     for (const q of this.sourceQueues()) {
+      let n = 0;
       const a = await this.sqs.send(
         new GetQueueAttributesCommand({
           QueueUrl: q.url,
@@ -622,17 +721,27 @@ class LocalRelay {
         Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) +
         Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) +
         Number(a.Attributes?.ApproximateNumberOfMessagesDelayed ?? 0);
+      out.push({ stage: this.stageOf(q), messages: n });
     }
-    return n;
+    return out;
+  }
+
+  private stageOf(q: QueuePair): string {
+    if (q === this.ingest) return 'ingest';
+    return this.destinations.find((d) => d.queue === q)?.name ?? 'alerts';
   }
 
   /** Wait until every source queue is empty (bounded). Returns false on timeout. */
-  async drain(timeoutMs: number, onProgress?: (pending: number) => void): Promise<boolean> {
+  async drain(
+    timeoutMs: number,
+    onProgress?: (pending: number, byStage: readonly { stage: string; messages: number }[]) => void,
+  ): Promise<boolean> {
     const end = Date.now() + timeoutMs;
     let quiet = 0;
     while (Date.now() < end) {
-      const p = await this.pending();
-      onProgress?.(p);
+      const by = await this.pendingByQueue();
+      const p = by.reduce((n, x) => n + x.messages, 0);
+      onProgress?.(p, by);
       quiet = p === 0 ? quiet + 1 : 0;
       if (quiet >= 2) return true;
       await new Promise((r) => setTimeout(r, 150));
@@ -699,5 +808,5 @@ class LocalRelay {
   }
 }
 
-export type { DestinationInfo, DlqEntry, LocalCollector, LocalRelayOptions, QueuePair };
-export { LOCAL_COLLECTORS, LocalRelay, parseSyslogUrl };
+export type { DestinationInfo, DlqEntry, LocalCollector, LocalRelayOptions, QueuePair, SendFailure, SendReport };
+export { LOCAL_COLLECTORS, LocalRelay, parseSyslogUrl, SQS_MAX_MESSAGE_BYTES };
