@@ -85,6 +85,13 @@ function parseSyslogUrl(url: string): SyslogTarget {
 /** Local collectors `npm start` can run when no `--syslog` URL is given. */
 const LOCAL_COLLECTORS = ['tls', 'relp', 'relp+tls'] as const;
 type LocalCollector = (typeof LOCAL_COLLECTORS)[number];
+/** The Firehose double's file is named for what it holds: one rendered event per line. */
+const ARCHIVE_EXTENSION: Readonly<Record<Format, string>> = {
+  cef: '.cef',
+  rfc5424: '.log',
+  leef: '.leef',
+  ecs: '.ndjson',
+};
 /** The local archive bucket (S3 double) where a Splunk/HTTP-like Firehose destination backs up. */
 const LOCAL_ARCHIVE_BUCKET = 'segura-archive-local';
 
@@ -365,6 +372,7 @@ class LocalRelay {
       this.firehose = await startFirehoseDouble({
         outDir: this.dir,
         streams: ['segura-archive'],
+        extensions: { 'segura-archive': ARCHIVE_EXTENSION[format] },
         ...(backup ? { backup } : {}),
         ...(probe
           ? {
@@ -405,7 +413,7 @@ class LocalRelay {
         queue: q,
         format,
         renderer: firehoseDestination(destination).renderer,
-        output: join(this.dir, 'segura-archive.ndjson'),
+        output: join(this.dir, `segura-archive${ARCHIVE_EXTENSION[format]}`),
         received: () => fh.lines('segura-archive'),
       });
     }

@@ -4,7 +4,8 @@
  * `--rate`, shows progress, prints a summary with per-event latency (and `--summary-json FILE`),
  * and exits non-zero if anything was lost or left undelivered.
  */
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../cli/args.js';
 import { encodingMessage, LineErrors, readLines } from '../cli/lines.js';
@@ -50,6 +51,8 @@ Options:
   --rules FILE          alert rules, YAML or JSON (default: the shipped pack, alerts/default-rules.yaml)
   --no-alerts           disable alerting (evaluate-alerts, throttle table, alert topics)
   --out DIR             output folder (default .relay-local/run-<time>)
+  --keep N              without --out: keep the newest N runs in .relay-local/ (default 10; older
+                        run-* folders are removed when a run starts)
   --timeout S           give up waiting after S seconds (default 120)
   --summary-json FILE   also write the summary as JSON
   --port N              fauxqs (SQS + SNS) port (default: a free one)
@@ -122,6 +125,27 @@ function readCa(file: string): string {
   return pem;
 }
 
+/**
+ * Without --out, every run adds a folder under .relay-local/: keep the newest `keep` (the one about
+ * to be made included). Only `run-<ISO time>` folders are touched; their names sort by time.
+ */
+function pruneRuns(keep: number): void {
+  const base = '.relay-local';
+  let names: string[];
+  try {
+    names = readdirSync(base, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && /^run-\d{4}-\d\d-\d\dT/.test(d.name))
+      .map((d) => d.name)
+      .sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // first run: nothing to prune
+    throw e;
+  }
+  for (const name of names.slice(0, Math.max(0, names.length - (keep - 1)))) {
+    rmSync(join(base, name), { recursive: true, force: true });
+  }
+}
+
 /** events/s of a run: whole numbers from 100 up, two significant digits below (a short run is not "0"). */
 function perSecond(n: number, seconds: number): number {
   const r = n / Math.max(seconds, 0.001);
@@ -186,6 +210,7 @@ async function main(): Promise<number> {
         rules: { type: 'string' },
         'no-alerts': { type: 'boolean' },
         out: { type: 'string' },
+        keep: { type: 'string' },
         timeout: { type: 'string' },
         'summary-json': { type: 'string' },
         port: { type: 'string' },
@@ -232,6 +257,10 @@ async function main(): Promise<number> {
   const port = args.port === undefined ? 0 : Number(args.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port: an integer 0–65535');
   const serve = args.serve === true;
+  const keep = args.keep === undefined ? 10 : Number(args.keep);
+  if (!Number.isInteger(keep) || keep < 1 || keep > 10_000) fail('--keep: an integer 1–10000');
+  if (args.keep !== undefined && args.out !== undefined)
+    fail('--keep applies to the default .relay-local/ folders, not --out');
   if (typeof args.syslog === 'string') parseSyslogUrl(args.syslog);
   const ca = typeof args['syslog-ca'] === 'string' ? readCa(args['syslog-ca']) : undefined;
   if (typeof args.rules === 'string' && !args['no-alerts']) checkRules(args.rules);
@@ -262,6 +291,7 @@ async function main(): Promise<number> {
     source = `one of every catalog event (${bodies.length})`;
   }
 
+  if (args.out === undefined) pruneRuns(keep);
   const diagnostics: string[] = [];
   const functionLogs = new FunctionLogs(
     args.verbose ? (l) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${l}\n`) : null,
