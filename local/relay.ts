@@ -7,16 +7,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { UsageError } from '../cli/args.js';
 import { createFirehoseHandler } from '../functions/deliver-firehose/app.js';
 import { createSyslogHandler } from '../functions/deliver-syslog/app.js';
 import { createNormalizeHandler } from '../functions/normalize/app.js';
@@ -25,7 +18,6 @@ import { firehoseDestination, syslogDestination } from '../shared/config/destina
 import { ENV } from '../shared/config/env-names.js';
 import { FIREHOSE_ERROR_PARTITIONS } from '../shared/config/firehose-backup.js';
 import type { RetryBackoff } from '../shared/config/retry-backoff.js';
-import { DLQ_ATTR } from '../shared/deliver/dlq.js';
 import type { SyslogSinkConfig } from '../shared/deliver/syslog/index.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
@@ -37,54 +29,23 @@ import { type FirehoseBackup, type FirehoseDouble, startFirehoseDouble } from '.
 import type { FunctionLogs } from './function-logs.js';
 import { LatencyProbe, type LatencyReport } from './latency.js';
 import { Poller, type SqsHandler } from './poller.js';
+import {
+  createQueuePair,
+  type DlqEntry,
+  type QueuePair,
+  queueDepth,
+  readDlq,
+  type SendFailure,
+  type SendReport,
+  SQS_MAX_MESSAGE_BYTES,
+  sendBodies,
+  subscribeQueue,
+} from './queues.js';
 import { type RelpReceiver, startRelpReceiver } from './relp-receiver.js';
 import { type S3Double, startS3Double } from './s3-double.js';
 import { type SyslogReceiver, startSyslogReceiver } from './syslog-receiver.js';
+import { LOCAL_COLLECTORS, type LocalCollector, parseSyslogUrl, type SyslogTarget } from './syslog-url.js';
 
-interface SyslogTarget {
-  readonly transport: 'tls' | 'tcp' | 'udp' | 'relp';
-  /** transport relp: over TLS (`relp+tls://`) or plain TCP (`relp://`) */
-  readonly relpTls?: boolean;
-  readonly host: string;
-  readonly port: number;
-}
-
-/** Parse `tls://host:port`, `tcp://host:port`, `udp://host:port`, `relp://host:port`, `relp+tls://host:port`. */
-function parseSyslogUrl(url: string): SyslogTarget {
-  const m = /^(tls|tcp|udp|relp|relp\+tls):\/\/(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(url);
-  if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) {
-    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1];
-    const problem =
-      scheme === undefined
-        ? 'no scheme'
-        : !/^(tls|tcp|udp|relp|relp\+tls)$/.test(scheme)
-          ? `unknown scheme ${scheme}://`
-          : !/:\d+$/.test(url)
-            ? 'no port'
-            : m
-              ? 'port out of range 1–65535'
-              : 'not host:port';
-    throw new UsageError(
-      `--syslog: ${problem} in ${JSON.stringify(url)}: expected tls://, tcp://, udp://, relp:// or relp+tls:// followed by host:port`,
-    );
-  }
-  if (!m) {
-    throw new UsageError(
-      `--syslog: expected tls://, tcp://, udp://, relp:// or relp+tls:// followed by host:port, got ${JSON.stringify(url)}`,
-    );
-  }
-  const scheme = m[1] as string;
-  return {
-    transport: scheme.startsWith('relp') ? 'relp' : (scheme as SyslogTarget['transport']),
-    ...(scheme.startsWith('relp') ? { relpTls: scheme === 'relp+tls' } : {}),
-    host: (m[2] as string).replace(/^\[|\]$/g, ''),
-    port: Number(m[3]),
-  };
-}
-
-/** Local collectors `npm start` can run when no `--syslog` URL is given. */
-const LOCAL_COLLECTORS = ['tls', 'relp', 'relp+tls'] as const;
-type LocalCollector = (typeof LOCAL_COLLECTORS)[number];
 /** The Firehose double's file is named for what it holds: one rendered event per line. */
 const ARCHIVE_EXTENSION: Readonly<Record<Format, string>> = {
   cef: '.cef',
@@ -175,14 +136,6 @@ interface LocalRelayOptions {
   readonly functionLogs?: FunctionLogs;
 }
 
-interface QueuePair {
-  readonly name: string;
-  readonly url: string;
-  readonly arn: string;
-  readonly dlqUrl: string;
-  readonly dlqArn: string;
-}
-
 interface DestinationInfo {
   readonly name: string;
   readonly kind: 'firehose' | 'syslog';
@@ -197,30 +150,6 @@ interface DestinationInfo {
   readonly output: string;
   /** rendered events the destination received (local destinations only) */
   readonly received: () => string[] | null;
-}
-
-/** The SQS maximum message size (and maximum batch payload): 1 MiB. */
-const SQS_MAX_MESSAGE_BYTES = 1_048_576;
-
-interface SendFailure {
-  /** index into the bodies given */
-  readonly index: number;
-  readonly code: string;
-  readonly message: string;
-}
-
-interface SendReport {
-  readonly sent: number;
-  readonly failed: readonly SendFailure[];
-}
-
-interface DlqEntry {
-  readonly queue: string;
-  readonly sourceMessageId: string;
-  readonly code: string;
-  readonly field: string;
-  readonly reason: string;
-  readonly body: string;
 }
 
 class LocalRelay {
@@ -567,45 +496,15 @@ class LocalRelay {
     );
   }
 
-  /** A source queue and its DLQ, with the stack's redrive policy. */
-  private async queuePair(name: string): Promise<QueuePair> {
-    const dlq = await this.sqs.send(
-      new CreateQueueCommand({ QueueName: `${name}-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } }),
-    );
-    const dlqArn = await this.arnOf(dlq.QueueUrl as string);
-    const q = await this.sqs.send(
-      new CreateQueueCommand({
-        QueueName: name,
-        Attributes: {
-          VisibilityTimeout: String(this.visibilitySec),
-          MessageRetentionPeriod: '1209600',
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: this.o.maxReceiveCount ?? 3 }),
-        },
-      }),
-    );
-    return {
-      name,
-      url: q.QueueUrl as string,
-      arn: await this.arnOf(q.QueueUrl as string),
-      dlqUrl: dlq.QueueUrl as string,
-      dlqArn,
-    };
+  private queuePair(name: string): Promise<QueuePair> {
+    return createQueuePair(this.sqs, name, {
+      visibilitySec: this.visibilitySec,
+      maxReceiveCount: this.o.maxReceiveCount ?? 3,
+    });
   }
 
-  private async arnOf(url: string): Promise<string> {
-    const a = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
-    return a.Attributes?.QueueArn as string;
-  }
-
-  private async subscribe(q: QueuePair): Promise<void> {
-    await this.sns.send(
-      new SubscribeCommand({
-        TopicArn: this.topicArn,
-        Protocol: 'sqs',
-        Endpoint: q.arn,
-        Attributes: { RawMessageDelivery: 'true' },
-      }),
-    );
+  private subscribe(q: QueuePair): Promise<void> {
+    return subscribeQueue(this.sns, this.topicArn, q);
   }
 
   /** Send raw bodies to the ingest queue, as the vault would; throws if SQS refuses any. */
@@ -617,50 +516,11 @@ class LocalRelay {
   }
 
   /**
-   * Send raw bodies to the ingest queue in SendMessageBatch calls of at most 10 entries and at
-   * most 1 MiB in all (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html:
-   * "The maximum allowed individual message size and the maximum total payload size (the sum of
-   * the individual lengths of all of the batched messages) are both 1 MiB"). A body SQS refuses
-   * (too large, characters outside the allowed set) is returned with its index and SQS's reason;
-   * the others are sent.
+   * Send raw bodies to the ingest queue within SQS's size rules; a body SQS refuses comes back
+   * with its index and reason (local/queues.ts: sendBodies).
    */
-  async sendReport(bodies: readonly string[]): Promise<SendReport> {
-    const failed: SendFailure[] = [];
-    let sent = 0;
-    let i = 0;
-    while (i < bodies.length) {
-      const idx: number[] = [];
-      let bytes = 0;
-      while (i < bodies.length && idx.length < 10) {
-        const b = Buffer.byteLength(bodies[i] as string, 'utf8');
-        if (b > SQS_MAX_MESSAGE_BYTES) {
-          failed.push({
-            index: i,
-            code: 'MessageTooLong',
-            message: `${b} bytes exceeds the ${SQS_MAX_MESSAGE_BYTES}-byte SQS message limit`,
-          });
-          i++;
-          continue;
-        }
-        if (idx.length > 0 && bytes + b > SQS_MAX_MESSAGE_BYTES) break;
-        idx.push(i);
-        bytes += b;
-        i++;
-      }
-      if (idx.length === 0) continue;
-      const out = await this.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.ingest.url,
-          Entries: idx.map((k, j) => ({ Id: String(j), MessageBody: bodies[k] as string })),
-        }),
-      );
-      for (const f of out.Failed ?? []) {
-        failed.push({ index: idx[Number(f.Id)] ?? -1, code: f.Code ?? 'Failed', message: f.Message ?? '' });
-      }
-      sent += out.Successful?.length ?? 0;
-    }
-    failed.sort((a, b) => a.index - b.index);
-    return { sent, failed };
+  sendReport(bodies: readonly string[]): Promise<SendReport> {
+    return sendBodies(this.sqs, this.ingest.url, bodies);
   }
 
   /**
@@ -713,24 +573,8 @@ class LocalRelay {
    */
   async pendingByQueue(): Promise<{ stage: string; messages: number }[]> {
     const out: { stage: string; messages: number }[] = [];
-    for (const q of this.sourceQueues()) {
-      let n = 0;
-      const a = await this.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: q.url,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      );
-      n +=
-        Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) +
-        Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) +
-        Number(a.Attributes?.ApproximateNumberOfMessagesDelayed ?? 0);
-      out.push({ stage: this.stageOf(q), messages: n });
-    }
+    for (const q of this.sourceQueues())
+      out.push({ stage: this.stageOf(q), messages: await queueDepth(this.sqs, q.url) });
     return out;
   }
 
@@ -757,40 +601,10 @@ class LocalRelay {
     return false;
   }
 
-  /** Read (without deleting for good: visibility 0 afterwards is not needed in a local run) every DLQ. */
+  /** Every DLQ's messages with the reason each was parked. */
   async dlqContents(): Promise<DlqEntry[]> {
     const out: DlqEntry[] = [];
-    for (const q of this.sourceQueues()) {
-      const seen = new Set<string>();
-      for (let round = 0; round < 1000; round++) {
-        const r = await this.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: q.dlqUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 0,
-            VisibilityTimeout: 30,
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        const msgs = r.Messages ?? [];
-        if (msgs.length === 0) break;
-        for (const m of msgs) {
-          if (seen.has(m.MessageId as string)) continue;
-          seen.add(m.MessageId as string);
-          const a = m.MessageAttributes ?? {};
-          out.push({
-            queue: `${q.name}-dlq`,
-            sourceMessageId: a[DLQ_ATTR.sourceMessageId]?.StringValue ?? (m.MessageId as string),
-            code: a[DLQ_ATTR.code]?.StringValue ?? 'redrive',
-            field: a[DLQ_ATTR.field]?.StringValue ?? '-',
-            reason:
-              a[DLQ_ATTR.reason]?.StringValue ??
-              `moved by SQS after ${this.o.maxReceiveCount ?? 3} receives (delivery kept failing)`,
-            body: m.Body ?? '',
-          });
-        }
-      }
-    }
+    for (const q of this.sourceQueues()) out.push(...(await readDlq(this.sqs, q, this.o.maxReceiveCount ?? 3)));
     return out;
   }
 
