@@ -7,7 +7,6 @@
  * - `alerts validate`: check a rules file; optionally write it as JSON (what the function reads).
  */
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import { catalogFeed } from '../local/catalog-feed.js';
@@ -29,8 +28,9 @@ import { RulesError, validateRules } from '../shared/alerts/validate.js';
 import { errorMessage, InvalidEventError } from '../shared/errors.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';
 import { formatWithOffset } from '../shared/model/time.js';
-import { parseInput } from '../shared/parse/parse-payload.js';
+import { DEFAULT_MAX_INPUT_BYTES, parseInput } from '../shared/parse/parse-payload.js';
 import { parse, UsageError } from './args.js';
+import { encodingMessage, LineErrors, readLines } from './lines.js';
 
 /** The pack shipped with the relay (same relative path from cli/ and from the dist/ bundle). */
 const DEFAULT_RULES = fileURLToPath(new URL('../alerts/default-rules.yaml', import.meta.url));
@@ -86,21 +86,26 @@ interface InputEvent {
 
 async function readEvents(file: string, io: Io): Promise<{ events: InputEvent[]; bad: number }> {
   const events: InputEvent[] = [];
-  let bad = 0;
-  let n = 0;
-  const rl = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const raw of rl) {
-    n++;
-    if (raw.trim() === '') continue;
+  const errors = new LineErrors((s) => io.stderr.write(s));
+  for await (const ev of readLines(createReadStream(file), DEFAULT_MAX_INPUT_BYTES)) {
+    if (ev.kind === 'encoding') {
+      io.stderr.write(`segura-relay alerts: ${encodingMessage(ev)}\n`);
+      continue;
+    }
+    if (ev.kind === 'toolong') {
+      errors.report(ev.n, `oversize: ${ev.bytes} bytes exceeds the ${DEFAULT_MAX_INPUT_BYTES}-byte limit`);
+      continue;
+    }
+    if (ev.text.trim() === '') continue;
     try {
-      events.push({ line: n, event: parseInput(raw) });
+      events.push({ line: ev.n, event: parseInput(ev.text) });
     } catch (e) {
       if (!(e instanceof InvalidEventError)) throw e;
-      bad++;
-      io.stderr.write(`line ${n}: ${e.message}\n`);
+      errors.report(ev.n, e.message);
     }
   }
-  return { events, bad };
+  errors.finish();
+  return { events, bad: errors.count };
 }
 
 interface Fired {

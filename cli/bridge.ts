@@ -303,7 +303,7 @@ async function bridgeCommand(argv: string[], io: { stdout: NodeJS.WritableStream
       log('info', 'health check listening', { host: ops.health.host, port: health.port });
     } catch (e) {
       await running.stop();
-      io.stderr.write(`segura-relay bridge: --health-port: ${(e as Error).message}\n`);
+      io.stderr.write(`segura-relay bridge: --health-port: ${errorMessage(e)}\n`);
       return 1;
     }
   }

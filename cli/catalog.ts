@@ -1,12 +1,18 @@
 /** `segura-relay catalog`: list the event catalog (table or JSON). */
 import { CATALOG_EVENTS } from '../shared/model/catalog.js';
 import { cefFromSyslog, SYSLOG_SEVERITY_NAMES } from '../shared/model/severity.js';
-import { choice, parse } from './args.js';
+import { choice, parse, UsageError } from './args.js';
 
-const HELP = `Usage: segura-relay catalog [--json] [--lang en|pt]
+const HELP = `Usage: segura-relay catalog [--json | --lang en|pt]
 
 Lists every event the vault documents: id, origin, syslog priority, CEF severity, name and the
-notification category/type alert rules can match on.`;
+notification category/type alert rules can match on.
+
+Options:
+  --lang L     language of the NAME column: en (default) or pt
+  --json       NDJSON: one JSON object per event, one per line (names in both languages, so
+               --lang does not apply), e.g. segura-relay catalog --json | jq -s length
+  -h, --help   this help`;
 
 function catalogCommand(argv: string[], io: { stdout: NodeJS.WritableStream }): number {
   const { values: v } = parse(argv, {
@@ -19,6 +25,8 @@ function catalogCommand(argv: string[], io: { stdout: NodeJS.WritableStream }): 
     return 0;
   }
   const lang = choice('lang', v.lang, ['en', 'pt'] as const) ?? 'en';
+  if (v.json && v.lang !== undefined)
+    throw new UsageError('--lang picks the language of the table; --json carries both names (name.en, name.pt)');
   if (v.json) {
     for (const e of CATALOG_EVENTS)
       io.stdout.write(`${JSON.stringify({ ...e, cefSeverity: cefFromSyslog(e.priority) })}\n`);

@@ -2,6 +2,7 @@
  * `segura-relay <command>`: the relay's command-line tools.
  */
 
+import { readFileSync } from 'node:fs';
 import { alertsCommand } from './alerts.js';
 import { UsageError } from './args.js';
 import { bridgeCommand } from './bridge.js';
@@ -26,7 +27,15 @@ Commands:
   alerts     dry-run alert rules: which rules fire and the exact SMS/email/chat/ticket messages (no AWS)
   cost       monthly and per-million cost of a deployment config at a steady event rate (no AWS)
 
-Run 'segura-relay <command> --help' for a command's options.`;
+Run 'segura-relay <command> --help' for a command's options; 'segura-relay --version' for the version.`;
+
+const COMMANDS = ['render', 'catalog', 'bridge', 'send', 'redrive', 'doctor', 'alerts', 'cost'] as const;
+
+/** The package version (package.json is one folder up from cli/ and from the dist/ bundle alike). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -52,6 +61,11 @@ async function main(argv: string[]): Promise<number> {
       case '_json-roundtrip':
         // benchmark baseline (not listed): the same I/O as render with JSON.parse + JSON.stringify
         return await jsonRoundTripCommand(io);
+      case '--version':
+      case '-V':
+      case 'version':
+        process.stdout.write(`segura-relay ${version()}\n`);
+        return 0;
       case undefined:
       case '-h':
       case '--help':
@@ -59,7 +73,10 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${HELP}\n`);
         return cmd === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
+        process.stderr.write(
+          `segura-relay: unknown command ${JSON.stringify(cmd)}; the commands are ${COMMANDS.join(', ')}\nRun 'segura-relay --help' for what each does.\n`,
+        );
+        return 2;
     }
   } catch (e) {
     if (e instanceof UsageError) {

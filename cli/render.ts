@@ -8,7 +8,7 @@ import { redactSecrets } from '../shared/model/secrets.js';
 import { DEFAULT_MAX_INPUT_BYTES, parseInput } from '../shared/parse/parse-payload.js';
 import { createRenderer, FORMATS } from '../shared/render/index.js';
 import { choice, intOption, parse, UsageError } from './args.js';
-import { BufferedOut, readLines } from './lines.js';
+import { BufferedOut, encodingMessage, LineErrors, readLines } from './lines.js';
 
 const HELP = `Usage: segura-relay render --format cef|rfc5424|leef|ecs [options] < events.ndjson
 
@@ -17,7 +17,9 @@ RFC 5424 line, or a CEF line. Writes one rendered event per line (or frame) on s
 
 Options:
   --format F          cef | rfc5424 | leef | ecs (required)
-  --framing F         none (default: one per line) | lf | octet (RFC 6587 octet counting: "LEN SP MSG")
+  --framing F         none (default: one per line) | lf (RFC 6587 non-transparent framing: the
+                      same bytes as none, a line per event, since no rendered event holds an LF)
+                      | octet (RFC 6587 octet counting: "LEN SP MSG", no separator)
   --max-bytes N       size budget per event in UTF-8 bytes; only the free text (msg) is shortened
   --mode M            strict (default: standard CEF keys, vault keys mapped to labeled fields) | compatible (keys verbatim)
   --vendor S          CEF/LEEF vendor (default MT4)
@@ -35,6 +37,20 @@ Options:
   -h, --help          this help
 
 Exit status: 0 all rendered, 1 some lines failed (see stderr), 2 usage error.`;
+
+/** Options that only some formats read (shared/render/index.ts: createRenderer). */
+const FORMAT_OPTIONS: readonly (readonly [
+  'mode' | 'facility' | 'app-name' | 'msg' | 'bom' | 'sd-id' | 'delimiter',
+  readonly string[],
+])[] = [
+  ['mode', ['cef', 'rfc5424']],
+  ['facility', ['rfc5424']],
+  ['app-name', ['rfc5424']],
+  ['msg', ['rfc5424']],
+  ['bom', ['rfc5424']],
+  ['sd-id', ['rfc5424']],
+  ['delimiter', ['leef']],
+];
 
 async function renderCommand(
   argv: string[],
@@ -63,6 +79,11 @@ async function renderCommand(
   }
   const format = choice('format', v.format, FORMATS);
   if (format === undefined) throw new UsageError('--format is required (cef, rfc5424, leef or ecs)');
+  // an option the chosen format does not read is refused, not silently ignored
+  for (const [opt, formats] of FORMAT_OPTIONS) {
+    if (v[opt] !== undefined && !formats.includes(format))
+      throw new UsageError(`--${opt} applies to --format ${formats.join(' or ')} only, not ${format}`);
+  }
   const framing = choice('framing', v.framing, ['none', 'lf', 'octet'] as const) ?? 'none';
   let renderer: ReturnType<typeof createRenderer>;
   try {
@@ -87,16 +108,14 @@ async function renderCommand(
   const receivedAtMs = Date.now();
   const allowSecrets = v['allow-secret-fields'] === true;
   let ok = 0;
-  let failed = 0;
   let truncated = 0;
-  const fail = (n: number, reason: string): void => {
-    failed++;
-    io.stderr.write(`line ${n}: ${reason}\n`);
-  };
-  for await (const ev of readLines(
-    io.stdin as NodeJS.ReadableStream & AsyncIterable<Buffer> as never,
-    DEFAULT_MAX_INPUT_BYTES,
-  )) {
+  const errors = new LineErrors((s) => io.stderr.write(s));
+  const fail = (n: number, reason: string): void => errors.report(n, reason);
+  for await (const ev of readLines(io.stdin, DEFAULT_MAX_INPUT_BYTES)) {
+    if (ev.kind === 'encoding') {
+      io.stderr.write(`segura-relay render: ${encodingMessage(ev)}\n`);
+      continue;
+    }
     if (ev.kind === 'toolong') {
       fail(ev.n, `oversize: ${ev.bytes} bytes exceeds the ${DEFAULT_MAX_INPUT_BYTES}-byte limit`);
       continue;
@@ -115,6 +134,8 @@ async function renderCommand(
     }
   }
   await out.flush();
+  errors.finish();
+  const failed = errors.count;
   if (failed > 0 || truncated > 0) {
     io.stderr.write(`rendered ${ok}, failed ${failed}${truncated ? `, truncated ${truncated}` : ''}\n`);
   }
@@ -132,7 +153,8 @@ async function jsonRoundTripCommand(io: {
 }): Promise<number> {
   const out = new BufferedOut(io.stdout);
   let failed = 0;
-  for await (const ev of readLines(io.stdin as never, DEFAULT_MAX_INPUT_BYTES)) {
+  for await (const ev of readLines(io.stdin, DEFAULT_MAX_INPUT_BYTES)) {
+    if (ev.kind === 'encoding') continue;
     if (ev.kind === 'toolong') {
       failed++;
       continue;

@@ -12,7 +12,7 @@ import { sampleEvents } from '../local/sample-events.js';
 import { errorMessage, InvalidEventError } from '../shared/errors.js';
 import { DEFAULT_MAX_INPUT_BYTES, parseInput } from '../shared/parse/parse-payload.js';
 import { intOption, parse, UsageError } from './args.js';
-import { readLines } from './lines.js';
+import { encodingMessage, LineErrors, readLines, tooLongMessage } from './lines.js';
 
 const HELP = `Usage: segura-relay send --queue-url URL [--count N | --file FILE | --rejected FILE] [options] [< events.ndjson]
 
@@ -68,14 +68,20 @@ async function* bodiesFrom(
   io: Io,
   onTooLong: (n: number, bytes: number) => void,
   onBadLine: (n: number, why: string) => void,
-): AsyncGenerator<string> {
+  onEncoding: (message: string) => void,
+): AsyncGenerator<{ n: number; body: string }> {
   if (v.count !== undefined) {
-    for (const e of sampleEvents(v.count, v.seed)) yield JSON.stringify(e);
+    let n = 0;
+    for (const e of sampleEvents(v.count, v.seed)) yield { n: ++n, body: JSON.stringify(e) };
     return;
   }
   if (v.rejected !== undefined) {
     // the bridge's rejected-messages file (bridge/rejected.ts): one JSON object per line
     for await (const ev of readLines(createReadStream(v.rejected), 2 * DEFAULT_MAX_INPUT_BYTES + 4096)) {
+      if (ev.kind === 'encoding') {
+        onEncoding(encodingMessage(ev));
+        continue;
+      }
       if (ev.kind === 'toolong') {
         onTooLong(ev.n, ev.bytes);
         continue;
@@ -89,14 +95,15 @@ async function* bodiesFrom(
         continue;
       }
       if (typeof body !== 'string') onBadLine(ev.n, 'no "body" string');
-      else yield body;
+      else yield { n: ev.n, body };
     }
     return;
   }
   const input = (v.file === undefined || v.file === '-' ? io.stdin : createReadStream(v.file)) as Readable;
   for await (const ev of readLines(input, DEFAULT_MAX_INPUT_BYTES)) {
-    if (ev.kind === 'toolong') onTooLong(ev.n, ev.bytes);
-    else if (ev.text.trim() !== '') yield ev.text;
+    if (ev.kind === 'encoding') onEncoding(encodingMessage(ev));
+    else if (ev.kind === 'toolong') onTooLong(ev.n, ev.bytes);
+    else if (ev.text.trim() !== '') yield { n: ev.n, body: ev.text };
   }
 }
 
@@ -166,8 +173,9 @@ async function sendCommand(argv: string[], io: Io, deps: SendDeps = {}): Promise
   };
   let fatal: string | null = null;
 
-  const sendOne = async (batch: string[]): Promise<void> => {
-    let todo = batch.map((body) => ({
+  const sendOne = async (batch: { n: number; body: string }[]): Promise<void> => {
+    let todo = batch.map(({ n, body }) => ({
+      n,
       body,
       ...(fifo ? { groupId, dedupId: randomUUID() } : {}),
     }));
@@ -176,7 +184,9 @@ async function sendCommand(argv: string[], io: Io, deps: SendDeps = {}): Promise
       stats.sent += out.accepted.length;
       for (const r of out.rejected) {
         stats.failed++;
-        io.stderr.write(`${tty ? '\r\x1b[K' : ''}rejected by SQS: ${r.code}: ${r.message}\n`);
+        const n = todo[r.index]?.n;
+        if (n === undefined) io.stderr.write(`${tty ? '\r\x1b[K' : ''}rejected by SQS: ${r.code}: ${r.message}\n`);
+        else lineErrors.report(n, `rejected by SQS: ${r.code}: ${r.message}: not sent`);
       }
       if (out.callError && isConfigError(out.callError)) {
         fatal = `${out.callError.name}: ${out.callError.message}`;
@@ -198,16 +208,17 @@ async function sendCommand(argv: string[], io: Io, deps: SendDeps = {}): Promise
   };
 
   const inFlight = new Set<Promise<void>>();
-  const launch = async (batch: string[]): Promise<void> => {
+  const launch = async (batch: { n: number; body: string }[]): Promise<void> => {
     while (inFlight.size >= concurrency) await Promise.race(inFlight);
     const p = sendOne(batch).finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
 
-  let batch: string[] = [];
+  const lineErrors = new LineErrors((s) => io.stderr.write(`${tty ? '\r\x1b[K' : ''}${s}`));
+  let batch: { n: number; body: string }[] = [];
   let batchBytes = 0;
   try {
-    for await (const body of bodiesFrom(
+    for await (const { n: lineNo, body } of bodiesFrom(
       {
         ...(count !== undefined ? { count } : {}),
         seed,
@@ -217,12 +228,13 @@ async function sendCommand(argv: string[], io: Io, deps: SendDeps = {}): Promise
       io,
       (n, bytes) => {
         stats.failed++;
-        io.stderr.write(`line ${n}: ${bytes} bytes exceeds the ${DEFAULT_MAX_INPUT_BYTES}-byte SQS limit: not sent\n`);
+        lineErrors.report(n, tooLongMessage(bytes, DEFAULT_MAX_INPUT_BYTES));
       },
       (n, why) => {
         stats.failed++;
-        io.stderr.write(`line ${n}: not a rejected-messages entry: ${why}: not sent\n`);
+        lineErrors.report(n, `not a rejected-messages entry: ${why}: not sent`);
       },
+      (message) => io.stderr.write(`segura-relay send: ${message}\n`),
     )) {
       if (fatal !== null) break;
       stats.read++;
@@ -242,7 +254,7 @@ async function sendCommand(argv: string[], io: Io, deps: SendDeps = {}): Promise
         batch = [];
         batchBytes = 0;
       }
-      batch.push(body);
+      batch.push({ n: lineNo, body });
       batchBytes += bytes;
       if (rate !== undefined) {
         // pace on the messages handed out so far: sleep until this one is due
@@ -277,6 +289,7 @@ async function sendCommand(argv: string[], io: Io, deps: SendDeps = {}): Promise
   } finally {
     if (deps.client === undefined) client.destroy();
   }
+  lineErrors.finish();
   if (fatal !== null) io.stderr.write(`${tty ? '\r\x1b[K' : ''}segura-relay send: stopped: ${fatal}\n`);
   progress(true);
   return stats.failed > 0 || fatal !== null ? 1 : 0;

@@ -365,7 +365,7 @@ function summarizeAlerts(a: LocalAlerts, dir: string): { summary: AlertsSummary;
     output,
   };
   const lines = [
-    `  alerts (${a.ruleCount} rules from ${a.rulesFile}): sent ${t.sent}, suppressed ${t.suppressed}, held by rate caps ${t.held}, summaries ${t.summaries}, duplicates skipped ${t.duplicate}, retried ${t.retry}, published twice ${t.republished}`,
+    `  alerts (${a.ruleCount} rule${a.ruleCount === 1 ? '' : 's'} from ${a.rulesFile}): sent ${t.sent}, suppressed ${t.suppressed}, held by rate caps ${t.held}, summaries ${t.summaries}, duplicates skipped ${t.duplicate}, retried ${t.retry}, published twice ${t.republished}`,
     `      → ${output}`,
   ];
   const what = { sms: 'SMS text', email: 'email subject', chat: 'chat title', ticket: 'ticket summary' } as const;

@@ -5,7 +5,7 @@
  *
  * It implements `PutRecordBatch`, `PutRecord` and a minimal `DescribeDeliveryStream`, validates
  * the documented limits like the service does, keeps every accepted record in memory (and
- * optionally appends it to `${outDir}/${stream}.ndjson`), and lets tests inject faults: per-entry
+ * optionally appends it to `${outDir}/${stream}.ndjson`, or the extension given), and lets tests inject faults: per-entry
  * `ErrorCode`s, whole-call throttling and seeded random failures.
  *
  * It also models the delivery side of a Splunk or HTTP endpoint stream (`backup`): a record the
@@ -115,8 +115,13 @@ interface FirehoseBackup {
 interface FirehoseDoubleOptions {
   /** TCP port on 127.0.0.1. @default 0 (an ephemeral port) */
   readonly port?: number;
-  /** When set, accepted records are appended to `${outDir}/${stream}.ndjson`. @default no files */
+  /** When set, accepted records are appended to `${outDir}/${stream}${extension}`. @default no files */
   readonly outDir?: string;
+  /**
+   * File extension per stream, named for what the records hold (`.cef` for CEF text, `.ndjson`
+   * for ECS JSON). @default '.ndjson'
+   */
+  readonly extensions?: Readonly<Record<string, string>>;
   /** Known stream names; others get `ResourceNotFoundException`. @default any name is accepted */
   readonly streams?: readonly string[];
   /** Splunk / HTTP endpoint streams: where each backs up failed records. @default none (S3 streams) */
@@ -445,7 +450,7 @@ async function startFirehoseDouble(options: FirehoseDoubleOptions = {}): Promise
     if (backup) writeBackup(stream, backup, undeliverable, arrivalMs);
     if (acceptedNow.length > 0) options.onAccepted?.(stream, acceptedNow);
     if (outDir === undefined || toWrite.length === 0) return { responses, written: Promise.resolve() };
-    const file = join(outDir, `${stream}.ndjson`);
+    const file = join(outDir, `${stream}${options.extensions?.[stream] ?? '.ndjson'}`);
     const chunk = Buffer.concat(toWrite);
     const written = writes.then(() => appendFile(file, chunk));
     // The chain itself must survive one failed append; the failing call still sees its own error.

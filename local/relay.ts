@@ -7,14 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { createFirehoseHandler } from '../functions/deliver-firehose/app.js';
 import { createSyslogHandler } from '../functions/deliver-syslog/app.js';
@@ -23,7 +17,7 @@ import { snsClient, sqsClient } from '../shared/aws-clients.js';
 import { firehoseDestination, syslogDestination } from '../shared/config/destination.js';
 import { FIREHOSE_ERROR_PARTITIONS } from '../shared/config/firehose-backup.js';
 import type { RetryBackoff } from '../shared/config/retry-backoff.js';
-import { DLQ_ATTR, ENV, REDRIVE_COUNT_ATTR } from '../shared/contracts/index.js';
+import { ENV, REDRIVE_COUNT_ATTR } from '../shared/contracts/index.js';
 import type { SyslogSinkConfig } from '../shared/deliver/syslog/index.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
@@ -33,40 +27,33 @@ import { type TlsMaterial, throwawayTls } from './certs.js';
 import { LOCAL_EVENT_ID_KEY } from './event-id-key.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 import { type FirehoseBackup, type FirehoseDouble, startFirehoseDouble } from './firehose-double.js';
+import type { FunctionLogs } from './function-logs.js';
 import { LatencyProbe, type LatencyReport } from './latency.js';
 import { Poller, type SqsHandler } from './poller.js';
+import {
+  createQueuePair,
+  type DlqEntry,
+  type QueuePair,
+  queueDepth,
+  readDlq,
+  type SendFailure,
+  type SendReport,
+  SQS_MAX_MESSAGE_BYTES,
+  sendBodies,
+  subscribeQueue,
+} from './queues.js';
 import { type RelpReceiver, startRelpReceiver } from './relp-receiver.js';
 import { type S3Double, startS3Double } from './s3-double.js';
 import { type SyslogReceiver, startSyslogReceiver } from './syslog-receiver.js';
+import { LOCAL_COLLECTORS, type LocalCollector, parseSyslogUrl, type SyslogTarget } from './syslog-url.js';
 
-interface SyslogTarget {
-  readonly transport: 'tls' | 'tcp' | 'udp' | 'relp';
-  /** transport relp: over TLS (`relp+tls://`) or plain TCP (`relp://`) */
-  readonly relpTls?: boolean;
-  readonly host: string;
-  readonly port: number;
-}
-
-/** Parse `tls://host:port`, `tcp://host:port`, `udp://host:port`, `relp://host:port`, `relp+tls://host:port`. */
-function parseSyslogUrl(url: string): SyslogTarget {
-  const m = /^(tls|tcp|udp|relp|relp\+tls):\/\/(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(url);
-  if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) {
-    throw new Error(
-      `--syslog: expected tls://, tcp://, udp://, relp:// or relp+tls:// followed by host:port, got ${JSON.stringify(url)}`,
-    );
-  }
-  const scheme = m[1] as string;
-  return {
-    transport: scheme.startsWith('relp') ? 'relp' : (scheme as SyslogTarget['transport']),
-    ...(scheme.startsWith('relp') ? { relpTls: scheme === 'relp+tls' } : {}),
-    host: (m[2] as string).replace(/^\[|\]$/g, ''),
-    port: Number(m[3]),
-  };
-}
-
-/** Local collectors `npm start` can run when no `--syslog` URL is given. */
-const LOCAL_COLLECTORS = ['tls', 'relp', 'relp+tls'] as const;
-type LocalCollector = (typeof LOCAL_COLLECTORS)[number];
+/** The Firehose double's file is named for what it holds: one rendered event per line. */
+const ARCHIVE_EXTENSION: Readonly<Record<Format, string>> = {
+  cef: '.cef',
+  rfc5424: '.log',
+  leef: '.leef',
+  ecs: '.ndjson',
+};
 /** The local archive bucket (S3 double) where a Splunk/HTTP-like Firehose destination backs up. */
 const LOCAL_ARCHIVE_BUCKET = 'segura-archive-local';
 
@@ -143,14 +130,11 @@ interface LocalRelayOptions {
    * record and when each line reached a local destination. Observes only. @default false
    */
   readonly latency?: boolean;
-}
-
-interface QueuePair {
-  readonly name: string;
-  readonly url: string;
-  readonly arn: string;
-  readonly dlqUrl: string;
-  readonly dlqArn: string;
+  /**
+   * Attribute what each function logs to it (`npm start`: the cause of a failure in the summary,
+   * `--verbose`). @default none
+   */
+  readonly functionLogs?: FunctionLogs;
 }
 
 interface DestinationInfo {
@@ -167,15 +151,6 @@ interface DestinationInfo {
   readonly output: string;
   /** rendered events the destination received (local destinations only) */
   readonly received: () => string[] | null;
-}
-
-interface DlqEntry {
-  readonly queue: string;
-  readonly sourceMessageId: string;
-  readonly code: string;
-  readonly field: string;
-  readonly reason: string;
-  readonly body: string;
 }
 
 class LocalRelay {
@@ -330,6 +305,7 @@ class LocalRelay {
       this.firehose = await startFirehoseDouble({
         outDir: this.dir,
         streams: ['segura-archive'],
+        extensions: { 'segura-archive': ARCHIVE_EXTENSION[format] },
         ...(backup ? { backup } : {}),
         ...(probe
           ? {
@@ -370,7 +346,7 @@ class LocalRelay {
         queue: q,
         format,
         renderer: firehoseDestination(destination).renderer,
-        output: join(this.dir, 'segura-archive.ndjson'),
+        output: join(this.dir, `segura-archive${ARCHIVE_EXTENSION[format]}`),
         received: () => fh.lines('segura-archive'),
       });
     }
@@ -503,79 +479,52 @@ class LocalRelay {
   }
 
   private addPoller(name: string, q: QueuePair, handler: SqsHandler): void {
+    const logs = this.o.functionLogs;
+    const timed = this.timed(name, handler);
     this.pollers.push(
       new Poller({
         name,
         sqs: this.sqs,
         queueUrl: q.url,
         queueArn: q.arn,
-        handler: this.timed(name, handler),
+        handler: logs ? (event, context) => logs.run(name, () => timed(event, context)) : timed,
         timeoutMs: this.timeoutMs,
         visibilityTimeoutSec: this.visibilitySec,
         ...(this.o.concurrency ? { concurrency: this.o.concurrency } : {}),
         ...(this.o.contextTimeoutMs ? { contextTimeoutMs: this.o.contextTimeoutMs } : {}),
-        onLog: (l) => this.log(l),
-      }),
-    );
-  }
-
-  /** A source queue and its DLQ, with the stack's redrive policy. */
-  private async queuePair(name: string): Promise<QueuePair> {
-    const dlq = await this.sqs.send(
-      new CreateQueueCommand({ QueueName: `${name}-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } }),
-    );
-    const dlqArn = await this.arnOf(dlq.QueueUrl as string);
-    const q = await this.sqs.send(
-      new CreateQueueCommand({
-        QueueName: name,
-        Attributes: {
-          VisibilityTimeout: String(this.visibilitySec),
-          MessageRetentionPeriod: '1209600',
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: this.o.maxReceiveCount ?? 3 }),
+        onLog: (l) => {
+          this.log(l);
+          logs?.note(name, l.replace(/^\[[^\]]*\] /, ''));
         },
       }),
     );
-    return {
-      name,
-      url: q.QueueUrl as string,
-      arn: await this.arnOf(q.QueueUrl as string),
-      dlqUrl: dlq.QueueUrl as string,
-      dlqArn,
-    };
   }
 
-  private async arnOf(url: string): Promise<string> {
-    const a = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
-    return a.Attributes?.QueueArn as string;
+  private queuePair(name: string): Promise<QueuePair> {
+    return createQueuePair(this.sqs, name, {
+      visibilitySec: this.visibilitySec,
+      maxReceiveCount: this.o.maxReceiveCount ?? 3,
+    });
   }
 
-  private async subscribe(q: QueuePair): Promise<void> {
-    await this.sns.send(
-      new SubscribeCommand({
-        TopicArn: this.topicArn,
-        Protocol: 'sqs',
-        Endpoint: q.arn,
-        Attributes: { RawMessageDelivery: 'true' },
-      }),
-    );
+  private subscribe(q: QueuePair): Promise<void> {
+    return subscribeQueue(this.sns, this.topicArn, q);
   }
 
-  /** Send raw bodies to the ingest queue (10 per call), as the vault would. */
+  /** Send raw bodies to the ingest queue, as the vault would; throws if SQS refuses any. */
   async send(bodies: readonly string[]): Promise<number> {
-    let sent = 0;
-    for (let i = 0; i < bodies.length; i += 10) {
-      const chunk = bodies.slice(i, i + 10);
-      const out = await this.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.ingest.url,
-          Entries: chunk.map((b, j) => ({ Id: String(j), MessageBody: b })),
-        }),
-      );
-      if (out.Failed?.length)
-        throw new Error(`SendMessageBatch failed for ${out.Failed.length} message(s): ${out.Failed[0]?.Message}`);
-      sent += chunk.length;
-    }
-    return sent;
+    const r = await this.sendReport(bodies);
+    const f = r.failed[0];
+    if (f) throw new Error(`SendMessageBatch failed for ${r.failed.length} message(s): ${f.code}: ${f.message}`);
+    return r.sent;
+  }
+
+  /**
+   * Send raw bodies to the ingest queue within SQS's size rules; a body SQS refuses comes back
+   * with its index and reason (local/queues.ts: sendBodies).
+   */
+  sendReport(bodies: readonly string[]): Promise<SendReport> {
+    return sendBodies(this.sqs, this.ingest.url, bodies);
   }
 
   /**
@@ -586,7 +535,12 @@ class LocalRelay {
   async sendPaced(
     bodies: readonly string[],
     ratePerSec: number,
-    o: { readonly maxMs: number; readonly onProgress?: (sent: number) => void },
+    o: {
+      readonly maxMs: number;
+      readonly onProgress?: (sent: number) => void;
+      /** a body SQS refused (index into `bodies`); without it a refusal throws */
+      readonly onFailed?: (f: SendFailure) => void;
+    },
   ): Promise<number> {
     if (!(ratePerSec > 0)) throw new Error(`sendPaced: rate must be > 0, got ${ratePerSec}`);
     const t0 = Date.now();
@@ -596,7 +550,10 @@ class LocalRelay {
       if (elapsed > o.maxMs) break;
       const due = Math.min(bodies.length, Math.floor((elapsed * ratePerSec) / 1000) + 1);
       if (due > sent) {
-        await this.send(bodies.slice(sent, due));
+        if (o.onFailed) {
+          const r = await this.sendReport(bodies.slice(sent, due));
+          for (const f of r.failed) o.onFailed({ ...f, index: f.index + sent });
+        } else await this.send(bodies.slice(sent, due));
         sent = due;
         o.onProgress?.(sent);
         continue;
@@ -610,32 +567,37 @@ class LocalRelay {
   /** Messages still visible or in flight in every source queue. */
   async pending(): Promise<number> {
     let n = 0;
-    for (const q of this.sourceQueues()) {
-      const a = await this.sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: q.url,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      );
-      n +=
-        Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) +
-        Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) +
-        Number(a.Attributes?.ApproximateNumberOfMessagesDelayed ?? 0);
-    }
+    for (const x of await this.pendingByQueue()) n += x.messages;
     return n;
   }
 
+  /**
+   * Messages still visible or in flight, per source queue (`ingest`, each destination's, `alerts`):
+   * one input event is one message on the ingest queue and one more on each destination queue.
+   */
+  async pendingByQueue(): Promise<{ stage: string; messages: number }[]> {
+    const out: { stage: string; messages: number }[] = [];
+    for (const q of this.sourceQueues())
+      out.push({ stage: this.stageOf(q), messages: await queueDepth(this.sqs, q.url) });
+    return out;
+  }
+
+  private stageOf(q: QueuePair): string {
+    if (q === this.ingest) return 'ingest';
+    return this.destinations.find((d) => d.queue === q)?.name ?? 'alerts';
+  }
+
   /** Wait until every source queue is empty (bounded). Returns false on timeout. */
-  async drain(timeoutMs: number, onProgress?: (pending: number) => void): Promise<boolean> {
+  async drain(
+    timeoutMs: number,
+    onProgress?: (pending: number, byStage: readonly { stage: string; messages: number }[]) => void,
+  ): Promise<boolean> {
     const end = Date.now() + timeoutMs;
     let quiet = 0;
     while (Date.now() < end) {
-      const p = await this.pending();
-      onProgress?.(p);
+      const by = await this.pendingByQueue();
+      const p = by.reduce((n, x) => n + x.messages, 0);
+      onProgress?.(p, by);
       quiet = p === 0 ? quiet + 1 : 0;
       if (quiet >= 2) return true;
       await new Promise((r) => setTimeout(r, 150));
@@ -643,40 +605,10 @@ class LocalRelay {
     return false;
   }
 
-  /** Read (without deleting for good: visibility 0 afterwards is not needed in a local run) every DLQ. */
+  /** Every DLQ's messages with the reason each was parked. */
   async dlqContents(): Promise<DlqEntry[]> {
     const out: DlqEntry[] = [];
-    for (const q of this.sourceQueues()) {
-      const seen = new Set<string>();
-      for (let round = 0; round < 1000; round++) {
-        const r = await this.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: q.dlqUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 0,
-            VisibilityTimeout: 30,
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        const msgs = r.Messages ?? [];
-        if (msgs.length === 0) break;
-        for (const m of msgs) {
-          if (seen.has(m.MessageId as string)) continue;
-          seen.add(m.MessageId as string);
-          const a = m.MessageAttributes ?? {};
-          out.push({
-            queue: `${q.name}-dlq`,
-            sourceMessageId: a[DLQ_ATTR.sourceMessageId]?.StringValue ?? (m.MessageId as string),
-            code: a[DLQ_ATTR.code]?.StringValue ?? 'redrive',
-            field: a[DLQ_ATTR.field]?.StringValue ?? '-',
-            reason:
-              a[DLQ_ATTR.reason]?.StringValue ??
-              `moved by SQS after ${this.o.maxReceiveCount ?? 3} receives (delivery kept failing)`,
-            body: m.Body ?? '',
-          });
-        }
-      }
-    }
+    for (const q of this.sourceQueues()) out.push(...(await readDlq(this.sqs, q, this.o.maxReceiveCount ?? 3)));
     return out;
   }
 
@@ -702,5 +634,5 @@ class LocalRelay {
   }
 }
 
-export type { DestinationInfo, DlqEntry, LocalCollector, LocalRelayOptions, QueuePair };
-export { LOCAL_COLLECTORS, LocalRelay, parseSyslogUrl };
+export type { DestinationInfo, DlqEntry, LocalCollector, LocalRelayOptions, QueuePair, SendFailure, SendReport };
+export { LOCAL_COLLECTORS, LocalRelay, parseSyslogUrl, SQS_MAX_MESSAGE_BYTES };

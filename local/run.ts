@@ -4,17 +4,22 @@
  * `--rate`, shows progress, prints a summary with per-event latency (and `--summary-json FILE`),
  * and exits non-zero if anything was lost or left undelivered.
  */
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createReadStream, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../cli/args.js';
+import { encodingMessage, LineErrors, readLines } from '../cli/lines.js';
+import { parseRulesDocument } from '../shared/alerts/rules-file.js';
+import { RulesError, validateRules } from '../shared/alerts/validate.js';
 import { errorMessage } from '../shared/errors.js';
 import { FORMATS, type Format } from '../shared/render/index.js';
 import { summarizeAlerts } from './alerts.js';
 import { catalogFeed } from './catalog-feed.js';
+import { FunctionLogs } from './function-logs.js';
 import { formatLatency } from './latency.js';
 import { type DestinationLedger, expectations, ledgerFor } from './ledger.js';
 import { serveManifest } from './manifest.js';
-import { LOCAL_COLLECTORS, type LocalCollector, LocalRelay } from './relay.js';
+import { LOCAL_COLLECTORS, type LocalCollector, LocalRelay, parseSyslogUrl, SQS_MAX_MESSAGE_BYTES } from './relay.js';
 import { sampleEvents } from './sample-events.js';
 
 const HELP = `Usage: npm start -- [options]
@@ -25,6 +30,9 @@ deliver-firehose / deliver-syslog / evaluate-alerts handlers.
 
 Options:
   --events FILE         feed this NDJSON file (envelopes or raw vault lines), one event per line
+                        (read as \`segura-relay render\` reads: LF ends a line, a lone CR is part of
+                        it); a line SQS cannot take (over 1 MiB, characters SQS refuses) is reported
+                        with its number, counted as not sent, and the run goes on
   --count N             feed N generated events (realistic mix) instead of one of every catalog event
   --rate N              send at a steady N events/s (1–5000) instead of all at once: the latency
                         report then shows what each event waits at that rate
@@ -44,9 +52,13 @@ Options:
   --rules FILE          alert rules, YAML or JSON (default: the shipped pack, alerts/default-rules.yaml)
   --no-alerts           disable alerting (evaluate-alerts, throttle table, alert topics)
   --out DIR             output folder (default .relay-local/run-<time>)
+  --keep N              without --out: keep the newest N runs in .relay-local/ (default 10; older
+                        run-* folders are removed when a run starts)
   --timeout S           give up waiting after S seconds (default 120)
   --summary-json FILE   also write the summary as JSON
   --port N              fauxqs (SQS + SNS) port (default: a free one)
+  --verbose             print what the functions log (every level) on stderr as it happens; without
+                        it, the summary names each destination's last error and how often it came
   --serve               keep running after the feed (nothing is fed unless --events/--count) so
                         \`segura-relay bridge\` or \`segura-relay send\` can feed the printed ingest
                         queue; Ctrl-C drains and prints the summary of everything received. Writes
@@ -54,15 +66,91 @@ Options:
   -h, --help            this help`;
 
 function fail(msg: string): never {
-  process.stderr.write(`npm start: ${msg}\n`);
-  process.exit(2);
+  throw new UsageError(msg);
 }
 
-async function readEvents(file: string): Promise<string[]> {
-  const out: string[] = [];
-  const rl = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of rl) if (line.trim() !== '') out.push(line);
-  return out;
+/** One line per event, read by the reader every command uses; `lines[i]` is the line number of `bodies[i]`. */
+async function readEvents(
+  file: string,
+  errors: LineErrors,
+  say: (s: string) => void,
+): Promise<{ bodies: string[]; lines: number[] }> {
+  const bodies: string[] = [];
+  const lines: number[] = [];
+  const input = createReadStream(file);
+  // open errors (ENOENT, EISDIR…) are usage errors: the stream reports them on its first read
+  await new Promise<void>((resolve, reject) => {
+    input.once('readable', resolve);
+    input.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new UsageError(`--events: cannot read ${file}: ${e.code ?? e.message}`)),
+    );
+  });
+  for await (const ev of readLines(input, SQS_MAX_MESSAGE_BYTES)) {
+    if (ev.kind === 'encoding') say(`npm start: ${encodingMessage(ev)}`);
+    else if (ev.kind === 'toolong')
+      errors.report(ev.n, `${ev.bytes} bytes exceeds the ${SQS_MAX_MESSAGE_BYTES}-byte SQS message limit: not sent`);
+    else if (ev.text.trim() !== '') {
+      bodies.push(ev.text);
+      lines.push(ev.n);
+    }
+  }
+  return { bodies, lines };
+}
+
+/** A file option that must be readable: a usage error naming the option, not a stack trace. */
+function readOption(name: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`--${name}: cannot read ${file}: ${err.code ?? err.message}`);
+  }
+}
+
+/** `--rules FILE` checked before anything starts, as `segura-relay alerts validate` checks it. */
+function checkRules(file: string): void {
+  try {
+    validateRules(parseRulesDocument(readOption('rules', file), file), file);
+  } catch (e) {
+    if (e instanceof RulesError)
+      throw new UsageError(`--rules: ${e.message.replace(/:?\n\s*/g, '; ').replace(/[:;]\s*$/, '')}`);
+    throw e;
+  }
+}
+
+/** `--syslog-ca FILE`: readable and holding a PEM certificate. */
+function readCa(file: string): string {
+  const pem = readOption('syslog-ca', file);
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new UsageError(`--syslog-ca: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return pem;
+}
+
+/**
+ * Without --out, every run adds a folder under .relay-local/: keep the newest `keep` (the one about
+ * to be made included). Only `run-<ISO time>` folders are touched; their names sort by time.
+ */
+function pruneRuns(keep: number): void {
+  const base = '.relay-local';
+  let names: string[];
+  try {
+    names = readdirSync(base, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && /^run-\d{4}-\d\d-\d\dT/.test(d.name))
+      .map((d) => d.name)
+      .sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // first run: nothing to prune
+    throw e;
+  }
+  for (const name of names.slice(0, Math.max(0, names.length - (keep - 1)))) {
+    rmSync(join(base, name), { recursive: true, force: true });
+  }
+}
+
+/** events/s of a run: whole numbers from 100 up, two significant digits below (a short run is not "0"). */
+function perSecond(n: number, seconds: number): number {
+  const r = n / Math.max(seconds, 0.001);
+  return r >= 100 ? Math.round(r) : Number(r.toPrecision(2));
 }
 
 /**
@@ -123,10 +211,12 @@ async function main(): Promise<number> {
         rules: { type: 'string' },
         'no-alerts': { type: 'boolean' },
         out: { type: 'string' },
+        keep: { type: 'string' },
         timeout: { type: 'string' },
         'summary-json': { type: 'string' },
         port: { type: 'string' },
         serve: { type: 'boolean' },
+        verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -138,9 +228,10 @@ async function main(): Promise<number> {
     return 0;
   }
   const fmt = (name: string, v: unknown, d: Format): Format => {
-    const x = v ?? args.format ?? d;
+    // name the option the user gave: --format xml is about --format, not --firehose-format
+    const [x, opt] = v !== undefined ? [v, name] : args.format !== undefined ? [args.format, 'format'] : [d, name];
     if (typeof x !== 'string' || !(FORMATS as readonly string[]).includes(x))
-      fail(`--${name}: one of ${FORMATS.join(', ')}`);
+      fail(`--${opt}: one of ${FORMATS.join(', ')}, got ${JSON.stringify(x)}`);
     return x as Format;
   };
   const firehoseFormat = fmt('firehose-format', args['firehose-format'], 'cef');
@@ -167,14 +258,25 @@ async function main(): Promise<number> {
   const port = args.port === undefined ? 0 : Number(args.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port: an integer 0–65535');
   const serve = args.serve === true;
+  const keep = args.keep === undefined ? 10 : Number(args.keep);
+  if (!Number.isInteger(keep) || keep < 1 || keep > 10_000) fail('--keep: an integer 1–10000');
+  if (args.keep !== undefined && args.out !== undefined)
+    fail('--keep applies to the default .relay-local/ folders, not --out');
+  if (typeof args.syslog === 'string') parseSyslogUrl(args.syslog);
+  const ca = typeof args['syslog-ca'] === 'string' ? readCa(args['syslog-ca']) : undefined;
+  if (typeof args.rules === 'string' && !args['no-alerts']) checkRules(args.rules);
+  const tty = process.stderr.isTTY === true;
+  const lineErrors = new LineErrors((s) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${s}`));
 
   let bodies: string[];
+  /** the input line of each body (--events), for messages about it */
+  let lineOf: number[] | null = null;
   let source: string;
   if (serve && args.events === undefined && args.count === undefined) {
     bodies = [];
     source = 'nothing (serve mode)';
   } else if (typeof args.events === 'string') {
-    bodies = await readEvents(args.events);
+    ({ bodies, lines: lineOf } = await readEvents(args.events, lineErrors, (l) => process.stderr.write(`${l}\n`)));
     source = args.events;
   } else if (rate !== null && durationS !== null) {
     const n = Math.round(rate * durationS);
@@ -190,7 +292,11 @@ async function main(): Promise<number> {
     source = `one of every catalog event (${bodies.length})`;
   }
 
+  if (args.out === undefined) pruneRuns(keep);
   const diagnostics: string[] = [];
+  const functionLogs = new FunctionLogs(
+    args.verbose ? (l) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${l}\n`) : null,
+  );
   // --serve: every message the ingest queue delivered (by message id: redeliveries count once)
   const ingested = new Map<string, string>();
   const relay = await LocalRelay.start({
@@ -202,13 +308,14 @@ async function main(): Promise<number> {
           format: syslogFormat,
           ...(typeof args.syslog === 'string' ? { url: args.syslog } : {}),
           ...(typeof local === 'string' ? { local: local as LocalCollector } : {}),
-          ...(typeof args['syslog-ca'] === 'string' ? { ca: readFileSync(args['syslog-ca'], 'utf8') } : {}),
+          ...(ca !== undefined ? { ca } : {}),
         },
     timeoutMs: 10_000,
     visibilityTimeoutSec: 10,
     log: (l) => diagnostics.push(l),
     alerts: args['no-alerts'] ? false : typeof args.rules === 'string' ? { rules: args.rules } : {},
     latency: true,
+    functionLogs,
     ...(port ? { port } : {}),
     ...(serve
       ? {
@@ -222,18 +329,27 @@ async function main(): Promise<number> {
   });
   // --serve: tools find this relay through a manifest (segura-relay doctor --local)
   const served = serve ? await serveManifest(relay) : null;
-  const tty = process.stderr.isTTY;
   const say = (s: string) => process.stderr.write(tty ? `\r\x1b[K${s}` : `${s}\n`);
   process.stderr.write(`Segura SIEM Relay (local) — fauxqs at ${relay.endpoint}, output in ${relay.dir}\n`);
   process.stderr.write(`feeding ${source}${rate === null ? '' : ` at ${rate} events/s`}\n`);
   const t0 = Date.now();
   let last = 0;
   let senderNote: string | null = null;
+  // bodies SQS refused, by index: reported with their input line, left out of the ledger
+  const refused = new Set<number>();
+  const onFailed = (f: { index: number; code: string; message: string }): void => {
+    refused.add(f.index);
+    const where = lineOf?.[f.index];
+    const reason = `refused by SQS: ${f.code}: ${f.message}: not sent`;
+    if (where !== undefined) lineErrors.report(where, reason);
+    else process.stderr.write(`${tty ? '\r\x1b[K' : ''}event ${f.index + 1}: ${reason}\n`);
+  };
   try {
     if (rate !== null) {
       const planned = bodies.length;
       const sent = await relay.sendPaced(bodies, rate, {
         maxMs: (planned / rate) * 1000 + 30_000,
+        onFailed,
         onProgress: (n) => {
           if (Date.now() - last < (tty ? 250 : 2000) && n < planned) return;
           last = Date.now();
@@ -249,21 +365,27 @@ async function main(): Promise<number> {
       if (tty) process.stderr.write('\n');
     } else {
       for (let i = 0; i < bodies.length; i += 500) {
-        await relay.send(bodies.slice(i, i + 500));
+        const r = await relay.sendReport(bodies.slice(i, i + 500));
+        for (const f of r.failed) onFailed({ ...f, index: f.index + i });
         say(`sent ${Math.min(i + 500, bodies.length)}/${bodies.length}`);
       }
     }
+    lineErrors.finish();
+    const notSent = lineErrors.count;
+    if (refused.size > 0) bodies = bodies.filter((_, i) => !refused.has(i));
     if (serve) {
       if (tty && bodies.length > 0) process.stderr.write('\n');
       await serveUntilSignal(relay, ingested, tty === true);
       bodies = [...ingested.values()];
       source = `${bodies.length} message(s) received on the ingest queue`;
     }
-    const drained = await relay.drain(timeoutS * 1000, (pending) => {
+    const drained = await relay.drain(timeoutS * 1000, (_pending, byStage) => {
       if (Date.now() - last < (tty ? 250 : 2000)) return;
       last = Date.now();
       const counts = relay.destinations.map((d) => `${d.name} ${d.received()?.length ?? '?'}`).join(', ');
-      say(`in flight ${pending} | delivered: ${counts} | ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      // messages per queue: one event is a message on the ingest queue, then one on each destination's
+      const queued = byStage.map((x) => `${x.stage} ${x.messages}`).join(', ');
+      say(`queued: ${queued} | delivered: ${counts} | ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     });
     if (tty) process.stderr.write('\n');
     const seconds = (Date.now() - t0) / 1000;
@@ -301,6 +423,8 @@ async function main(): Promise<number> {
     const lostIngest = Math.max(0, exp.invalid.length - ingestDlq.length);
     const alerts = relay.alerts ? summarizeAlerts(relay.alerts, relay.dir) : null;
     const latency = relay.latencyReport();
+    const fnOf = (kind: string) => (kind === 'syslog' ? 'deliver-syslog' : 'deliver-firehose');
+    const lastErrors = new Map(relay.destinations.map((d) => [d.name, functionLogs.lastError(fnOf(d.kind))] as const));
     const ok =
       drained &&
       lostIngest === 0 &&
@@ -310,11 +434,16 @@ async function main(): Promise<number> {
       ok,
       source,
       seconds: Number(seconds.toFixed(2)),
-      eventsPerSecond: Math.round(bodies.length / seconds),
+      eventsPerSecond: perSecond(bodies.length, seconds),
       input: bodies.length,
+      notSent,
       invalidInputs: exp.invalid.length,
       drained,
-      destinations: ledgers.map((l) => ({ ...l, output: relay.destinations.find((d) => d.name === l.name)?.output })),
+      destinations: ledgers.map((l) => ({
+        ...l,
+        output: relay.destinations.find((d) => d.name === l.name)?.output,
+        lastError: lastErrors.get(l.name) ?? null,
+      })),
       alerts: alerts?.summary ?? null,
       deadLetterQueues: [...reasons.entries()].map(([reason, count]) => ({ reason, count })),
       rate,
@@ -322,12 +451,17 @@ async function main(): Promise<number> {
       latency,
       outputDir: relay.dir,
       tls: relay.tls ? { certificate: relay.tls.source, ca: relay.tls.caPath } : null,
-      diagnostics: diagnostics.slice(0, 50),
+      // every distinct warning or error the functions logged, most frequent first, then the relay's notes
+      diagnostics: [
+        ...functionLogs.all().map((x) => `${x.count} × [${x.fn}] ${x.text}`),
+        ...diagnostics.filter((l) => !l.startsWith('[')),
+      ].slice(0, 50),
     };
     const w = (s: string) => process.stdout.write(`${s}\n`);
     w('');
     w(`Segura SIEM Relay — local run summary (${summary.seconds} s, ${summary.eventsPerSecond} events/s)`);
     w(`  input:               ${bodies.length} (${source})`);
+    if (notSent > 0) w(`  not sent:            ${notSent} input line(s) SQS cannot take (each named on stderr)`);
     w(`  rejected as invalid: ${exp.invalid.length} → ingest DLQ: ${ingestDlq.length}`);
     for (const l of summary.destinations) {
       const d = relay.destinations.find((x) => x.name === l.name);
@@ -335,7 +469,15 @@ async function main(): Promise<number> {
         `  ${d?.kind} ${l.name} (${d?.format}): delivered ${l.delivered}/${l.expected}, in DLQ ${l.inDlq}, missing ${l.missing}, duplicates ${l.duplicates}${l.unexpected ? `, UNEXPECTED ${l.unexpected}` : ''}`,
       );
       w(`      → ${l.output}`);
+      if (l.lastError) {
+        const e = l.lastError;
+        const others = e.kinds > 1 ? ` (${e.total} warnings/errors in all, ${e.kinds} kinds)` : '';
+        w(`      last error: ${e.text} × ${e.count}${others}`);
+      }
     }
+    const ingestError = functionLogs.lastError('normalize');
+    if (ingestError && ingestError.total > exp.invalid.length)
+      w(`  normalize last error: ${ingestError.text} × ${ingestError.count}`);
     for (const line of alerts?.lines ?? []) w(line);
     if (latency) {
       w(
@@ -352,21 +494,26 @@ async function main(): Promise<number> {
       w('  dead-letter queues:');
       for (const r of summary.deadLetterQueues) w(`    ${r.count} × ${r.reason}`);
     }
-    if (!drained) w(`  NOT DRAINED after ${timeoutS} s: events are still queued (see diagnostics)`);
-    if (diagnostics.length) {
-      w(`  diagnostics (${diagnostics.length}):`);
-      for (const d of diagnostics.slice(0, 10)) w(`    ${d}`);
+    if (!drained)
+      w(
+        `  NOT DRAINED after ${timeoutS} s: events are still queued (the last error of each destination is above; --verbose shows every log line)`,
+      );
+    if (summary.diagnostics.length) {
+      w(`  diagnostics (${summary.diagnostics.length}${args.verbose ? '' : '; --verbose shows every log line'}):`);
+      for (const d of summary.diagnostics.slice(0, 10)) w(`    ${d}`);
     }
     w(
-      ok
-        ? '  result: OK — every event delivered or parked in a DLQ with a reason'
-        : '  result: FAILED — events lost or undelivered (see above)',
+      !ok
+        ? '  result: FAILED — events lost or undelivered (see above)'
+        : notSent > 0
+          ? `  result: INCOMPLETE — ${notSent} input line(s) could not be sent (see stderr); every event sent was delivered or parked in a DLQ with a reason`
+          : '  result: OK — every event delivered or parked in a DLQ with a reason',
     );
     if (typeof args['summary-json'] === 'string') {
       writeFileSync(args['summary-json'], `${JSON.stringify(summary, null, 2)}\n`);
       w(`  summary JSON: ${args['summary-json']}`);
     }
-    return ok ? 0 : 1;
+    return ok && notSent === 0 ? 0 : 1;
   } finally {
     await served?.close();
     await relay.stop();
@@ -376,6 +523,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`npm start: ${e.message}\nRun 'npm start -- --help' for the options.\n`);
+      process.exit(2);
+    }
     process.stderr.write(`npm start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   },
