@@ -4,6 +4,7 @@
  * @see https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html
  */
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import { EVENT_ATTRIBUTES, type EventAttribute } from '../config/event-attributes.js';
 import { toError } from '../errors.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { signalUntil } from './deadline.js';
@@ -30,7 +31,10 @@ interface PublishResult {
   readonly failed: Array<{ id: string; error: string; retryable: boolean }>;
 }
 
-/** Message attributes for filter policies: eventId, severity (CEF, Number), category, origin. */
+/**
+ * Message attributes for filter policies: eventId, severity (CEF, Number), category, origin. A
+ * literal per call (hot path); test/unit/alerts/alert-filter.test.ts checks it against EVENT_ATTRIBUTES.
+ */
 function attributesOf(e: SecurityEvent): PublishBatchRequestEntry['MessageAttributes'] {
   return {
     eventId: { DataType: 'String', StringValue: e.eventId },
@@ -109,5 +113,5 @@ async function publishEvents(
   return { published, failed };
 }
 
-export type { Publication, PublishResult };
-export { attributesOf, publishEvents, SNS_MAX_MESSAGE_BYTES };
+export type { EventAttribute, Publication, PublishResult };
+export { attributesOf, EVENT_ATTRIBUTES, publishEvents, SNS_MAX_MESSAGE_BYTES };

@@ -1,7 +1,7 @@
 /**
  * infra/ never imports runtime code (functions/, shared/, cli/, local/) except the pure contracts in
  * shared/config (env var and metric names, the retry backoff arithmetic, the Firehose backup layout,
- * the stack output keys), so the CDK app and the function bundles stay apart (style.md, layout rules).
+ * the stack output keys, the event attribute names), so the CDK app and the function bundles stay apart (style.md, layout rules).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -30,7 +30,8 @@ describe('infra boundaries', () => {
           target !== 'shared/config/metric-names.ts' &&
           target !== 'shared/config/retry-backoff.ts' &&
           target !== 'shared/config/firehose-backup.ts' &&
-          target !== 'shared/config/stack-outputs.ts'
+          target !== 'shared/config/stack-outputs.ts' &&
+          target !== 'shared/config/event-attributes.ts'
         ) {
           offending.push(`${relative(ROOT, file)} → ${target}`);
         }
