@@ -21,7 +21,7 @@ import { type Parcel, parkInDlq } from '../../shared/deliver/dlq.js';
 import { InvalidEventError } from '../../shared/errors.js';
 import { payloadOf } from '../../shared/ingest/sqs-envelope.js';
 import { fromWire } from '../../shared/model/wire.js';
-import { destinationMetric, logger, METRIC, MetricUnit, metrics } from '../../shared/observability/index.js';
+import { logger, METRIC, MetricUnit, metrics } from '../../shared/observability/index.js';
 import type { EvaluateAlertsConfig } from './config.js';
 
 interface EvaluateDeps {
@@ -69,7 +69,6 @@ function logSummary(s: SummaryOutcome, ctx: Record<string, unknown>): void {
 }
 
 async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<EvaluateOutcome> {
-  const t0 = Date.now();
   const retry = new Set<string>();
   const parcels: Parcel[] = [];
   const alerts: (AlertOutcome & { sqsMessageId: string; eventId: string })[] = [];
@@ -169,7 +168,6 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
   }
   const count = (k: AlertOutcome['kind']) => alerts.filter((a) => a.kind === k).length;
   metrics.addDimension('Destination', 'alerts');
-  metrics.addMetric(METRIC.received, MetricUnit.Count, event.Records.length);
   metrics.addMetric(METRIC.alertsMatched, MetricUnit.Count, alerts.length);
   metrics.addMetric(METRIC.alertsSent, MetricUnit.Count, count('sent'));
   metrics.addMetric(METRIC.alertsSuppressed, MetricUnit.Count, count('suppressed'));
@@ -180,11 +178,8 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
   metrics.addMetric(METRIC.alertRuleErrors, MetricUnit.Count, ruleErrors);
   metrics.addMetric(METRIC.invalid, MetricUnit.Count, parcels.length);
   metrics.addMetric(METRIC.parked, MetricUnit.Count, park.parked.length);
-  metrics.addMetric(METRIC.batchLatency, MetricUnit.Milliseconds, Date.now() - t0);
-  const perChannel = new Map<string, number>();
-  for (const p of [...alerts, ...summaries].flatMap((a) => a.published))
-    perChannel.set(p.channel, (perChannel.get(p.channel) ?? 0) + 1);
-  for (const [ch, n] of perChannel) destinationMetric(`alerts-${ch}`, METRIC.alertMessages, n);
+  // events received: AWS/SQS NumberOfMessagesReceived of the alerts queue; duration: AWS/Lambda
+  // Duration; messages per channel: AWS/SNS NumberOfMessagesPublished of the channel's topic
   logger.info('batch evaluated', {
     received: event.Records.length,
     matched: alerts.length,

@@ -4,8 +4,15 @@
  * so infra imports them from here (it imports nothing else from the runtime).
  */
 
-/** Metric names (stable: dashboards and alarms refer to them). */
+/**
+ * Metric names (stable: dashboards and alarms refer to them). Each name × dimension set costs a
+ * custom metric a month, so none repeats what AWS publishes for free: the batch time is Lambda's
+ * `Duration`, records received per destination SQS's `NumberOfMessagesReceived`, alert messages
+ * per channel SNS's `NumberOfMessagesPublished` per topic. Only normalize counts `EventsReceived`
+ * (the relay's input rate, next to what it published).
+ */
 const METRIC = {
+  /** normalize only */
   received: 'EventsReceived',
   delivered: 'EventsDelivered',
   failed: 'EventsFailed',
@@ -14,7 +21,6 @@ const METRIC = {
   truncated: 'EventsTruncated',
   published: 'EventsPublished',
   bytes: 'BytesDelivered',
-  batchLatency: 'BatchLatency',
   unknownIds: 'UnknownEventIds',
   /** deliver-*: records kept out of sight with a backoff because the destination is down */
   backedOff: 'EventsBackedOff',
@@ -40,8 +46,6 @@ const METRIC = {
   alertSummariesSent: 'AlertSummariesSent',
   /** evaluate-alerts: rule × event evaluations that threw (the event is parked in the DLQ for that rule) */
   alertRuleErrors: 'AlertRuleErrors',
-  /** evaluate-alerts: SNS messages published, per channel (`Destination` = `alerts-<channel>`) */
-  alertMessages: 'AlertMessagesPublished',
 } as const;
 
 export { METRIC };

@@ -12,13 +12,4 @@ const metrics = new Metrics({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'segura-relay',
 });
 
-/** Emit one metric with a `Destination` dimension in its own EMF document. */
-type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
-
-function destinationMetric(destination: string, name: string, value: number, unit: Unit = MetricUnit.Count): void {
-  const m = metrics.singleMetric();
-  m.addDimension('Destination', destination);
-  m.addMetric(name, unit, value);
-}
-
-export { destinationMetric, logger, METRIC, MetricUnit, metrics };
+export { logger, METRIC, MetricUnit, metrics };
