@@ -123,6 +123,8 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
         logSummary(s, ctx);
       }
       switch (o.kind) {
+        // INFO: the batch summary ('batch evaluated') and each alert sent (an action outside the
+        // relay, bounded by the rate caps); what was not sent is DEBUG, counted in the metrics
         case 'sent':
           logger.info('alert sent', {
             ...ctx,
@@ -135,20 +137,20 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
           if (o.note) logger.error('alert published but not confirmed in the dedup table', { ...ctx, error: o.note });
           break;
         case 'suppressed':
-          logger.info('alert suppressed by throttle; the window summary will list it', {
+          logger.debug('alert suppressed by throttle; the window summary will list it', {
             ...ctx,
             suppressedInWindow: o.suppressedCount,
           });
           break;
         case 'held':
-          logger.info('alert held by a rate cap; the cap window summary will list it', {
-            ...ctx,
-            heldChannels: o.heldChannels,
-            ...(o.note ? { warning: o.note } : {}),
-          });
+          (o.note ? logger.info : logger.debug).call(
+            logger,
+            'alert held by a rate cap; the cap window summary will list it',
+            { ...ctx, heldChannels: o.heldChannels, ...(o.note ? { warning: o.note } : {}) },
+          );
           break;
         case 'duplicate':
-          logger.info('alert already handled; not sent again', { ...ctx, reason: o.note });
+          logger.debug('alert already handled; not sent again', { ...ctx, reason: o.note });
           break;
         default:
           retry.add(r.messageId);
