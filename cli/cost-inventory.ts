@@ -36,10 +36,8 @@ const METRICS_BY_KIND: Readonly<Record<FunctionKind, readonly string[]>> = {
     METRIC.unknownIds,
     METRIC.failed,
     METRIC.internalErrors,
-    METRIC.batchLatency,
   ],
   'deliver-firehose': [
-    METRIC.received,
     METRIC.delivered,
     METRIC.failed,
     METRIC.parked,
@@ -49,10 +47,8 @@ const METRICS_BY_KIND: Readonly<Record<FunctionKind, readonly string[]>> = {
     METRIC.destinationDown,
     METRIC.internalErrors,
     METRIC.replayed,
-    METRIC.batchLatency,
   ],
   'deliver-syslog': [
-    METRIC.received,
     METRIC.delivered,
     METRIC.failed,
     METRIC.parked,
@@ -62,10 +58,8 @@ const METRICS_BY_KIND: Readonly<Record<FunctionKind, readonly string[]>> = {
     METRIC.destinationDown,
     METRIC.internalErrors,
     METRIC.replayed,
-    METRIC.batchLatency,
   ],
   'evaluate-alerts': [
-    METRIC.received,
     METRIC.alertsMatched,
     METRIC.alertsSent,
     METRIC.alertsSuppressed,
@@ -76,7 +70,6 @@ const METRICS_BY_KIND: Readonly<Record<FunctionKind, readonly string[]>> = {
     METRIC.alertRuleErrors,
     METRIC.invalid,
     METRIC.parked,
-    METRIC.batchLatency,
   ],
 };
 
@@ -182,8 +175,8 @@ function inventoryOf(config: RelayConfig): Inventory {
       consumer('alerts', 'evaluate-alerts', stack.alerts.fn, stack.alerts.queue.queue, config.alerts.processing),
     );
     alertChannels.push(...(stack.alerts.topics.topics as Map<string, unknown>).keys());
-    customMetrics += METRICS_BY_KIND['evaluate-alerts'].length + alertChannels.length;
-    metricSets.push(`alerts ${METRICS_BY_KIND['evaluate-alerts'].length} + ${alertChannels.length} channel(s)`);
+    customMetrics += METRICS_BY_KIND['evaluate-alerts'].length;
+    metricSets.push(`alerts ${METRICS_BY_KIND['evaluate-alerts'].length}`);
   }
 
   const endpoints = ofType('AWS::EC2::VPCEndpoint').filter(([, r]) => r.Properties?.VpcEndpointType === 'Interface');

@@ -79,6 +79,12 @@ interface Usage {
   readonly eventBytes: number;
   /** share (0–1) of events that pass a subscription's filter policy, where it has one */
   readonly filteredShare: number;
+  /**
+   * share (0–1) of events the alerts subscription's filter policy passes (the policy is derived
+   * from the rules: events whose id, category, origin or severity some rule names).
+   * @default filteredShare
+   */
+  readonly alertsShare?: number;
 }
 
 interface CostLine {
@@ -214,15 +220,16 @@ const DURATION_MS: Readonly<Record<FunctionKind, { base: number; perEvent: numbe
 /**
  * Estimated CloudWatch Logs bytes per invocation at INFO: the platform's START, END and REPORT
  * lines (about 350 bytes), the Powertools EMF document with the function's metrics (about 90 bytes
- * per metric plus 300), and the function's summary line(s) with the Lambda context (about 450
- * bytes each: normalize 'batch normalized', deliver-syslog 'batch delivered', deliver-firehose
- * 'Firehose delivery complete' and 'batch delivered'; evaluate-alerts logs only per alert).
+ * per metric plus 300; normalize 7, deliver-* 9, evaluate-alerts 10: cli/cost-inventory.ts
+ * METRICS_BY_KIND), and one summary line per batch with the Lambda context (about 450 bytes:
+ * 'batch normalized', 'batch delivered', 'batch evaluated'; the rest is DEBUG). evaluate-alerts
+ * also logs one line per alert it sends, which is priced per alert, not here.
  */
 const LOG_BYTES_PER_INVOCATION: Readonly<Record<FunctionKind, number>> = {
   normalize: 350 + 300 + 7 * 90 + 450,
-  'deliver-firehose': 350 + 300 + 7 * 90 + 2 * 450,
-  'deliver-syslog': 350 + 300 + 7 * 90 + 450,
-  'evaluate-alerts': 350 + 300 + 10 * 90,
+  'deliver-firehose': 350 + 300 + 9 * 90 + 450,
+  'deliver-syslog': 350 + 300 + 9 * 90 + 450,
+  'evaluate-alerts': 350 + 300 + 10 * 90 + 450,
 };
 
 /** Canonical event on the wire (toWire JSON) is the vault event plus ~290 bytes of model fields (sample feed: 274 → 560 bytes). */
@@ -251,6 +258,7 @@ const fmt = (n: number, digits = 0): string =>
 
 function computeCost(inv: Inventory, usage: Usage): CostReport {
   const { rate, eventBytes, filteredShare } = usage;
+  const alertsShare = usage.alertsShare ?? filteredShare;
   const eventsPerMonth = rate * SECONDS_PER_MONTH;
   const canonicalBytes = eventBytes + CANONICAL_OVERHEAD_BYTES;
   const renderedBytes = eventBytes + 1; // the rendered line ≈ the vault event (sample feed: CEF 0.88×), plus LF
@@ -276,7 +284,8 @@ function computeCost(inv: Inventory, usage: Usage): CostReport {
   let emptyReceivesPerSecond = 0;
   let nlbGbPerMonth = 0;
   for (const c of inv.consumers) {
-    const share = c.source === 'events-topic' && c.filtered ? filteredShare : 1;
+    const alertsFilter = c.kind === 'evaluate-alerts' && c.filtered;
+    const share = c.source === 'events-topic' && c.filtered ? (alertsFilter ? alertsShare : filteredShare) : 1;
     const q = rate * share;
     const msgBytes = c.source === 'producers' ? eventBytes : canonicalBytes + ATTRIBUTE_BYTES;
     const e = eventsPerInvocation(q, c.batchSize, c.windowSeconds);
@@ -300,7 +309,7 @@ function computeCost(inv: Inventory, usage: Usage): CostReport {
     const filterNote =
       c.source === 'events-topic'
         ? c.filtered
-          ? `filter policy: ${Math.round(share * 100)}% of events (--filtered-share)`
+          ? `filter policy: ${+(share * 100).toFixed(2)}% of events (${alertsFilter ? '--alerts-share' : '--filtered-share'})`
           : 'no filter policy: every event'
         : 'every event';
     const sqs = invocations * (receiveBilled + deletesPerInv);

@@ -7,6 +7,15 @@ import { parse, UsageError } from './args.js';
 import { type CostLine, type CostReport, computeCost, type Inventory } from './cost-model.js';
 import { DATE, PRICES, REGION } from './cost-prices.js';
 
+/**
+ * Default share of events the alerts subscription's filter policy (derived from the rules) passes.
+ * An assumption, not a measurement: the default rule pack names exceptional events (failed master
+ * key recovery, emergency panel, blocked commands, failed backups, certificate expiry, behaviour
+ * analytics, Orbit incidents), a few percent of a vault's traffic. Set --alerts-share from your own
+ * feed (docs/performance.md §4).
+ */
+const DEFAULT_ALERTS_SHARE = 0.05;
+
 const HELP = `Usage: segura-relay cost -c <config.json> --rate <events/s> [options]
 
 Prints what the deployment described by the config costs per month and per million events at a
@@ -19,7 +28,9 @@ Options:
   -c, --config <file>      deployment config (as for cdk synth -c config=…)
   --rate <events/s>        steady events per second into the ingest queue (0–100000)
   --event-bytes <N>        bytes of one vault event on the ingest queue (default 600)
-  --filtered-share <0–1>   share of events passing a subscription's filter policy (default 1)
+  --filtered-share <0–1>   share of events passing a destination's filter policy (default 1)
+  --alerts-share <0–1>     share of events passing the alerts filter policy derived from the rules
+                           (default ${DEFAULT_ALERTS_SHARE}: the events a rule names are the exceptional ones; measure yours)
   --json                   the full report as JSON
   -h, --help               this help`;
 
@@ -144,6 +155,7 @@ async function costCommand(argv: string[], io: { stdout: NodeJS.WritableStream; 
     rate: { type: 'string' },
     'event-bytes': { type: 'string' },
     'filtered-share': { type: 'string' },
+    'alerts-share': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -156,6 +168,7 @@ async function costCommand(argv: string[], io: { stdout: NodeJS.WritableStream; 
   if (rate === undefined) throw new UsageError('--rate: required (events per second)');
   const eventBytes = numberOption('event-bytes', v['event-bytes'], 1, 1_048_576) ?? 600;
   const filteredShare = numberOption('filtered-share', v['filtered-share'], 0, 1) ?? 1;
+  const alertsShare = numberOption('alerts-share', v['alerts-share'], 0, 1) ?? DEFAULT_ALERTS_SHARE;
   const path = resolve(v.config);
   if (!existsSync(path)) throw new UsageError(`--config: no such file ${JSON.stringify(v.config)}`);
   let inv: Inventory;
@@ -169,7 +182,7 @@ async function costCommand(argv: string[], io: { stdout: NodeJS.WritableStream; 
     }
     throw e;
   }
-  const report = computeCost(inv, { rate, eventBytes, filteredShare });
+  const report = computeCost(inv, { rate, eventBytes, filteredShare, alertsShare });
   if (v.json)
     io.stdout.write(
       `${JSON.stringify({ inventory: inv, ...report, prices: { date: DATE, region: REGION, table: PRICES } }, null, 2)}\n`,

@@ -17,12 +17,12 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type AlertOutcome, type EngineDeps, processAlert, type SummaryOutcome } from '../../shared/alerts/engine.js';
 import { evaluateRules } from '../../shared/alerts/match.js';
-import { ALERTS_DESTINATION, alertChannelDestination, DIMENSION } from '../../shared/contracts/index.js';
+import { ALERTS_DESTINATION, DIMENSION } from '../../shared/contracts/index.js';
 import { type Parcel, parkInDlq } from '../../shared/deliver/dlq.js';
 import { InvalidEventError } from '../../shared/errors.js';
 import { payloadOf } from '../../shared/ingest/sqs-envelope.js';
 import { fromWire } from '../../shared/model/wire.js';
-import { destinationMetric, logger, METRIC, MetricUnit, metrics } from '../../shared/observability/index.js';
+import { logger, METRIC, MetricUnit, metrics } from '../../shared/observability/index.js';
 import type { EvaluateAlertsConfig } from './config.js';
 
 interface EvaluateDeps {
@@ -70,7 +70,6 @@ function logSummary(s: SummaryOutcome, ctx: Record<string, unknown>): void {
 }
 
 async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<EvaluateOutcome> {
-  const t0 = Date.now();
   const retry = new Set<string>();
   const parcels: Parcel[] = [];
   const alerts: (AlertOutcome & { sqsMessageId: string; eventId: string })[] = [];
@@ -125,6 +124,8 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
         logSummary(s, ctx);
       }
       switch (o.kind) {
+        // INFO: the batch summary ('batch evaluated') and each alert sent (an action outside the
+        // relay, bounded by the rate caps); what was not sent is DEBUG, counted in the metrics
         case 'sent':
           logger.info('alert sent', {
             ...ctx,
@@ -137,20 +138,20 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
           if (o.note) logger.error('alert published but not confirmed in the dedup table', { ...ctx, error: o.note });
           break;
         case 'suppressed':
-          logger.info('alert suppressed by throttle; the window summary will list it', {
+          logger.debug('alert suppressed by throttle; the window summary will list it', {
             ...ctx,
             suppressedInWindow: o.suppressedCount,
           });
           break;
         case 'held':
-          logger.info('alert held by a rate cap; the cap window summary will list it', {
-            ...ctx,
-            heldChannels: o.heldChannels,
-            ...(o.note ? { warning: o.note } : {}),
-          });
+          (o.note ? logger.info : logger.debug).call(
+            logger,
+            'alert held by a rate cap; the cap window summary will list it',
+            { ...ctx, heldChannels: o.heldChannels, ...(o.note ? { warning: o.note } : {}) },
+          );
           break;
         case 'duplicate':
-          logger.info('alert already handled; not sent again', { ...ctx, reason: o.note });
+          logger.debug('alert already handled; not sent again', { ...ctx, reason: o.note });
           break;
         default:
           retry.add(r.messageId);
@@ -170,7 +171,6 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
   }
   const count = (k: AlertOutcome['kind']) => alerts.filter((a) => a.kind === k).length;
   metrics.addDimension(DIMENSION.destination, ALERTS_DESTINATION);
-  metrics.addMetric(METRIC.received, MetricUnit.Count, event.Records.length);
   metrics.addMetric(METRIC.alertsMatched, MetricUnit.Count, alerts.length);
   metrics.addMetric(METRIC.alertsSent, MetricUnit.Count, count('sent'));
   metrics.addMetric(METRIC.alertsSuppressed, MetricUnit.Count, count('suppressed'));
@@ -181,11 +181,8 @@ async function evaluateBatch(event: SQSEvent, d: EvaluateDeps): Promise<Evaluate
   metrics.addMetric(METRIC.alertRuleErrors, MetricUnit.Count, ruleErrors);
   metrics.addMetric(METRIC.invalid, MetricUnit.Count, parcels.length);
   metrics.addMetric(METRIC.parked, MetricUnit.Count, park.parked.length);
-  metrics.addMetric(METRIC.batchLatency, MetricUnit.Milliseconds, Date.now() - t0);
-  const perChannel = new Map<string, number>();
-  for (const p of [...alerts, ...summaries].flatMap((a) => a.published))
-    perChannel.set(p.channel, (perChannel.get(p.channel) ?? 0) + 1);
-  for (const [ch, n] of perChannel) destinationMetric(alertChannelDestination(ch), METRIC.alertMessages, n);
+  // events received: AWS/SQS NumberOfMessagesReceived of the alerts queue; duration: AWS/Lambda
+  // Duration; messages per channel: AWS/SNS NumberOfMessagesPublished of the channel's topic
   logger.info('batch evaluated', {
     received: event.Records.length,
     matched: alerts.length,

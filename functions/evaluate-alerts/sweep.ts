@@ -10,8 +10,8 @@
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html
  */
 import { type EngineDeps, type SummaryOutcome, sweepDueWindows } from '../../shared/alerts/engine.js';
-import { ALERTS_DESTINATION, alertChannelDestination, DIMENSION } from '../../shared/contracts/index.js';
-import { destinationMetric, logger, METRIC, MetricUnit, metrics } from '../../shared/observability/index.js';
+import { ALERTS_DESTINATION, DIMENSION } from '../../shared/contracts/index.js';
+import { logger, METRIC, MetricUnit, metrics } from '../../shared/observability/index.js';
 
 /** Seconds a closed window waits before the sweep summarizes it. */
 const SWEEP_GRACE_MS = 5_000;
@@ -57,10 +57,7 @@ async function sweep(engine: EngineDeps, deadlineMs: number): Promise<SweepOutco
   metrics.addDimension(DIMENSION.destination, ALERTS_DESTINATION);
   metrics.addMetric(METRIC.alertSummariesSent, MetricUnit.Count, sent);
   metrics.addMetric(METRIC.alertsFailed, MetricUnit.Count, retry + (error ? 1 : 0));
-  const perChannel = new Map<string, number>();
-  for (const p of summaries.flatMap((s) => s.published))
-    perChannel.set(p.channel, (perChannel.get(p.channel) ?? 0) + 1);
-  for (const [ch, n] of perChannel) destinationMetric(alertChannelDestination(ch), METRIC.alertMessages, n);
+  // messages per channel: AWS/SNS NumberOfMessagesPublished of the channel's topic
   logger.info('sweep done', { due: summaries.length, sent, retry });
   return { summaries, sent, retry, error };
 }

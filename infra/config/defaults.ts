@@ -5,13 +5,19 @@
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff } from '../../shared/config/retry-backoff.js';
 import type { ProcessingInput } from './types.js';
 
-/** Per-consumer defaults: sized for the vault's event rates (tens per second at peak). */
+/**
+ * Per-consumer defaults, sized for the vault's event rates (tens per second at peak) and batched to
+ * what sits behind each consumer (docs/performance.md §4): normalize waits 1 s for up to 100 events
+ * (10 PublishBatch calls); Firehose buffers minutes before it writes to S3 and up to 60 s for
+ * Splunk/HTTP, so deliver-firehose waits 10 s for up to 500 records (one PutRecordBatch call);
+ * collectors and alerts want seconds (1 s and 2 s).
+ */
 const PROCESSING_DEFAULTS = {
-  ingest: { batchSize: 50, maxBatchingWindowSeconds: 1, maxConcurrency: 10, memoryMb: 256, timeoutSeconds: 30 },
-  firehose: { batchSize: 100, maxBatchingWindowSeconds: 2, maxConcurrency: 5, memoryMb: 256, timeoutSeconds: 60 },
+  ingest: { batchSize: 100, maxBatchingWindowSeconds: 1, maxConcurrency: 10, memoryMb: 256, timeoutSeconds: 30 },
+  firehose: { batchSize: 500, maxBatchingWindowSeconds: 10, maxConcurrency: 5, memoryMb: 256, timeoutSeconds: 60 },
   // each concurrent invocation holds one connection to the collector: keep it small
   syslog: { batchSize: 100, maxBatchingWindowSeconds: 1, maxConcurrency: 2, memoryMb: 256, timeoutSeconds: 60 },
-  alerts: { batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 2, memoryMb: 256, timeoutSeconds: 30 },
+  alerts: { batchSize: 10, maxBatchingWindowSeconds: 2, maxConcurrency: 2, memoryMb: 256, timeoutSeconds: 30 },
 } as const;
 
 const DEFAULT_MAX_RECEIVE_COUNT = 5;

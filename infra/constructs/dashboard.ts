@@ -92,7 +92,9 @@ class RelayDashboard extends Construct {
       graph(
         'Events out per destination',
         dests.map((d) => m.destination(d.kind, d.name, RELAY_METRIC.delivered)),
-        dests.map((d) => m.destination(d.kind, d.name, RELAY_METRIC.received)),
+        dests.map((d) =>
+          d.queue.queue.metricNumberOfMessagesReceived({ label: `${d.name} received`, statistic: cw.Stats.SUM }),
+        ),
       ),
       graph('Failures', [
         m.normalize(RELAY_METRIC.invalid),
@@ -123,13 +125,8 @@ class RelayDashboard extends Construct {
         queues.map(([label, q]) => q.queue.metricApproximateAgeOfOldestMessage({ label, statistic: cw.Stats.MAXIMUM })),
       ),
       graph(
-        'Duration p99 (ms) / batch latency p99',
+        'Duration p99 (ms)',
         fns.map(([label, f]) => f.function.metricDuration({ label, statistic: 'p99' })),
-        [
-          m.normalize(RELAY_METRIC.batchLatency, 'p99'),
-          ...dests.map((d) => m.destination(d.kind, d.name, RELAY_METRIC.batchLatency, 'p99')),
-          ...(props.alerts ? [m.alerts(RELAY_METRIC.batchLatency, 'p99')] : []),
-        ],
       ),
     );
     this.dashboard.addWidgets(
@@ -185,11 +182,16 @@ class RelayDashboard extends Construct {
         ]),
         graph(
           'Alert messages per channel (published / SNS failed)',
-          topics.map(([ch]) => m.alertMessages(ch)),
+          topics.map(([ch, t]) =>
+            t.metricNumberOfMessagesPublished({ label: `${ch} messages`, statistic: cw.Stats.SUM }),
+          ),
           topics.map(([ch, t]) => t.metricNumberOfNotificationsFailed({ label: `${ch} SNS failed` })),
         ),
         graph('Alerts: events received / invalid', [
-          m.alerts(RELAY_METRIC.received),
+          props.alerts.queue.queue.metricNumberOfMessagesReceived({
+            label: 'alerts received',
+            statistic: cw.Stats.SUM,
+          }),
           m.alerts(RELAY_METRIC.invalid),
           m.alerts(RELAY_METRIC.parked),
         ]),

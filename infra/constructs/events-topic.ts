@@ -104,8 +104,12 @@ class EventsTopic extends Construct {
     });
   }
 
-  /** Subscribe a consumer's queue; what SNS cannot deliver goes to the consumer's own DLQ. */
-  subscribe(consumer: EventQueue, filter?: EventFilter): void {
+  /**
+   * Subscribe a consumer's queue; what SNS cannot deliver goes to the consumer's own DLQ. `filter`
+   * is a config filter; `rawPolicy` a filter policy as SNS takes it (JSON, may use `$or`, which the
+   * typed CDK filter cannot express), used only when there is no `filter`.
+   */
+  subscribe(consumer: EventQueue, filter?: EventFilter, rawPolicy?: Record<string, unknown>): sns.Subscription {
     const filterPolicy = filterPolicyOf(filter);
     this.subscriberArns.push(consumer.queue.queueArn);
     const subscription = this.topic.addSubscription(
@@ -115,9 +119,11 @@ class EventsTopic extends Construct {
         ...(filterPolicy ? { filterPolicy } : {}),
       }),
     );
+    if (!filterPolicy && rawPolicy) (subscription.node.defaultChild as sns.CfnSubscription).filterPolicy = rawPolicy;
     // a queue added later is subscribed only once the policy admits it
     const policy = this.topic.node.tryFindChild('Policy');
     if (policy) subscription.node.addDependency(policy);
+    return subscription;
   }
 
   /** Let `fn` publish (sns:Publish covers PublishBatch) and tell it the topic ARN. */

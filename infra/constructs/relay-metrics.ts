@@ -4,13 +4,14 @@
  * (dashboard.ts) build on these; nothing here decides when to page.
  *
  * Powertools adds a `service` dimension (POWERTOOLS_SERVICE_NAME) to every metric; the delivery
- * functions add `Destination` (the destination name), evaluate-alerts `Destination=alerts` (and
- * `alerts-<channel>` on AlertMessagesPublished). Each function kind gets its own service name, so
- * normalize's EventsReceived never mixes with another function's.
+ * functions add `Destination` (the destination name), evaluate-alerts `Destination=alerts`. Each
+ * function kind gets its own service name. What AWS already publishes for free (Lambda Duration,
+ * SQS NumberOfMessagesReceived, SNS NumberOfMessagesPublished) is not published again
+ * (shared/config/metric-names.ts).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
-import { ALERTS_DESTINATION, alertChannelDestination, DIMENSION, METRIC } from '../../shared/contracts/index.js';
+import { ALERTS_DESTINATION, DIMENSION, METRIC } from '../../shared/contracts/index.js';
 
 /** Metric names the functions publish (one list, shared with the runtime). */
 const RELAY_METRIC = METRIC;
@@ -68,16 +69,6 @@ class RelayMetrics {
   /** An evaluate-alerts metric (dimensions `service`, `Destination=alerts`). */
   alerts(metricName: string, statistic = cw.Stats.SUM): cw.Metric {
     return this.alertsDimension(ALERTS_DESTINATION, metricName, statistic, metricName);
-  }
-
-  /** SNS messages evaluate-alerts published to one channel's topic. */
-  alertMessages(channel: string): cw.Metric {
-    return this.alertsDimension(
-      alertChannelDestination(channel),
-      RELAY_METRIC.alertMessages,
-      cw.Stats.SUM,
-      `${channel} messages`,
-    );
   }
 
   private alertsDimension(destination: string, metricName: string, statistic: string, label: string): cw.Metric {

@@ -2,19 +2,22 @@
  * The relay, wired from a validated deployment config: ingest queue → normalize → events topic →
  * one queue + delivery function per destination (Firehose or syslog) and the alerts consumer →
  * alert topics, then the ops topic, alarms and dashboard. Wiring only: each concern lives in its
- * construct (infra/constructs/), which also owns its grants and environment variables.
+ * construct (infra/constructs/), which also owns its grants and environment variables. The alert
+ * rules document is read once more here for one purpose: the alerts subscription's filter policy
+ * (infra/constructs/alert-filter.ts).
  *
  * Environment-agnostic: the region and account come from the deploying credentials; nothing is
  * looked up at synth (no credentials or network needed).
  */
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { type DestinationOutput, STACK_OUTPUT } from '../../shared/config/stack-outputs.js';
 import { alertChannelDestination, ENV } from '../../shared/contracts/index.js';
 import type { FirehoseDestination, RelayConfig, SyslogDestination } from '../config/types.js';
 import { AccessLogBucket } from '../constructs/access-log-bucket.js';
+import { alertFilterPolicy, readRulesDocument } from '../constructs/alert-filter.js';
 import { AlertIdKey } from '../constructs/alert-id-key.js';
 import { AlertSweep } from '../constructs/alert-sweep.js';
 import { AlertTopics } from '../constructs/alert-topics.js';
@@ -67,6 +70,8 @@ class RelayStack extends Stack {
   readonly eventsTopic: EventsTopic;
   readonly normalize: RelayFunction;
   readonly deliveries: readonly DashboardDestination[];
+  /** where the alerts subscription's filter policy comes from: the config, the rules, or none */
+  readonly alertsFilter: 'config' | 'rules' | 'none' | undefined;
   readonly alerts:
     | {
         readonly fn: RelayFunction;
@@ -278,7 +283,15 @@ class RelayStack extends Stack {
     if (c.alerts) {
       const a = c.alerts;
       const queue = consumerQueue('Alerts-Queue', a.processing);
-      this.eventsTopic.subscribe(queue, a.filter);
+      // without a configured filter, only events some rule can match reach the alerts queue
+      const derived = a.filter ? undefined : alertFilterPolicy(readRulesDocument(a.rules.sourceFile));
+      const subscription = this.eventsTopic.subscribe(queue, a.filter, derived?.policy);
+      if (derived && derived.policy === undefined)
+        Annotations.of(subscription).addWarningV2(
+          'segura-relay:alerts-unfiltered',
+          `alerts: no subscription filter policy, every event reaches the alerts queue: ${derived.reason}`,
+        );
+      this.alertsFilter = a.filter ? 'config' : derived?.policy ? 'rules' : 'none';
       const topics = new AlertTopics(this, 'AlertTopics', {
         encryptionKey: this.keys.topics,
         subscribers: a.subscribers,

@@ -91,7 +91,13 @@ const POWERTOOLS_ENV = {
 /** The relay's CloudWatch namespace unless the deployment config names another. */
 const DEFAULT_METRICS_NAMESPACE = 'SeguraRelay';
 
-/** Metric names the functions publish (Powertools EMF; stable: dashboards and alarms refer to them). */
+/**
+ * Metric names the functions publish (Powertools EMF; stable: dashboards and alarms refer to them).
+ * Each name × dimension set costs a custom metric a month, so none repeats what AWS publishes for
+ * free: the batch time is Lambda's `Duration`, records received per destination SQS's
+ * `NumberOfMessagesReceived`, alert messages per channel SNS's `NumberOfMessagesPublished` per
+ * topic. Only normalize counts `EventsReceived` (the relay's input rate, next to what it published).
+ */
 const METRIC = {
   received: 'EventsReceived',
   delivered: 'EventsDelivered',
@@ -101,7 +107,6 @@ const METRIC = {
   truncated: 'EventsTruncated',
   published: 'EventsPublished',
   bytes: 'BytesDelivered',
-  batchLatency: 'BatchLatency',
   unknownIds: 'UnknownEventIds',
   /** deliver-*: records kept out of sight with a backoff because the destination is down */
   backedOff: 'EventsBackedOff',
@@ -127,8 +132,6 @@ const METRIC = {
   alertSummariesSent: 'AlertSummariesSent',
   /** evaluate-alerts: rule × event evaluations that threw (the event is parked in the DLQ for that rule) */
   alertRuleErrors: 'AlertRuleErrors',
-  /** evaluate-alerts: SNS messages published, per channel (`Destination` = `alerts-<channel>`) */
-  alertMessages: 'AlertMessagesPublished',
 } as const;
 
 /**

@@ -71,7 +71,6 @@ function receiveCountOf(r: SQSRecord): number {
 }
 
 async function deliverBatch(event: SQSEvent, d: DeliverDeps): Promise<DeliverOutcome> {
-  const t0 = Date.now();
   const endMs = d.endMs ?? d.deadlineMs + 1_000;
   const items: OutboundItem[] = [];
   const parcels: Parcel[] = [];
@@ -256,7 +255,6 @@ async function deliverBatch(event: SQSEvent, d: DeliverDeps): Promise<DeliverOut
   // one function serves one destination: the dimension is added per invocation (Powertools clears
   // non-default dimensions when it publishes at the end of the invocation)
   metrics.addDimension(DIMENSION.destination, d.destination);
-  metrics.addMetric(METRIC.received, MetricUnit.Count, event.Records.length);
   metrics.addMetric(METRIC.delivered, MetricUnit.Count, result.delivered.length);
   metrics.addMetric(METRIC.failed, MetricUnit.Count, retry.length);
   metrics.addMetric(METRIC.parked, MetricUnit.Count, park.parked.length);
@@ -267,7 +265,7 @@ async function deliverBatch(event: SQSEvent, d: DeliverDeps): Promise<DeliverOut
   metrics.addMetric(METRIC.internalErrors, MetricUnit.Count, internal);
   metrics.addMetric(METRIC.replayed, MetricUnit.Count, replayed);
   metrics.addMetric(METRIC.bytes, MetricUnit.Bytes, result.bytes);
-  metrics.addMetric(METRIC.batchLatency, MetricUnit.Milliseconds, Date.now() - t0);
+  // records received: AWS/SQS NumberOfMessagesReceived of the queue; batch time: AWS/Lambda Duration
   logger.info('batch delivered', {
     destination: d.destination,
     received: event.Records.length,

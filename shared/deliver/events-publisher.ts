@@ -4,6 +4,7 @@
  * @see https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html
  */
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import { EVENT_ATTRIBUTES, type EventAttribute } from '../config/event-attributes.js';
 import { EVENT_ATTR } from '../contracts/index.js';
 import { toError } from '../errors.js';
 import type { SecurityEvent } from '../model/security-event.js';
@@ -112,5 +113,5 @@ async function publishEvents(
   return { published, failed };
 }
 
-export type { Publication, PublishResult };
-export { attributesOf, publishEvents, SNS_MAX_MESSAGE_BYTES };
+export type { EventAttribute, Publication, PublishResult };
+export { attributesOf, EVENT_ATTRIBUTES, publishEvents, SNS_MAX_MESSAGE_BYTES };

@@ -97,6 +97,8 @@ type CallOutcome = (typeof CallOutcome)[keyof typeof CallOutcome];
  * `DeliveryLogger` (./sink.js), `console` and the Powertools `Logger` fit.
  */
 interface FirehoseSinkLogger {
+  /** the per-batch detail; the function's one INFO line per batch is deliver-batch.ts's 'batch delivered' */
+  debug?(message: string, attributes: Record<string, unknown>): void;
   info(message: string, attributes: Record<string, unknown>): void;
   warn(message: string, attributes: Record<string, unknown>): void;
   error(message: string, attributes: Record<string, unknown>): void;
@@ -558,7 +560,7 @@ function createFirehoseSink(options: FirehoseSinkOptions): Sink {
       retries,
     };
     if (failed.length > 0) logger.warn('Firehose delivery incomplete', summary);
-    else logger.info('Firehose delivery complete', summary);
+    else logger.debug?.('Firehose delivery complete', summary);
     return { delivered, failed, bytes };
   }
 

@@ -4,7 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DEFAULT_METRICS_NAMESPACE, DIMENSION, METRIC, POWERTOOLS_ENV } from '../contracts/index.js';
+import { DEFAULT_METRICS_NAMESPACE, METRIC, POWERTOOLS_ENV } from '../contracts/index.js';
 
 const logger = new Logger({ serviceName: process.env[POWERTOOLS_ENV.serviceName] ?? 'segura-relay' });
 const metrics = new Metrics({
@@ -12,13 +12,4 @@ const metrics = new Metrics({
   serviceName: process.env[POWERTOOLS_ENV.serviceName] ?? 'segura-relay',
 });
 
-/** Emit one metric with a `Destination` dimension in its own EMF document. */
-type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
-
-function destinationMetric(destination: string, name: string, value: number, unit: Unit = MetricUnit.Count): void {
-  const m = metrics.singleMetric();
-  m.addDimension(DIMENSION.destination, destination);
-  m.addMetric(name, unit, value);
-}
-
-export { destinationMetric, logger, METRIC, MetricUnit, metrics };
+export { logger, METRIC, MetricUnit, metrics };

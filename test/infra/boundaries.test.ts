@@ -44,7 +44,8 @@ describe('infra boundaries', () => {
         target !== 'shared/config/firehose-backup.ts' &&
         target !== 'shared/config/stack-outputs.ts' &&
         target !== 'shared/config/render-options.ts' &&
-        target !== 'shared/config/bridge-metrics.ts'
+        target !== 'shared/config/bridge-metrics.ts' &&
+        target !== 'shared/config/event-attributes.ts'
       ) {
         offending.push(`${file} → ${target}`);
       }

@@ -66,7 +66,7 @@ describe('examples', () => {
       },
     });
     expect(c.ingest.processing).toEqual({
-      batchSize: 50,
+      batchSize: 100,
       maxBatchingWindowSeconds: 1,
       maxConcurrency: 10,
       reservedConcurrency: undefined,
@@ -316,7 +316,7 @@ describe('a broken config fails with messages naming the field', () => {
     [
       'large batches without a batching window',
       full((d) => {
-        d.alerts.processing = { batchSize: 50 };
+        d.alerts.processing = { batchSize: 50, maxBatchingWindowSeconds: 0 };
       }),
       'config.alerts.processing.maxBatchingWindowSeconds: must be ≥ 1 when batchSize is over 10 (SQS event source rule)',
     ],

@@ -124,12 +124,21 @@ describe('every filter policy reads attributes normalize publishes', () => {
     expect(p.props.FilterPolicyScope ?? 'MessageAttributes').toBe('MessageAttributes');
     const policy = p.props.FilterPolicy as Record<string, Json[]>;
     expect(Object.keys(policy).length).toBeGreaterThan(0);
-    for (const [key, conditions] of Object.entries(policy)) {
-      const types = published.get(key);
-      expect(types, `${key} is an attribute normalize publishes`).toBeDefined();
-      const numeric = conditions.some(isNumericCondition);
-      expect([...(types ?? [])], `${key}: ${JSON.stringify(conditions)}`).toEqual([numeric ? 'Number' : 'String']);
-    }
+    // `$or` holds alternative policies (https://docs.aws.amazon.com/sns/latest/dg/and-or-logic.html):
+    // every key of every branch must be a published attribute too
+    const check = (node: Record<string, Json[]>): void => {
+      for (const [key, conditions] of Object.entries(node)) {
+        if (key === '$or') {
+          for (const branch of conditions) check(branch as Record<string, Json[]>);
+          continue;
+        }
+        const types = published.get(key);
+        expect(types, `${key} is an attribute normalize publishes`).toBeDefined();
+        const numeric = conditions.some(isNumericCondition);
+        expect([...(types ?? [])], `${key}: ${JSON.stringify(conditions)}`).toEqual([numeric ? 'Number' : 'String']);
+      }
+    };
+    check(policy);
   });
 });
 

@@ -269,7 +269,7 @@ describe('dashboard', () => {
       'Failures',
       'DLQ depth',
       'Age of oldest message (s)',
-      'Duration p99 (ms) / batch latency p99',
+      'Duration p99 (ms)',
       'Function errors and throttles',
       'Firehose delivery success',
       'Firehose data freshness (s)',
@@ -286,12 +286,14 @@ describe('dashboard', () => {
       'EventsParkedInDlq',
       'AlertsSent',
       'AlertsSuppressed',
-      'AlertMessagesPublished',
+      'NumberOfMessagesPublished',
+      'NumberOfMessagesReceived',
       'DeliveryToS3.DataFreshness',
     ]) {
       expect(body).toContain(metric);
     }
-    for (const destination of ['archive', 'splunk', 'collectors', 'alerts-sms']) expect(body).toContain(destination);
+    for (const destination of ['archive', 'splunk', 'collectors', 'AlertTopicsSms'])
+      expect(body).toContain(destination);
   });
 
   it('can be turned off', () => {

@@ -181,7 +181,7 @@ describe('event routing', () => {
     const { template: t } = example('full.json');
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: idOf(t, 'AWS::Lambda::Function', 'NormalizeFunction') },
-      BatchSize: 50,
+      BatchSize: 100,
       MaximumBatchingWindowInSeconds: 1,
       ScalingConfig: { MaximumConcurrency: 20 },
     });
@@ -197,7 +197,7 @@ describe('event routing', () => {
       MemorySize: 512,
       Timeout: 120,
     });
-    s.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 6 * 120 + 2 });
+    s.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 6 * 120 + 10 });
   });
 });
 

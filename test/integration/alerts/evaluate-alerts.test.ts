@@ -187,7 +187,6 @@ describe('evaluate-alerts on fauxqs + dynalite', () => {
     );
     expect(JSON.stringify(f.inputs)).not.toContain('hunter2');
     expect(cap?.metric('AlertsSent', 'alerts')).toBe(1);
-    expect(cap?.metric('AlertMessagesPublished', 'alerts-sms')).toBe(1);
   });
 
   it('a batch retried after a publish failure produces no duplicate publish', async () => {

@@ -157,4 +157,25 @@ describe('computeCost', () => {
     expect(alerts(tenth)?.eventsPerSecond).toBe(10);
     expect(tenth.variableUsdMonth).toBeLessThan(all.variableUsdMonth);
   });
+
+  it('the alerts filter has its own share (--alerts-share); destination filters keep --filtered-share', () => {
+    const inv: Inventory = {
+      ...INVENTORY,
+      consumers: [
+        consumer({}),
+        consumer({ name: 'splunk', kind: 'deliver-firehose', source: 'events-topic', filtered: true }),
+        consumer({ name: 'alerts', kind: 'evaluate-alerts', source: 'events-topic', filtered: true }),
+      ],
+    };
+    const r = computeCost(inv, { rate: 200, eventBytes: 600, filteredShare: 0.5, alertsShare: 0.05 });
+    const rate = (name: string) => r.batches.find((b) => b.name === name)?.eventsPerSecond;
+    expect(rate('splunk')).toBe(100);
+    expect(rate('alerts')).toBeCloseTo(10, 10);
+    expect(r.lines.find((l) => l.item.startsWith('SQS alerts queue'))?.basis).toMatch(
+      /5% of events \(--alerts-share\)/,
+    );
+    // without alertsShare the alerts filter falls back to filteredShare
+    const same = computeCost(inv, { rate: 200, eventBytes: 600, filteredShare: 0.5 });
+    expect(same.batches.find((b) => b.name === 'alerts')?.eventsPerSecond).toBe(100);
+  });
 });

@@ -409,7 +409,12 @@ describe('createFirehoseSink logging and config', () => {
   it('logs counts and error codes but never payload content', async () => {
     const logs: unknown[] = [];
     const record = (message: string, attributes?: Record<string, unknown>) => logs.push({ message, ...attributes });
-    const logger: DeliveryLogger = { info: record, warn: record, error: record };
+    const logger: DeliveryLogger & { debug: typeof record } = {
+      debug: record,
+      info: record,
+      warn: record,
+      error: record,
+    };
     const secret = 'password=hunter2';
     const { client } = stubClient((call, callIndex) =>
       callIndex === 0
