@@ -4,7 +4,7 @@
  * password views and session starts/ends dominate; alerts and errors are rarer; one event in 50
  * carries characters that need escaping (`=`, `|`, `\`, line breaks) and one in 20 non-ASCII text.
  */
-import { CATALOG_EVENTS, LAYOUTS, layoutExampleFields } from '../shared/model/catalog.js';
+import { CATALOG_EVENTS, LAYOUTS, layoutExampleFields } from '../shared/model/catalog-docs.js';
 import type { Layout } from '../shared/model/catalog-types.js';
 
 /** Small deterministic PRNG (mulberry32). */

@@ -10,7 +10,7 @@
  * fields in templates or throttle keys, and duplicate ids. The function at cold start and the dry
  * run use this same code.
  */
-import { CATALOG_EVENTS, LAYOUTS, notificationCategories, SUID_TYPES } from '../model/catalog.js';
+import { CATALOG_IDS, cefLabelsOf, notificationCategories, CATALOG_ORIGINS as ORIGINS } from '../model/catalog.js';
 import { isSecretName } from '../model/secrets.js';
 import { SYSLOG_SEVERITY_NAMES } from '../model/severity.js';
 import { compileUserRegex, RegexSyntaxError, type UserRegex } from './regex.js';
@@ -98,9 +98,6 @@ Event fields (secrets redacted):
 --
 Segura SIEM Relay · rule {{rule.id}}`,
 } as const;
-
-const CATALOG_IDS = new Set([...CATALOG_EVENTS.map((e) => e.id), ...SUID_TYPES.map((s) => s.suid)]);
-const ORIGINS = new Set(CATALOG_EVENTS.map((e) => e.origin).filter((o): o is string => o !== null));
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -541,18 +538,6 @@ function checkThrottle(c: Checker, v: unknown, at: string): Throttle | null | un
   return { windowMs: w, window: typeof v.window === 'number' ? `${v.window}s` : String(v.window), key, keySource };
 }
 
-// CEF custom-string labels the catalog documents, by field key (`cs1` → ['Id', …])
-const CATALOG_LABELS: ReadonlyMap<string, readonly string[]> = (() => {
-  const m = new Map<string, string[]>();
-  for (const l of LAYOUTS)
-    for (const k of l.keys) {
-      if (!k.key.endsWith('Label') || k.example === '') continue;
-      const field = k.key.slice(0, -'Label'.length);
-      m.set(field, [...(m.get(field) ?? []), k.example]);
-    }
-  return m;
-})();
-
 /**
  * A throttle key must not read a field whose *label* is secret: the rule's own conditions may pin
  * it (`fields: { cs1Label: Password }`), or the catalog documents such a label for that key. (A
@@ -563,7 +548,7 @@ function checkSecretLabelKeys(c: Checker, t: Throttle, match: readonly MatchClau
     if (p.root !== 'fields' || p.name === null) return;
     const labelKey = `${p.name}Label`;
     const pinned = match.flatMap((m) => m.fields.filter((f) => f.key === labelKey).flatMap((f) => f.equals ?? []));
-    const documented = CATALOG_LABELS.get(p.name) ?? [];
+    const documented = cefLabelsOf(p.name);
     const secret = [...pinned, ...documented].find((label) => isSecretName(label));
     if (secret !== undefined)
       c.add(

@@ -84,4 +84,48 @@ interface NotificationCategory {
   readonly types: readonly { readonly name: string; readonly description: string }[];
 }
 
-export type { CatalogEvent, Layout, LayoutKey, Localized, NotificationCategory, NotificationRef, SuidType };
+/**
+ * What the functions need of an event at run time (catalog resolution): no descriptions, no
+ * Portuguese texts. A `CatalogEvent` is one.
+ */
+interface RuntimeEvent {
+  readonly id: string;
+  readonly origin: string | null;
+  readonly priority: SyslogSeverity;
+  readonly name: { readonly en: string };
+  readonly notification: NotificationRef | null;
+  readonly layout: string | null;
+}
+
+/** What the functions need of a layout at run time: no key table. A `Layout` is one. */
+type RuntimeLayout = Omit<Layout, 'keys'>;
+
+/**
+ * The run-time part of the catalog (`catalog-runtime.json`, generated from `catalog-data.ts` by
+ * `scripts/gen-catalog-runtime.ts`): what catalog resolution and alert-rule validation read.
+ */
+interface RuntimeCatalog {
+  readonly events: readonly RuntimeEvent[];
+  readonly layouts: readonly RuntimeLayout[];
+  readonly suidTypes: readonly SuidType[];
+  /** notification category and type names (no descriptions), for validating alert rules */
+  readonly notificationTypes: readonly {
+    readonly name: string;
+    readonly types: readonly { readonly name: string }[];
+  }[];
+  /** CEF custom-string labels the layouts document, by field key (`cs1` → ['Id', …]) */
+  readonly cefLabels: Readonly<Record<string, readonly string[]>>;
+}
+
+export type {
+  CatalogEvent,
+  Layout,
+  LayoutKey,
+  Localized,
+  NotificationCategory,
+  NotificationRef,
+  RuntimeCatalog,
+  RuntimeEvent,
+  RuntimeLayout,
+  SuidType,
+};

@@ -1,14 +1,21 @@
 /**
- * Catalog lookups. Renderers and alert rules read the catalog through these functions; nothing
- * else hard-codes event ids.
+ * Catalog lookups at run time. Renderers, normalization and alert rules read the catalog through
+ * this module; nothing else hard-codes event ids. It reads only the run-time part of the catalog
+ * (`catalog-runtime.json`, generated from `catalog-data.ts`), so the function bundles carry no
+ * descriptions or key tables; the CLI, docs, samples and tests read the whole catalog through
+ * `catalog-docs.ts`.
  */
-import { CATALOG_EVENTS, LAYOUTS, NOTIFICATION_CATEGORIES, SUID_TYPES } from './catalog-data.js';
-import type { CatalogEvent, Layout, NotificationRef } from './catalog-types.js';
+import RUNTIME_CATALOG_JSON from './catalog-runtime.json' with { type: 'json' };
+import type { NotificationRef, RuntimeCatalog, RuntimeEvent, RuntimeLayout } from './catalog-types.js';
 import type { CatalogMatch, SyslogSeverity } from './security-event.js';
 
-const BY_ID: ReadonlyMap<string, CatalogEvent> = new Map(CATALOG_EVENTS.map((e) => [e.id, e]));
+/** The run-time catalog (its priorities are the 0–7 syslog severities: test/unit/model/catalog-runtime.test.ts). */
+const RUNTIME_CATALOG = RUNTIME_CATALOG_JSON as RuntimeCatalog;
+const { events: EVENTS, layouts: LAYOUTS, suidTypes: SUID_TYPES } = RUNTIME_CATALOG;
+
+const BY_ID: ReadonlyMap<string, RuntimeEvent> = new Map(EVENTS.map((e) => [e.id, e]));
 const SUID_BY_ID = new Map(SUID_TYPES.map((s) => [s.suid, s]));
-const LAYOUT_BY_SLUG: ReadonlyMap<string, Layout> = new Map(LAYOUTS.map((l) => [l.slug, l]));
+const LAYOUT_BY_SLUG: ReadonlyMap<string, RuntimeLayout> = new Map(LAYOUTS.map((l) => [l.slug, l]));
 // Only layouts without a catalog id can identify an event by its fields.
 const SIGNATURE_LAYOUTS = LAYOUTS.filter((l) => l.eventIds.length === 0 && l.signature.length > 0);
 
@@ -19,18 +26,14 @@ interface Resolution {
   readonly origin: string | null;
   readonly priority: SyslogSeverity | null;
   readonly notification: NotificationRef | null;
-  readonly layout: Layout | null;
+  readonly layout: RuntimeLayout | null;
 }
 
 const NONE: Resolution = { match: 'none', name: null, origin: null, priority: null, notification: null, layout: null };
 
 /** @example catalogEvent('336.501')?.priority // 1 */
-function catalogEvent(id: string): CatalogEvent | undefined {
+function catalogEvent(id: string): RuntimeEvent | undefined {
   return BY_ID.get(id);
-}
-
-function layoutBySlug(slug: string): Layout | undefined {
-  return LAYOUT_BY_SLUG.get(slug);
 }
 
 function sameNotification(refs: readonly (NotificationRef | null)[]): NotificationRef | null {
@@ -58,7 +61,7 @@ function resolveEvent(id: string, fields: Readonly<Record<string, string>>): Res
   }
   const suid = SUID_BY_ID.get(id);
   if (suid) {
-    const targets = suid.eventIds.map((t) => BY_ID.get(t)).filter((t): t is CatalogEvent => t !== undefined);
+    const targets = suid.eventIds.map((t) => BY_ID.get(t)).filter((t): t is RuntimeEvent => t !== undefined);
     const first = targets[0];
     return {
       match: 'suid',
@@ -84,14 +87,14 @@ function resolveEvent(id: string, fields: Readonly<Record<string, string>>): Res
   return NONE;
 }
 
-const SUID_LAYOUTS: ReadonlyMap<string, readonly Layout[]> = new Map(
+const SUID_LAYOUTS: ReadonlyMap<string, readonly RuntimeLayout[]> = new Map(
   SUID_TYPES.map((t) => [
     t.suid,
     t.eventIds
       .map((id) => BY_ID.get(id)?.layout)
       .filter((slug): slug is string => typeof slug === 'string')
       .map((slug) => LAYOUT_BY_SLUG.get(slug))
-      .filter((l): l is Layout => l !== undefined),
+      .filter((l): l is RuntimeLayout => l !== undefined),
   ]),
 );
 
@@ -100,51 +103,38 @@ const SUID_LAYOUTS: ReadonlyMap<string, readonly Layout[]> = new Map(
  * message type's events, or the layout its fields' signature matched; empty when there is none.
  * @example layoutsOf('153', {}).map((l) => l.slug) // ['session-started', 'session-ended']
  */
-function layoutsOf(id: string, fields: Readonly<Record<string, string>>): readonly Layout[] {
+function layoutsOf(id: string, fields: Readonly<Record<string, string>>): readonly RuntimeLayout[] {
   const r = resolveEvent(id, fields);
   if (r.layout !== null) return [r.layout];
   return r.match === 'suid' ? (SUID_LAYOUTS.get(id) ?? []) : [];
 }
 
-/**
- * A layout's keys as the relay names them in an event: a key the vault repeats keeps every row,
- * the second as `key_2` (as the parsers name a repeated key), in table order.
- * @example layoutFieldKeys(layoutBySlug('master-key-recovery-failed')!).at(-2) // 'act_2'
- */
-function layoutFieldKeys(layout: Layout): string[] {
-  const seen = new Map<string, number>();
-  return layout.keys.map(({ key }) => {
-    const n = (seen.get(key) ?? 0) + 1;
-    seen.set(key, n);
-    return n === 1 ? key : `${key}_${n}`;
-  });
+/** Every notification category and type name (the notification options page), for validating alert rules. */
+function notificationCategories(): RuntimeCatalog['notificationTypes'] {
+  return RUNTIME_CATALOG.notificationTypes;
 }
 
-/** A layout's example event fields: its non-empty examples under `layoutFieldKeys` names, in order. */
-function layoutExampleFields(layout: Layout): Record<string, string> {
-  const names = layoutFieldKeys(layout);
-  const fields: Record<string, string> = {};
-  layout.keys.forEach((k, i) => {
-    if (k.example !== '') fields[names[i] as string] = k.example;
-  });
-  return fields;
-}
+/** Catalog event ids and SUID message types, for validating alert rules. */
+const CATALOG_IDS: ReadonlySet<string> = new Set([...EVENTS.map((e) => e.id), ...SUID_TYPES.map((s) => s.suid)]);
 
-/** Every notification category name and type name (seed 003), for validating alert rules. */
-function notificationCategories(): typeof NOTIFICATION_CATEGORIES {
-  return NOTIFICATION_CATEGORIES;
+/** Origin codes the catalog documents, for validating alert rules. */
+const CATALOG_ORIGINS: ReadonlySet<string> = new Set(
+  EVENTS.map((e) => e.origin).filter((o): o is string => o !== null),
+);
+
+/** CEF custom-string labels the catalog documents, by field key (`cs1` → ['Id', …]). */
+function cefLabelsOf(field: string): readonly string[] {
+  return Object.hasOwn(RUNTIME_CATALOG.cefLabels, field) ? (RUNTIME_CATALOG.cefLabels[field] ?? []) : [];
 }
 
 export type { Resolution };
 export {
-  CATALOG_EVENTS,
+  CATALOG_IDS,
+  CATALOG_ORIGINS,
   catalogEvent,
-  LAYOUTS,
-  layoutBySlug,
-  layoutExampleFields,
-  layoutFieldKeys,
+  cefLabelsOf,
   layoutsOf,
   notificationCategories,
+  RUNTIME_CATALOG,
   resolveEvent,
-  SUID_TYPES,
 };
