@@ -117,9 +117,23 @@ interface RuntimeCatalog {
   readonly cefLabels: Readonly<Record<string, readonly string[]>>;
 }
 
+/**
+ * Which documented layouts an event follows (`catalog-layouts.json`, generated with
+ * `catalog-runtime.json`): slugs only, as entries so no id can reach `Object.prototype`.
+ */
+interface LayoutIndex {
+  /** every catalog id and its layout slug (null: the id has no documented layout) */
+  readonly byId: readonly (readonly [string, string | null])[];
+  /** SUID message types that are not catalog ids, and their events' layout slugs */
+  readonly suid: readonly (readonly [string, readonly string[]])[];
+  /** layouts without a catalog id and the field values (all must hold) that identify them */
+  readonly signatures: readonly (readonly [string, readonly (readonly [string, string])[]])[];
+}
+
 export type {
   CatalogEvent,
   Layout,
+  LayoutIndex,
   LayoutKey,
   Localized,
   NotificationCategory,

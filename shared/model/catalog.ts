@@ -87,28 +87,6 @@ function resolveEvent(id: string, fields: Readonly<Record<string, string>>): Res
   return NONE;
 }
 
-const SUID_LAYOUTS: ReadonlyMap<string, readonly RuntimeLayout[]> = new Map(
-  SUID_TYPES.map((t) => [
-    t.suid,
-    t.eventIds
-      .map((id) => BY_ID.get(id)?.layout)
-      .filter((slug): slug is string => typeof slug === 'string')
-      .map((slug) => LAYOUT_BY_SLUG.get(slug))
-      .filter((l): l is RuntimeLayout => l !== undefined),
-  ]),
-);
-
-/**
- * The documented layouts an event's keys follow: its catalog event's layout, the layouts of a SUID
- * message type's events, or the layout its fields' signature matched; empty when there is none.
- * @example layoutsOf('153', {}).map((l) => l.slug) // ['session-started', 'session-ended']
- */
-function layoutsOf(id: string, fields: Readonly<Record<string, string>>): readonly RuntimeLayout[] {
-  const r = resolveEvent(id, fields);
-  if (r.layout !== null) return [r.layout];
-  return r.match === 'suid' ? (SUID_LAYOUTS.get(id) ?? []) : [];
-}
-
 /** Every notification category and type name (the notification options page), for validating alert rules. */
 function notificationCategories(): RuntimeCatalog['notificationTypes'] {
   return RUNTIME_CATALOG.notificationTypes;
@@ -133,7 +111,6 @@ export {
   CATALOG_ORIGINS,
   catalogEvent,
   cefLabelsOf,
-  layoutsOf,
   notificationCategories,
   RUNTIME_CATALOG,
   resolveEvent,

@@ -4,7 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { catalogRuntime, renderCatalogRuntime } from '../../../scripts/gen-catalog-runtime.js';
+import {
+  catalogRuntime,
+  layoutIndex,
+  renderCatalogRuntime,
+  renderLayoutIndex,
+} from '../../../scripts/gen-catalog-runtime.js';
 import {
   CATALOG_IDS,
   CATALOG_ORIGINS,
@@ -13,12 +18,16 @@ import {
   resolveEvent,
 } from '../../../shared/model/catalog.js';
 import { CATALOG_EVENTS, LAYOUTS, NOTIFICATION_CATEGORIES, SUID_TYPES } from '../../../shared/model/catalog-docs.js';
+import { layoutSlugsOf } from '../../../shared/model/catalog-layouts.js';
 
 describe('run-time catalog', () => {
   it('is the generated projection of catalog-data.ts (run `npx tsx scripts/gen-catalog-runtime.ts`)', () => {
     const file = readFileSync(new URL('../../../shared/model/catalog-runtime.json', import.meta.url), 'utf8');
     expect(file).toBe(renderCatalogRuntime());
     expect(JSON.parse(file)).toEqual(catalogRuntime());
+    const layouts = readFileSync(new URL('../../../shared/model/catalog-layouts.json', import.meta.url), 'utf8');
+    expect(layouts).toBe(renderLayoutIndex());
+    expect(JSON.parse(layouts)).toEqual(layoutIndex());
   });
 
   it('carries no description, Portuguese text or key table', () => {
@@ -65,5 +74,31 @@ describe('run-time catalog', () => {
     expect(labels.length).toBeGreaterThan(0);
     for (const k of labels) expect(cefLabelsOf(k.key.slice(0, -5))).toContain(k.example);
     expect(cefLabelsOf('toString')).toEqual([]);
+  });
+
+  it('gives the layouts an event follows (ECS) as resolution against the whole catalog does', () => {
+    // reference: resolve against the whole catalog, then take its layout(s)
+    const reference = (id: string, fields: Record<string, string>): string[] => {
+      const r = resolveEvent(id, fields);
+      if (r.match === 'suid')
+        return (SUID_TYPES.find((s) => s.suid === id)?.eventIds ?? [])
+          .map((t) => CATALOG_EVENTS.find((e) => e.id === t)?.layout)
+          .filter((slug): slug is string => typeof slug === 'string');
+      return r.layout === null ? [] : [r.layout.slug];
+    };
+    const cases: [string, Record<string, string>][] = [
+      ...CATALOG_EVENTS.map((e): [string, Record<string, string>] => [e.id, {}]),
+      ...SUID_TYPES.map((s): [string, Record<string, string>] => [s.suid, {}]),
+      ...LAYOUTS.map((l): [string, Record<string, string>] => [
+        'no-such-id',
+        Object.fromEntries(l.signature.map((s) => [s.field, s.equals])),
+      ]),
+      ['__proto__', {}],
+      ['constructor', { toString: 'x' }],
+      ['999', { act: 'nothing documented' }],
+    ];
+    for (const [id, fields] of cases) expect(layoutSlugsOf(id, fields), id).toEqual(reference(id, fields));
+    expect(layoutSlugsOf('153', {})).toEqual(['session-started', 'session-ended']);
+    expect(cases.filter(([id, f]) => layoutSlugsOf(id, f).length > 0).length).toBeGreaterThan(30);
   });
 });
