@@ -84,35 +84,40 @@ interface NotificationCategory {
   readonly types: readonly { readonly name: string; readonly description: string }[];
 }
 
-/**
- * What the functions need of an event at run time (catalog resolution): no descriptions, no
- * Portuguese texts. A `CatalogEvent` is one.
- */
-interface RuntimeEvent {
-  readonly id: string;
-  readonly origin: string | null;
-  readonly priority: SyslogSeverity;
-  readonly name: { readonly en: string };
-  readonly notification: NotificationRef | null;
-  readonly layout: string | null;
-}
-
-/** What the functions need of a layout at run time: no key table. A `Layout` is one. */
-type RuntimeLayout = Omit<Layout, 'keys'>;
+/** A notification as run-time data: category and type, or both null. */
+type NotificationPair = readonly [category: string | null, type: string | null];
 
 /**
- * The run-time part of the catalog (`catalog-runtime.json`, generated from `catalog-data.ts` by
- * `scripts/gen-catalog-runtime.ts`): what catalog resolution and alert-rule validation read.
+ * The resolution part of the catalog (`catalog-runtime.json`, generated from `catalog-data.ts` by
+ * `scripts/gen-catalog-runtime.ts`): no descriptions, Portuguese texts or key tables.
  */
 interface RuntimeCatalog {
-  readonly events: readonly RuntimeEvent[];
-  readonly layouts: readonly RuntimeLayout[];
-  readonly suidTypes: readonly SuidType[];
-  /** notification category and type names (no descriptions), for validating alert rules */
-  readonly notificationTypes: readonly {
-    readonly name: string;
-    readonly types: readonly { readonly name: string }[];
-  }[];
+  /** catalog ids (`id`) and SUID message types that are not catalog ids (`suid`), resolved */
+  readonly ids: readonly (readonly [
+    id: string,
+    match: 'id' | 'suid',
+    name: string,
+    origin: string | null,
+    priority: SyslogSeverity | null,
+    ...notification: NotificationPair,
+  ])[];
+  /** layouts without a catalog id that identify an event by field values (all must hold) */
+  readonly signatures: readonly (readonly [
+    title: string,
+    priority: SyslogSeverity,
+    ...notification: NotificationPair,
+    signature: readonly (readonly [field: string, equals: string])[],
+  ])[];
+}
+
+/** What alert rules are validated against (`catalog-rules.json`, generated with `catalog-runtime.json`). */
+interface RulesCatalog {
+  /** catalog ids and SUID message types */
+  readonly ids: readonly string[];
+  /** origin codes */
+  readonly origins: readonly string[];
+  /** notification category names and their type names (no descriptions) */
+  readonly notificationTypes: readonly (readonly [category: string, types: readonly string[]])[];
   /** CEF custom-string labels the layouts document, by field key (`cs1` → ['Id', …]) */
   readonly cefLabels: Readonly<Record<string, readonly string[]>>;
 }
@@ -138,8 +143,7 @@ export type {
   Localized,
   NotificationCategory,
   NotificationRef,
+  RulesCatalog,
   RuntimeCatalog,
-  RuntimeEvent,
-  RuntimeLayout,
   SuidType,
 };

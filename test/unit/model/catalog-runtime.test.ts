@@ -1,65 +1,126 @@
 /**
- * The run-time catalog (shared/model/catalog-runtime.json, what the functions bundle) is generated
- * from the whole catalog (catalog-data.ts) and must say the same thing about every event.
+ * The run-time parts of the catalog (shared/model/catalog-{runtime,layouts,rules}.json, what the
+ * functions bundle) are generated from the whole catalog (catalog-data.ts) and must say the same
+ * thing about every event as the whole catalog does.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  catalogRuntime,
-  layoutIndex,
-  renderCatalogRuntime,
-  renderLayoutIndex,
-} from '../../../scripts/gen-catalog-runtime.js';
+import { generatedFiles } from '../../../scripts/gen-catalog-runtime.js';
+import { RUNTIME_CATALOG, resolveEvent } from '../../../shared/model/catalog.js';
+import { CATALOG_EVENTS, LAYOUTS, NOTIFICATION_CATEGORIES, SUID_TYPES } from '../../../shared/model/catalog-docs.js';
+import { layoutSlugsOf } from '../../../shared/model/catalog-layouts.js';
 import {
   CATALOG_IDS,
   CATALOG_ORIGINS,
   cefLabelsOf,
-  RUNTIME_CATALOG,
-  resolveEvent,
-} from '../../../shared/model/catalog.js';
-import { CATALOG_EVENTS, LAYOUTS, NOTIFICATION_CATEGORIES, SUID_TYPES } from '../../../shared/model/catalog-docs.js';
-import { layoutSlugsOf } from '../../../shared/model/catalog-layouts.js';
+  notificationCategories,
+  RULES_CATALOG,
+} from '../../../shared/model/catalog-rules.js';
+import type { CatalogEvent, Layout } from '../../../shared/model/catalog-types.js';
+
+type Fields = Record<string, string>;
+
+/** Reference resolution, straight from the whole catalog: catalog id, SUID type, layout signature. */
+function reference(id: string, fields: Fields): { event?: CatalogEvent; suid?: CatalogEvent[]; layout?: Layout } {
+  const event = CATALOG_EVENTS.find((e) => e.id === id);
+  if (event) return { event };
+  const suid = SUID_TYPES.find((s) => s.suid === id);
+  if (suid) return { suid: suid.eventIds.flatMap((t) => CATALOG_EVENTS.filter((e) => e.id === t)) };
+  const layout = LAYOUTS.find(
+    (l) =>
+      l.eventIds.length === 0 &&
+      l.signature.length > 0 &&
+      l.signature.every((s) => Object.hasOwn(fields, s.field) && fields[s.field] === s.equals),
+  );
+  return layout ? { layout } : {};
+}
+
+const CASES: [string, Fields][] = [
+  ...CATALOG_EVENTS.map((e): [string, Fields] => [e.id, {}]),
+  ...SUID_TYPES.map((s): [string, Fields] => [s.suid, {}]),
+  ...LAYOUTS.map((l): [string, Fields] => [
+    'no-such-id',
+    Object.fromEntries(l.signature.map((s) => [s.field, s.equals])),
+  ]),
+  ['__proto__', {}],
+  ['constructor', { toString: 'x' }],
+  ['hasOwnProperty', {}],
+  ['999', { act: 'nothing documented' }],
+];
 
 describe('run-time catalog', () => {
   it('is the generated projection of catalog-data.ts (run `npx tsx scripts/gen-catalog-runtime.ts`)', () => {
-    const file = readFileSync(new URL('../../../shared/model/catalog-runtime.json', import.meta.url), 'utf8');
-    expect(file).toBe(renderCatalogRuntime());
-    expect(JSON.parse(file)).toEqual(catalogRuntime());
-    const layouts = readFileSync(new URL('../../../shared/model/catalog-layouts.json', import.meta.url), 'utf8');
-    expect(layouts).toBe(renderLayoutIndex());
-    expect(JSON.parse(layouts)).toEqual(layoutIndex());
+    for (const [name, text] of Object.entries(generatedFiles()))
+      expect(readFileSync(new URL(`../../../shared/model/${name}`, import.meta.url), 'utf8'), name).toBe(text);
   });
 
   it('carries no description, Portuguese text or key table', () => {
-    const text = JSON.stringify(RUNTIME_CATALOG);
-    expect(text).not.toContain('"description"');
-    expect(text).not.toContain('"pt"');
-    expect(text).not.toContain('"keys"');
-    const pt = CATALOG_EVENTS.find((e) => e.id === '1')?.name.pt;
-    expect(pt).toBe('Senha visualizada');
-    expect(text).not.toContain(pt);
+    const text = JSON.stringify([RUNTIME_CATALOG, RULES_CATALOG]);
+    const e1 = CATALOG_EVENTS.find((e) => e.id === '1');
+    expect(e1?.name.pt).toBe('Senha visualizada');
+    for (const t of [e1?.name.pt, e1?.description.en, LAYOUTS[0]?.keys[0]?.description, 'Uma senha'])
+      expect(text).not.toContain(t);
   });
 
-  it('resolves every catalog event, SUID type and layout signature as the whole catalog says', () => {
-    expect(RUNTIME_CATALOG.events).toHaveLength(CATALOG_EVENTS.length);
-    for (const e of CATALOG_EVENTS) {
-      const r = resolveEvent(e.id, {});
-      expect(r.match).toBe('id');
-      expect([r.name, r.origin, r.priority, r.notification]).toEqual([e.name.en, e.origin, e.priority, e.notification]);
-      expect(r.layout?.slug ?? null).toBe(e.layout);
+  it('resolves every catalog id, SUID type and layout signature as the whole catalog says', () => {
+    for (const [id, fields] of CASES) {
+      const r = resolveEvent(id, fields);
+      const ref = reference(id, fields);
+      if (ref.event) {
+        const e = ref.event;
+        expect(r, id).toEqual({
+          match: 'id',
+          name: e.name.en,
+          origin: e.origin,
+          priority: e.priority,
+          notification: e.notification,
+        });
+      } else if (ref.suid) {
+        const [first] = ref.suid;
+        const n = first?.notification ?? null;
+        const same = ref.suid.every(
+          (t) => t.notification?.category === n?.category && t.notification?.type === n?.type,
+        );
+        expect(r, id).toEqual({
+          match: 'suid',
+          name: SUID_TYPES.find((s) => s.suid === id)?.name,
+          origin: first?.origin ?? null,
+          priority: first?.priority ?? null,
+          notification: same ? n : null,
+        });
+      } else if (ref.layout) {
+        const l = ref.layout;
+        expect(r, id).toEqual({
+          match: 'layout',
+          name: l.title,
+          origin: null,
+          priority: l.priority,
+          notification: l.notification,
+        });
+      } else expect(r, id).toEqual({ match: 'none', name: null, origin: null, priority: null, notification: null });
+    }
+    expect(CASES.filter(([id, f]) => resolveEvent(id, f).match === 'layout').length).toBeGreaterThan(0);
+    expect(CASES.filter(([id, f]) => resolveEvent(id, f).match === 'suid').length).toBeGreaterThan(0);
+    for (const e of CATALOG_EVENTS)
       expect(Number.isInteger(e.priority) && e.priority >= 0 && e.priority <= 7).toBe(true);
+  });
+
+  it('gives the layouts an event follows (ECS) as the whole catalog does', () => {
+    for (const [id, fields] of CASES) {
+      const ref = reference(id, fields);
+      const expected = ref.event
+        ? ref.event.layout === null
+          ? []
+          : [ref.event.layout]
+        : ref.suid
+          ? ref.suid.flatMap((e) => (e.layout === null ? [] : [e.layout]))
+          : ref.layout
+            ? [ref.layout.slug]
+            : [];
+      expect(layoutSlugsOf(id, fields), id).toEqual(expected);
     }
-    for (const s of SUID_TYPES)
-      expect(resolveEvent(s.suid, {}).match, s.suid).toBe(
-        CATALOG_IDS.has(s.suid) ? (CATALOG_EVENTS.some((e) => e.id === s.suid) ? 'id' : 'suid') : 'none',
-      );
-    const signed = LAYOUTS.filter((l) => l.eventIds.length === 0 && l.signature.length > 0);
-    expect(signed.length).toBeGreaterThan(0);
-    for (const l of signed) {
-      const fields = Object.fromEntries(l.signature.map((s) => [s.field, s.equals]));
-      const r = resolveEvent('no-such-id', fields);
-      expect([r.match, r.layout?.slug]).toEqual(['layout', l.slug]);
-    }
+    expect(layoutSlugsOf('153', {})).toEqual(['session-started', 'session-ended']);
+    expect(CASES.filter(([id, f]) => layoutSlugsOf(id, f).length > 0).length).toBeGreaterThan(30);
   });
 
   it('gives alert validation the ids, origins, notification names and CEF labels of the whole catalog', () => {
@@ -67,38 +128,12 @@ describe('run-time catalog', () => {
     expect([...CATALOG_ORIGINS].sort()).toEqual(
       [...new Set(CATALOG_EVENTS.flatMap((e) => (e.origin === null ? [] : [e.origin])))].sort(),
     );
-    expect(RUNTIME_CATALOG.notificationTypes).toEqual(
+    expect(notificationCategories()).toEqual(
       NOTIFICATION_CATEGORIES.map((c) => ({ name: c.name, types: c.types.map((t) => ({ name: t.name })) })),
     );
     const labels = LAYOUTS.flatMap((l) => l.keys).filter((k) => /^cs\dLabel$/.test(k.key) && k.example !== '');
     expect(labels.length).toBeGreaterThan(0);
     for (const k of labels) expect(cefLabelsOf(k.key.slice(0, -5))).toContain(k.example);
     expect(cefLabelsOf('toString')).toEqual([]);
-  });
-
-  it('gives the layouts an event follows (ECS) as resolution against the whole catalog does', () => {
-    // reference: resolve against the whole catalog, then take its layout(s)
-    const reference = (id: string, fields: Record<string, string>): string[] => {
-      const r = resolveEvent(id, fields);
-      if (r.match === 'suid')
-        return (SUID_TYPES.find((s) => s.suid === id)?.eventIds ?? [])
-          .map((t) => CATALOG_EVENTS.find((e) => e.id === t)?.layout)
-          .filter((slug): slug is string => typeof slug === 'string');
-      return r.layout === null ? [] : [r.layout.slug];
-    };
-    const cases: [string, Record<string, string>][] = [
-      ...CATALOG_EVENTS.map((e): [string, Record<string, string>] => [e.id, {}]),
-      ...SUID_TYPES.map((s): [string, Record<string, string>] => [s.suid, {}]),
-      ...LAYOUTS.map((l): [string, Record<string, string>] => [
-        'no-such-id',
-        Object.fromEntries(l.signature.map((s) => [s.field, s.equals])),
-      ]),
-      ['__proto__', {}],
-      ['constructor', { toString: 'x' }],
-      ['999', { act: 'nothing documented' }],
-    ];
-    for (const [id, fields] of cases) expect(layoutSlugsOf(id, fields), id).toEqual(reference(id, fields));
-    expect(layoutSlugsOf('153', {})).toEqual(['session-started', 'session-ended']);
-    expect(cases.filter(([id, f]) => layoutSlugsOf(id, f).length > 0).length).toBeGreaterThan(30);
   });
 });
