@@ -15,6 +15,7 @@ import { startFirehoseDouble } from '../../local/firehose-double.js';
 import { sampleEvents } from '../../local/sample-events.js';
 import { startSyslogReceiver } from '../../local/syslog-receiver.js';
 import { FUNCTION_ALIASES, functionBundleOptions, REQUIRE_BANNER } from '../../scripts/function-bundle.mjs';
+import { CATALOG_EVENTS, LAYOUTS } from '../../shared/model/catalog-docs.js';
 import { toWire } from '../../shared/model/wire.js';
 import { parseInput } from '../../shared/parse/parse-payload.js';
 import { envFor, snsPublished, startEmulators, writeRules } from './alerts/harness.js';
@@ -117,11 +118,17 @@ describe('one set of esbuild options for the stack and the bundles tested here',
   });
 
   it('the bundles under test were built with those options', () => {
+    const e1 = CATALOG_EVENTS.find((e) => e.id === '1');
+    expect(e1?.name.pt).toBe('Senha visualizada');
     for (const name of ['normalize', 'deliver-firehose', 'deliver-syslog', 'evaluate-alerts']) {
       const code = readFileSync(`dist/functions/${name}/index.mjs`, 'utf8');
       expect(code.startsWith(REQUIRE_BANNER)).toBe(true);
       expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
       expect(existsSync(`dist/functions/${name}/index.mjs.map`)).toBe(true);
+      // the functions read the run-time catalog only: no description, Portuguese text or key table
+      // (shared/model/catalog.ts; the whole catalog is catalog-docs.ts, for the CLI and docs)
+      for (const docsOnly of [e1?.description.en, e1?.name.pt, LAYOUTS[0]?.keys[0]?.description])
+        expect(code.includes(docsOnly as string), `${name}: ${docsOnly}`).toBe(false);
       // the alias replaced the SDK's default credential chain (its SSO and container providers)
       expect(code).not.toMatch(/\bSSOOIDC|AWS_CONTAINER_CREDENTIALS_FULL_URI/);
     }
