@@ -10,7 +10,12 @@
  * fields in templates or throttle keys, and duplicate ids. The function at cold start and the dry
  * run use this same code.
  */
-import { CATALOG_IDS, cefLabelsOf, notificationCategories, CATALOG_ORIGINS as ORIGINS } from '../model/catalog-rules.js';
+import {
+  CATALOG_IDS,
+  cefLabelsOf,
+  notificationCategories,
+  CATALOG_ORIGINS as ORIGINS,
+} from '../model/catalog-rules.js';
 import { isSecretName } from '../model/secrets.js';
 import { SYSLOG_SEVERITY_NAMES } from '../model/severity.js';
 import { compileUserRegex, RegexSyntaxError, type UserRegex } from './regex.js';
