@@ -1,5 +1,5 @@
 /** `segura-relay catalog`: list the event catalog (table or JSON). */
-import { CATALOG_EVENTS } from '../shared/model/catalog.js';
+import { CATALOG_EVENTS } from '../shared/model/catalog-docs.js';
 import { cefFromSyslog, SYSLOG_SEVERITY_NAMES } from '../shared/model/severity.js';
 import { choice, parse, UsageError } from './args.js';
 

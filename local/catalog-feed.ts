@@ -2,7 +2,7 @@
  * One envelope for every catalog event (and every documented layout without an id): the default
  * input of `npm start`. Fields come from the event's documented layout (seed 000) when it has one.
  */
-import { CATALOG_EVENTS, LAYOUTS, layoutExampleFields } from '../shared/model/catalog.js';
+import { CATALOG_EVENTS, LAYOUTS, layoutExampleFields } from '../shared/model/catalog-docs.js';
 import type { Envelope } from './sample-events.js';
 
 function catalogFeed(startMs = Date.UTC(2026, 0, 19, 13, 41, 0)): Envelope[] {

@@ -6,7 +6,7 @@
  * Each event is coherent: its message, users and target agree with each other and with its catalog
  * name, so every default alert template reads well on it.
  */
-import { CATALOG_EVENTS, LAYOUTS, layoutExampleFields } from '../shared/model/catalog.js';
+import { CATALOG_EVENTS, LAYOUTS, layoutExampleFields } from '../shared/model/catalog-docs.js';
 import type { Layout } from '../shared/model/catalog-types.js';
 
 /** Small deterministic PRNG (mulberry32). */

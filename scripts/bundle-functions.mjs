@@ -1,33 +1,28 @@
-// Bundle every function the way the CDK stack does (esbuild, ESM, minified, node22, AWS SDK
-// included): dist/functions/<name>/index.mjs. Used by the cold-start benchmark; the deployed code
-// is built from the same entry points (functions/<name>/handler.ts).
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { build } from 'esbuild';
+// Bundle every function as the CDK stack does, with the same esbuild options
+// (scripts/function-bundle.mjs): dist/functions/<name>/index.mjs (+ index.mjs.map). Used by the
+// cold-start benchmark and test/integration/bundles.test.ts; the deployed code is built from the
+// same entry points (functions/<name>/handler.ts). `--metafile` also writes
+// dist/functions/<name>/meta.json and prints esbuild's size analysis (what each bundle carries).
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { analyzeMetafile, build } from 'esbuild';
+import { functionBundleOptions } from './function-bundle.mjs';
 
+const metafile = process.argv.includes('--metafile');
+// the stack's default runtime is nodejs24.x (infra/constructs/relay-function.ts); node22 output
+// runs on both and on this machine's Node
+const target = process.env.BUNDLE_TARGET ?? 'node22';
 const names = readdirSync('functions').filter((n) => statSync(`functions/${n}`).isDirectory());
-// Lambda functions take their credentials from the environment (functions/lambda-credentials.ts)
-// and use no event-stream API (functions/no-event-streams.ts). infra/constructs/relay-function.ts
-// bundles with the same aliases.
-const alias = {
-  '@aws-sdk/credential-provider-node': './functions/lambda-credentials.ts',
-  '@smithy/core/event-streams': './functions/no-event-streams.ts',
-};
 for (const name of names) {
   mkdirSync(`dist/functions/${name}`, { recursive: true });
-  await build({
+  const r = await build({
+    ...functionBundleOptions(target),
     entryPoints: [`functions/${name}/handler.ts`],
     outfile: `dist/functions/${name}/index.mjs`,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    logLevel: 'warning',
-    mainFields: ['module', 'main'],
-    alias,
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    metafile,
   });
+  if (metafile) {
+    writeFileSync(`dist/functions/${name}/meta.json`, JSON.stringify(r.metafile));
+    process.stdout.write(`\n${name}:${await analyzeMetafile(r.metafile)}`);
+  }
 }
 process.stdout.write(`${names.join(' ')}\n`);

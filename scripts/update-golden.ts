@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { errorMessage, RenderError } from '../shared/errors.js';
-import { LAYOUTS, layoutExampleFields } from '../shared/model/catalog.js';
+import { LAYOUTS, layoutExampleFields } from '../shared/model/catalog-docs.js';
 import type { Layout } from '../shared/model/catalog-types.js';
 import { EventIdKey, withUid } from '../shared/model/event-uid.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';

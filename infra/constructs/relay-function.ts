@@ -6,7 +6,7 @@
  * `consume()` wires its SQS queue with partial batch responses and a concurrency cap.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stage } from 'aws-cdk-lib';
@@ -14,9 +14,17 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type BundlingOptions,
+  Charset,
+  LogLevel,
+  NodejsFunction,
+  OutputFormat,
+  SourceMapMode,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { type FunctionBundleOptions, functionBundleOptions } from '../../scripts/function-bundle.mjs';
 import { DEFAULT_METRICS_NAMESPACE, ENV, POWERTOOLS_ENV } from '../../shared/contracts/index.js';
 import type { Processing, LogLevel as RelayLogLevel, Runtime } from '../config/types.js';
 import { acknowledge } from '../nag.js';
@@ -25,20 +33,8 @@ import type { EventQueue } from './event-queue.js';
 /** The repository root: entries, lock file and esbuild's working directory. */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/**
- * Lambda-only credential provider the function bundles alias `@aws-sdk/credential-provider-node`
- * to (the benchmark bundles the same way: scripts/bundle-functions.mjs).
- */
-const LAMBDA_CREDENTIALS = 'functions/lambda-credentials.ts';
-/** Stand-in for the SDK's lazily loaded event-stream support, which no relay client uses. */
-const NO_EVENT_STREAMS = 'functions/no-event-streams.ts';
-
 /** Where Lambda unpacks the bundle: files copied next to the handler are read from here. */
 const TASK_ROOT = '/var/task';
-
-/** Esbuild banner: ESM output, but some bundled dependencies are CommonJS and call `require`. */
-const REQUIRE_BANNER =
-  "import { createRequire as __relayCreateRequire } from 'node:module'; const require = __relayCreateRequire(import.meta.url);";
 
 const RUNTIMES: Readonly<Record<Runtime, { readonly runtime: lambda.Runtime; readonly target: string }>> = {
   'nodejs22.x': { runtime: lambda.Runtime.NODEJS_22_X, target: 'node22' },
@@ -99,6 +95,53 @@ function stageFile(scope: Construct, f: BundledFile): string {
   return path;
 }
 
+/**
+ * NodejsFunction bundling options for the shared esbuild options (scripts/function-bundle.mjs, also
+ * used by scripts/bundle-functions.mjs and the bundle test), so the deployed bundle is the one the
+ * benchmark measures and the test invokes. Every option is mapped explicitly: one this function does
+ * not know fails synth instead of being silently left out of the deployed build.
+ */
+function cdkBundling(o: FunctionBundleOptions): BundlingOptions {
+  const known = new Set([
+    'bundle',
+    'platform',
+    'target',
+    'format',
+    'minify',
+    'sourcemap',
+    'sourcesContent',
+    'legalComments',
+    'charset',
+    'mainFields',
+    'alias',
+    'banner',
+    'logLevel',
+  ]);
+  const unknown = Object.keys(o).filter((k) => !known.has(k));
+  if (unknown.length > 0)
+    throw new Error(`cdkBundling: esbuild option(s) without a NodejsFunction mapping: ${unknown}`);
+  // NodejsFunction always bundles for Node.js (esbuild --bundle --platform=node)
+  if (!o.bundle || o.platform !== 'node' || o.format !== 'esm' || o.charset !== 'utf8' || o.logLevel !== 'warning')
+    throw new Error(`cdkBundling: unsupported esbuild options ${JSON.stringify(o)}`);
+  return {
+    format: OutputFormat.ESM,
+    target: o.target,
+    minify: o.minify,
+    sourceMap: o.sourcemap,
+    ...(o.sourcemap ? { sourceMapMode: SourceMapMode.DEFAULT } : {}),
+    sourcesContent: o.sourcesContent,
+    charset: Charset.UTF8,
+    mainFields: [...o.mainFields],
+    banner: o.banner.js,
+    externalModules: [],
+    logLevel: LogLevel.WARNING,
+    esbuildArgs: {
+      '--legal-comments': o.legalComments,
+      '--alias': Object.entries(o.alias).map(([from, to]) => `${from}=${to}`),
+    },
+  };
+}
+
 /** POSIX shell single-quoting. */
 function sh(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -134,15 +177,6 @@ class RelayFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const files = (props.bundledFiles ?? []).map((f) => ({ name: f.name, from: stageFile(this, f) }));
-    const alias = existsSync(join(PROJECT_ROOT, LAMBDA_CREDENTIALS))
-      ? {
-          '--alias': [
-            `@aws-sdk/credential-provider-node=./${LAMBDA_CREDENTIALS}`,
-            `@smithy/core/event-streams=./${NO_EVENT_STREAMS}`,
-          ],
-        }
-      : undefined;
-
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(PROJECT_ROOT, props.entry),
       handler: 'handler',
@@ -168,18 +202,8 @@ class RelayFunction extends Construct {
         ...props.environment,
       },
       bundling: {
-        format: OutputFormat.ESM,
-        target: RUNTIMES[runtime].target,
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        banner: REQUIRE_BANNER,
-        externalModules: [],
+        ...cdkBundling(functionBundleOptions(RUNTIMES[runtime].target)),
         forceDockerBundling: false,
-        logLevel: LogLevel.WARNING,
-        ...(alias ? { esbuildArgs: alias } : {}),
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
@@ -293,4 +317,4 @@ function visibilityTimeoutFor(p: Processing): Duration {
 }
 
 export type { BundledFile, RelayFunctionProps };
-export { DEFAULT_RUNTIME, PROJECT_ROOT, RelayFunction, sh, visibilityTimeoutFor };
+export { cdkBundling, DEFAULT_RUNTIME, PROJECT_ROOT, RelayFunction, sh, visibilityTimeoutFor };

@@ -99,12 +99,12 @@ process.stdout.write(
 );
 const cold = await benchColdStart(Number(process.env.BENCH_COLD_RUNS ?? 7));
 process.stdout.write(
-  '\nCold start: bundled function (esbuild ESM, minified, SDK included), import in a fresh process, median\n\n',
+  "\nCold start: bundled function (the stack's esbuild options, SDK included), import in a fresh process, median\n\n",
 );
 process.stdout.write(
   `${table(
-    ['function', 'bundle KB', 'init ms (median)', 'runs'],
-    cold.map((c) => [c.name, c.bundleKb, c.initMsMedian, c.initMsRuns.join(' ')]),
+    ['function', 'bundle KB', 'init ms (median)', 'init CPU ms (median)', 'runs'],
+    cold.map((c) => [c.name, c.bundleKb, c.initMsMedian, c.initCpuMsMedian, c.initMsRuns.join(' ')]),
   )}\n`,
 );
 

@@ -4,7 +4,7 @@
  */
 
 import { errorMessage } from '../errors.js';
-import { LAYOUTS } from '../model/catalog.js';
+import { cefLabelsOf } from '../model/catalog-rules.js';
 import { isSecretName } from '../model/secrets.js';
 import { type Checker, isObj, MAX_WINDOW_MS, parseWindow, q, suggest, TEMPLATE_MAX } from './rule-checker.js';
 import { parsePath, pathText, templatePaths } from './template.js';
@@ -213,18 +213,6 @@ function checkThrottle(c: Checker, v: unknown, at: string): Throttle | null | un
   return { windowMs: w, window: typeof v.window === 'number' ? `${v.window}s` : String(v.window), key, keySource };
 }
 
-// CEF custom-string labels the catalog documents, by field key (`cs1` → ['Id', …])
-const CATALOG_LABELS: ReadonlyMap<string, readonly string[]> = (() => {
-  const m = new Map<string, string[]>();
-  for (const l of LAYOUTS)
-    for (const k of l.keys) {
-      if (!k.key.endsWith('Label') || k.example === '') continue;
-      const field = k.key.slice(0, -'Label'.length);
-      m.set(field, [...(m.get(field) ?? []), k.example]);
-    }
-  return m;
-})();
-
 /**
  * A throttle key must not read a field whose *label* is secret: the rule's own conditions may pin
  * it (`fields: { cs1Label: Password }`), or the catalog documents such a label for that key. (A
@@ -235,7 +223,7 @@ function checkSecretLabelKeys(c: Checker, t: Throttle, match: readonly MatchClau
     if (p.root !== 'fields' || p.name === null) return;
     const labelKey = `${p.name}Label`;
     const pinned = match.flatMap((m) => m.fields.filter((f) => f.key === labelKey).flatMap((f) => f.equals ?? []));
-    const documented = CATALOG_LABELS.get(p.name) ?? [];
+    const documented = cefLabelsOf(p.name);
     const secret = [...pinned, ...documented].find((label) => isSecretName(label));
     if (secret !== undefined)
       c.add(

@@ -3,7 +3,7 @@
  * types, origin codes, severities, and field conditions (secret-looking keys refused, regular
  * expressions checked for safety before they are compiled).
  */
-import { CATALOG_EVENTS, notificationCategories, SUID_TYPES } from '../model/catalog.js';
+import { CATALOG_IDS, notificationCategories, CATALOG_ORIGINS as ORIGINS } from '../model/catalog-rules.js';
 import { isSecretName } from '../model/secrets.js';
 import { SYSLOG_SEVERITY_NAMES } from '../model/severity.js';
 import { compileUserRegex, RegexSyntaxError, type UserRegex } from './regex.js';
@@ -12,9 +12,6 @@ import { type Checker, isObj, q, suggest } from './rule-checker.js';
 import type { FieldCondition, MatchClause, MinSeverity } from './types.js';
 
 const FIELD_KEY = /^[A-Za-z][A-Za-z0-9_.]{0,63}$/;
-
-const CATALOG_IDS = new Set([...CATALOG_EVENTS.map((e) => e.id), ...SUID_TYPES.map((s) => s.suid)]);
-const ORIGINS = new Set(CATALOG_EVENTS.map((e) => e.origin).filter((o): o is string => o !== null));
 
 function checkNotification(c: Checker, s: string, at: string): { category: string; type: string | null } | null {
   const cats = notificationCategories();

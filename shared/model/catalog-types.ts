@@ -84,4 +84,66 @@ interface NotificationCategory {
   readonly types: readonly { readonly name: string; readonly description: string }[];
 }
 
-export type { CatalogEvent, Layout, LayoutKey, Localized, NotificationCategory, NotificationRef, SuidType };
+/** A notification as run-time data: category and type, or both null. */
+type NotificationPair = readonly [category: string | null, type: string | null];
+
+/**
+ * The resolution part of the catalog (`catalog-runtime.json`, generated from `catalog-data.ts` by
+ * `scripts/gen-catalog-runtime.ts`): no descriptions, Portuguese texts or key tables.
+ */
+interface RuntimeCatalog {
+  /** catalog ids (`id`) and SUID message types that are not catalog ids (`suid`), resolved */
+  readonly ids: readonly (readonly [
+    id: string,
+    match: 'id' | 'suid',
+    name: string,
+    origin: string | null,
+    priority: SyslogSeverity | null,
+    ...notification: NotificationPair,
+  ])[];
+  /** layouts without a catalog id that identify an event by field values (all must hold) */
+  readonly signatures: readonly (readonly [
+    title: string,
+    priority: SyslogSeverity,
+    ...notification: NotificationPair,
+    signature: readonly (readonly [field: string, equals: string])[],
+  ])[];
+}
+
+/** What alert rules are validated against (`catalog-rules.json`, generated with `catalog-runtime.json`). */
+interface RulesCatalog {
+  /** catalog ids and SUID message types */
+  readonly ids: readonly string[];
+  /** origin codes */
+  readonly origins: readonly string[];
+  /** notification category names and their type names (no descriptions) */
+  readonly notificationTypes: readonly (readonly [category: string, types: readonly string[]])[];
+  /** CEF custom-string labels the layouts document, by field key (`cs1` → ['Id', …]) */
+  readonly cefLabels: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Which documented layouts an event follows (`catalog-layouts.json`, generated with
+ * `catalog-runtime.json`): slugs only, as entries so no id can reach `Object.prototype`.
+ */
+interface LayoutIndex {
+  /** every catalog id and its layout slug (null: the id has no documented layout) */
+  readonly byId: readonly (readonly [string, string | null])[];
+  /** SUID message types that are not catalog ids, and their events' layout slugs */
+  readonly suid: readonly (readonly [string, readonly string[]])[];
+  /** layouts without a catalog id and the field values (all must hold) that identify them */
+  readonly signatures: readonly (readonly [string, readonly (readonly [string, string])[]])[];
+}
+
+export type {
+  CatalogEvent,
+  Layout,
+  LayoutIndex,
+  LayoutKey,
+  Localized,
+  NotificationCategory,
+  NotificationRef,
+  RulesCatalog,
+  RuntimeCatalog,
+  SuidType,
+};

@@ -5,7 +5,7 @@
  * The key → field mapping and its per-layout exceptions are data (fields/ecs-fields.ts).
  */
 import { RenderError } from '../errors.js';
-import { layoutsOf } from '../model/catalog.js';
+import { layoutSlugsOf } from '../model/catalog-layouts.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { SYSLOG_SEVERITY_NAMES } from '../model/severity.js';
 import { formatUtc } from '../model/time.js';
@@ -90,12 +90,12 @@ function endpoint(address: string, relatedIp: string[]): Json {
 
 /** Keys of this event that its layout(s) give another meaning than the default mapping (ecs-fields.ts). */
 function notMapped(e: SecurityEvent): ReadonlySet<string> | null {
-  const layouts = layoutsOf(e.eventId, e.fields);
+  const layouts = layoutSlugsOf(e.eventId, e.fields);
   if (layouts.length === 0) return null;
   // a SUID type can point to several layouts (153: session started/ended): skip what all of them skip
   let keys: string[] | null = null;
-  for (const l of layouts) {
-    const own = Object.keys(ECS_NOT_MAPPED[l.slug] ?? {});
+  for (const slug of layouts) {
+    const own = Object.keys(ECS_NOT_MAPPED[slug] ?? {});
     keys = keys === null ? own : keys.filter((k) => own.includes(k));
   }
   return keys === null || keys.length === 0 ? null : new Set(keys);

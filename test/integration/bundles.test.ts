@@ -1,16 +1,21 @@
 /**
- * The deployed artifacts themselves: each function bundled exactly as the stack bundles
- * it (scripts/bundle-functions.mjs: esbuild, ESM, minified, the credential-provider and
+ * The deployed artifacts themselves: each function bundled with the esbuild options the stack
+ * bundles it with (scripts/function-bundle.mjs, used by scripts/bundle-functions.mjs and mapped onto
+ * NodejsFunction by infra/constructs/relay-function.ts: ESM, minified, the credential-provider and
  * event-stream aliases), loaded in a fresh Node process and invoked with a real SQS batch against
  * loopback destinations. Proves the aliases leave the shipped code working.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cdkBundling } from '../../infra/constructs/relay-function.js';
 import { startFirehoseDouble } from '../../local/firehose-double.js';
 import { sampleEvents } from '../../local/sample-events.js';
 import { startSyslogReceiver } from '../../local/syslog-receiver.js';
+import { FUNCTION_ALIASES, functionBundleOptions, REQUIRE_BANNER } from '../../scripts/function-bundle.mjs';
+import { CATALOG_EVENTS, LAYOUTS } from '../../shared/model/catalog-docs.js';
 import { toWire } from '../../shared/model/wire.js';
 import { parseInput } from '../../shared/parse/parse-payload.js';
 import { envFor, snsPublished, startEmulators, writeRules } from './alerts/harness.js';
@@ -87,6 +92,48 @@ function invokeBundle(
     });
   });
 }
+
+describe('one set of esbuild options for the stack and the bundles tested here', () => {
+  it('the stack maps every shared option onto NodejsFunction', () => {
+    const o = functionBundleOptions('node24');
+    const b = cdkBundling(o);
+    expect(b.format).toBe(OutputFormat.ESM);
+    expect(b.target).toBe('node24');
+    expect(b.minify).toBe(o.minify);
+    expect(b.sourceMap).toBe(o.sourcemap);
+    expect(b.sourceMapMode).toBe(SourceMapMode.DEFAULT);
+    expect(b.sourcesContent).toBe(o.sourcesContent);
+    expect(b.mainFields).toEqual(o.mainFields);
+    expect(b.banner).toBe(REQUIRE_BANNER);
+    expect(b.externalModules).toEqual([]);
+    expect(b.esbuildArgs).toEqual({
+      '--legal-comments': 'none',
+      '--alias': Object.entries(FUNCTION_ALIASES).map(([from, to]) => `${from}=${to}`),
+    });
+  });
+
+  it('an option the stack cannot map fails synth instead of being left out', () => {
+    const o = { ...functionBundleOptions('node24'), drop: ['debugger'] };
+    expect(() => cdkBundling(o)).toThrow(/without a NodejsFunction mapping: drop/);
+  });
+
+  it('the bundles under test were built with those options', () => {
+    const e1 = CATALOG_EVENTS.find((e) => e.id === '1');
+    expect(e1?.name.pt).toBe('Senha visualizada');
+    for (const name of ['normalize', 'deliver-firehose', 'deliver-syslog', 'evaluate-alerts']) {
+      const code = readFileSync(`dist/functions/${name}/index.mjs`, 'utf8');
+      expect(code.startsWith(REQUIRE_BANNER)).toBe(true);
+      expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
+      expect(existsSync(`dist/functions/${name}/index.mjs.map`)).toBe(true);
+      // the functions read the run-time catalog only: no description, Portuguese text or key table
+      // (shared/model/catalog.ts; the whole catalog is catalog-docs.ts, for the CLI and docs)
+      for (const docsOnly of [e1?.description.en, e1?.name.pt, LAYOUTS[0]?.keys[0]?.description])
+        expect(code.includes(docsOnly as string), `${name}: ${docsOnly}`).toBe(false);
+      // the alias replaced the SDK's default credential chain (its SSO and container providers)
+      expect(code).not.toMatch(/\bSSOOIDC|AWS_CONTAINER_CREDENTIALS_FULL_URI/);
+    }
+  });
+});
 
 describe('the bundled functions, as deployed', () => {
   const lines = records.map((r) => r.body);

@@ -18,7 +18,7 @@ import { alertFilterPolicy, readRulesDocument } from '../../../infra/constructs/
 import { ruleMatches } from '../../../shared/alerts/match.js';
 import { loadRulesFile } from '../../../shared/alerts/rules-file.js';
 import { publishEvents } from '../../../shared/deliver/events-publisher.js';
-import { CATALOG_EVENTS } from '../../../shared/model/catalog.js';
+import { CATALOG_EVENTS } from '../../../shared/model/catalog-docs.js';
 import { toWire } from '../../../shared/model/wire.js';
 import { event } from '../../unit/alerts/fixtures.js';
 

@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { alertsCommand } from '../../../cli/alerts.js';
 import { sampleEvents } from '../../../local/sample-events.js';
-import { CATALOG_EVENTS, LAYOUTS } from '../../../shared/model/catalog.js';
+import { CATALOG_EVENTS, LAYOUTS } from '../../../shared/model/catalog-docs.js';
 import { parseInput } from '../../../shared/parse/parse-payload.js';
 
 const N = 4_000;

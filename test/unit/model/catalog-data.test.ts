@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { catalogFeed } from '../../../local/catalog-feed.js';
 import { sampleEvents } from '../../../local/sample-events.js';
-import { layoutFieldKeys } from '../../../shared/model/catalog.js';
 import { CATALOG_EVENTS, LAYOUTS, NOTIFICATION_CATEGORIES, SUID_TYPES } from '../../../shared/model/catalog-data.js';
+import { layoutFieldKeys } from '../../../shared/model/catalog-docs.js';
 import type { Layout } from '../../../shared/model/catalog-types.js';
 
 /** The ids seed 002 lists, in its order (4 and 64 are not documented). */

@@ -21,7 +21,7 @@ import {
   shapeSlugs,
   validateCase,
 } from '../../../scripts/update-golden.js';
-import { LAYOUTS, layoutBySlug, layoutFieldKeys } from '../../../shared/model/catalog.js';
+import { LAYOUTS, layoutBySlug, layoutFieldKeys } from '../../../shared/model/catalog-docs.js';
 import { parseInput } from '../../../shared/parse/parse-payload.js';
 import { createRenderer } from '../../../shared/render/index.js';
 
