@@ -1,6 +1,6 @@
 /**
  * One envelope for every catalog event (and every documented layout without an id): the default
- * input of `npm start`. Fields come from the event's documented layout (seed 000) when it has one.
+ * input of `npm start`. Fields come from the event's documented layout (the SIEM integration guide) when it has one.
  */
 import { CATALOG_EVENTS, LAYOUTS, layoutExampleFields } from '../shared/model/catalog-docs.js';
 import type { Envelope } from './sample-events.js';

@@ -1,7 +1,7 @@
 /**
  * A Firehose protocol double: a tiny `node:http` server on 127.0.0.1 that speaks the AWS JSON 1.1
  * protocol of Amazon Data Firehose well enough for the real `@aws-sdk/client-firehose`
- * (no Firehose emulator exists on npm; see docs/toolchain.md, "Emulators").
+ * (no Firehose emulator exists on npm).
  *
  * It implements `PutRecordBatch`, `PutRecord` and a minimal `DescribeDeliveryStream`, validates
  * the documented limits like the service does, keeps every accepted record in memory (and

@@ -2,7 +2,7 @@
  * Regenerate the golden files of the renderer suite (test/fixtures/golden/README.md):
  *
  *   npx tsx scripts/update-golden.ts            # re-render every variant × input
- *   npx tsx scripts/update-golden.ts --inputs   # first rewrite the seed 000 inputs from the catalog
+ *   npx tsx scripts/update-golden.ts --inputs   # first rewrite the layout inputs from the catalog
  *
  * Every rendered line is checked with the strict reference parsers before it is written; a line that
  * fails is NOT written (the script lists it and exits 1), so a renderer bug cannot be baked into a
@@ -30,7 +30,7 @@ import {
 } from '../test/helpers/strict-parsers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const INPUT_DIR = join(ROOT, 'test/fixtures/events/seed000');
+const INPUT_DIR = join(ROOT, 'test/fixtures/events/layouts');
 const GOLDEN_DIR = join(ROOT, 'test/fixtures/golden');
 /** Input shapes other than the envelope (raw lines, one per file): `shape-<slug>.txt` in each variant. */
 const SHAPE_DIR = join(ROOT, 'test/fixtures/events/shapes');
@@ -42,7 +42,7 @@ const SHAPE_DIR = join(ROOT, 'test/fixtures/events/shapes');
 const GOLDEN_ID_KEY = new EventIdKey('segura-relay-golden-files-event-id-key');
 const GOLDEN_RECEIVED_AT_MS = Date.parse('2026-01-19T13:41:05.000Z');
 
-/** Fixed envelope values shared by every seed 000 input. */
+/** Fixed envelope values shared by every layout input. */
 const INPUT_TIMESTAMP = '2026-01-19T10:41:00.123-03:00';
 const INPUT_HOST = 'vault-01';
 const INPUT_PID = 1426;
@@ -72,7 +72,7 @@ function layoutEnvelope(layout: Layout, id: string): Record<string, unknown> {
   return { id, timestamp: INPUT_TIMESTAMP, host: INPUT_HOST, pid: INPUT_PID, fields };
 }
 
-/** Every seed 000 layout with its input id (the first catalog id, else 9001, 9002, …). */
+/** Every documented layout with its input id (the first catalog id, else 9001, 9002, …). */
 function layoutCases(): Array<{ readonly layout: Layout; readonly id: string }> {
   let unknown = FIRST_UNKNOWN_ID;
   return LAYOUTS.map((layout) => ({ layout, id: layout.eventIds[0] ?? String(unknown++) }));
@@ -111,7 +111,7 @@ function goldenEvent(payload: string): SecurityEvent {
   return withUid(GOLDEN_ID_KEY, payload, parseInput(payload, { receivedAtMs: GOLDEN_RECEIVED_AT_MS }));
 }
 
-/** Every golden case: the seed 000 envelopes (`<slug>`), then the shapes (`shape-<slug>`). */
+/** Every golden case: the SIEM integration guide envelopes (`<slug>`), then the shapes (`shape-<slug>`). */
 function goldenCases(): Array<{ readonly name: string; readonly payload: string }> {
   return [
     ...inputSlugs().map((slug) => ({ name: slug, payload: readInput(slug) })),
@@ -177,7 +177,7 @@ function cefProblems(cef: string, e: SecurityEvent, mode: 'strict' | 'compatible
   const dup = keys.filter((k, i) => keys.indexOf(k) !== i);
   if (dup.length) problems.push(`duplicate keys ${dup.join(', ')}`);
   for (const k of keys) {
-    // formats.md §1.3: use only [A-Za-z0-9] keys (the relay's own field keys may also carry `_`)
+    // docs/formats.md §1.3: use only [A-Za-z0-9] keys (the relay's own field keys may also carry `_`)
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(k)) problems.push(`key ${k} outside [A-Za-z][A-Za-z0-9_]*`);
   }
   const predicted = predictedCefPairs(e, mode);
@@ -200,7 +200,7 @@ function cefProblems(cef: string, e: SecurityEvent, mode: 'strict' | 'compatible
 }
 
 /**
- * Structural checks of a rendered case against formats.md (strict reference parsers) and against the
+ * Structural checks of a rendered case against docs/formats.md (strict reference parsers) and against the
  * event. Returns problems; empty means the output may become (or stay) a golden file.
  */
 function validateCase(variant: Variant, e: SecurityEvent, r: CaseResult): string[] {

@@ -25,7 +25,7 @@ function checkNotification(c: Checker, s: string, at: string): { category: strin
       `unknown notification category ${q(catName)}${suggest(
         catName,
         cats.map((x) => x.name),
-      )} (seed 003 categories; write "Category" or "Category / Type")`,
+      )} (categories of the notification options page; write "Category" or "Category / Type")`,
     );
     return null;
   }

@@ -79,7 +79,7 @@ type MinSeverity =
 /** One clause: every criterion present must hold (AND); lists are any-of (OR). */
 interface MatchClause {
   readonly eventIds: ReadonlySet<string> | null;
-  /** seed 003 notification categories, or category + type pairs */
+  /** categories of the notification options page, or category + type pairs */
   readonly notifications: readonly { readonly category: string; readonly type: string | null }[] | null;
   readonly origins: ReadonlySet<string> | null;
   readonly minSeverity: MinSeverity | null;

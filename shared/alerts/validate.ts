@@ -6,7 +6,7 @@
  *
  * Structure follows `schemas/alert-rules.v1.schema.json` (a test keeps the two in agreement); on top
  * of it this checks what a schema cannot: event ids, notification categories/types and origins
- * against the catalog (seeds 002/003), templates and their placeholders, regex safety, secret-looking
+ * against the catalog (the syslog event catalog and the notification options page), templates and their placeholders, regex safety, secret-looking
  * fields in templates or throttle keys, and duplicate ids. The function at cold start and the dry
  * run use this same code. This file reads the document and its rules; the checks live in
  * rule-match.ts (match clauses against the catalog), rule-delivery.ts (channels, throttle, rate caps,

@@ -129,7 +129,7 @@ function syslogDestination(raw: string | undefined, setting = 'DESTINATION'): Sy
       : undefined;
   const maxDatagramBytes = int(o, 'maxDatagramBytes', setting);
   // keep every rendered event within what the transport carries: shorten the free text rather
-  // than have the collector truncate or drop it (formats.md §3: 8 KiB frames, UDP datagrams)
+  // than have the collector truncate or drop it (docs/formats.md §3: 8 KiB frames, UDP datagrams)
   const { format, renderer } = rendererFrom(o, setting, transport === 'udp' ? (maxDatagramBytes ?? 2048) : 8192);
   const ca = o.ca === undefined ? {} : obj(o.ca, `${setting}.ca`);
   const caPem = str(ca, 'pem', `${setting}.ca`, { optional: true });

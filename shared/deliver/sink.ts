@@ -1,7 +1,7 @@
 /**
  * Delivery contracts shared by every destination (syslog, Firehose). A handler renders events into
  * {@link OutboundItem}s, hands them to a {@link Sink}, and reports SQS batch-item failures from the
- * returned {@link DeliveryResult} (architecture.md §4: a record is successful only once its sink
+ * returned {@link DeliveryResult} (docs/architecture.md §4: a record is successful only once its sink
  * confirmed it).
  *
  * @example

@@ -1,26 +1,26 @@
 /**
  * The vault's event catalog, transcribed from the vendor documentation in `shared/seeds`:
  *
- * - `CATALOG_EVENTS`: seed 002 (Syslog notifications, Portuguese): ids 1–91 as listed (4 and 64 are
+ * - `CATALOG_EVENTS`: the syslog event catalog (Syslog notifications, Portuguese): ids 1–91 as listed (4 and 64 are
  *   not documented), Orbit alerts 336.xxx and other alerts 1695.xxx, with origin code, priority
  *   (syslog severity) and the Portuguese name and description verbatim (markdown escapes removed).
- *   The English texts are the seed 003 notification type names where one matches, otherwise
- *   translations; `notification` is the matching seed 003 category/type, spelled as seed 003 spells it.
- * - `LAYOUTS`: seed 000 (Integration with SIEM; seed 001 is the same document under the former
+ *   The English texts are the type names of the notification options page where one matches, otherwise
+ *   translations; `notification` is the matching category/type of the notification options page, spelled as the notification options page spells it.
+ * - `LAYOUTS`: the SIEM integration guide (Integration with SIEM; its senhasegura edition is the same document under the former
  *   product name senhasegura): one entry per extension-key table, keys in table order. Conversion
  *   damage is repaired: `dport`/`dposrt` → `dpt`, `Cs6`/`Cs7` → `cs6Label`/`cs6`, `duser | root duid=35`
  *   split in two, stripped leading digits restored (`.0.1` → `127.0.0.1`, `-01-19 10:41:00` →
  *   `2017-01-19 10:41:00`) and blank numeric examples filled with plausible values. Known mistakes of
  *   the documentation itself (copy-pasted `msg` examples) are kept and marked `sic`.
- * - `SUID_TYPES`: seed 000 "Message Types (SUID)" (its `dst`/`dhost` rows are conversion damage).
- * - `NOTIFICATION_CATEGORIES`: seed 003 (Notification options), every category and type in order;
+ * - `SUID_TYPES`: the SIEM integration guide, section "Message Types (SUID)" (its `dst`/`dhost` rows are conversion damage).
+ * - `NOTIFICATION_CATEGORIES`: the notification options page (Notification options), every category and type in order;
  *   `-` descriptions become ''.
  */
 import type { CatalogEvent, Layout, NotificationCategory, SuidType } from './catalog-types.js';
 
-/** Every documented event, in seed 002 order. */
+/** Every documented event, in order of the syslog event catalog. */
 const CATALOG_EVENTS: readonly CatalogEvent[] = [
-  // seed 002 "Os eventos configurados no SYSLOG são" (ids 1–91)
+  // the syslog event catalog "Os eventos configurados no SYSLOG são" (ids 1–91)
   {
     id: '1',
     group: 'syslog',
@@ -103,7 +103,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
       en: 'The application lost connectivity with a device.',
       pt: 'A aplicação perdeu a conectividade com um dispositivo.',
     },
-    // seed 003 spells the type 'Lost of connectivity'; the English name is the natural phrasing
+    // the notification options page spells the type 'Lost of connectivity'; the English name is the natural phrasing
     notification: { category: 'Devices', type: 'Lost of connectivity' },
     layout: 'connectivity-loss',
   },
@@ -492,7 +492,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
     priority: 6,
     name: { en: 'Application Started', pt: 'Aplicação iniciada' },
     description: { en: 'The senhasegura application was started.', pt: 'A aplicação senhasegura foi iniciada.' },
-    // seed 003 'Application started' is described as an impersonated application (Segura.go); the names match
+    // the notification options page's 'Application started' is described as an impersonated application (Segura.go); the names match
     notification: { category: 'Workstation', type: 'Application started' },
     layout: null,
   },
@@ -503,7 +503,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
     priority: 6,
     name: { en: 'Application Completed', pt: 'Aplicação finalizada' },
     description: { en: 'The senhasegura application was finished.', pt: 'A aplicação senhasegura foi finalizada.' },
-    // seed 003 'Application completed' is described as an impersonated application (Segura.go); the names match
+    // the notification options page's 'Application completed' is described as an impersonated application (Segura.go); the names match
     notification: { category: 'Workstation', type: 'Application completed' },
     layout: null,
   },
@@ -653,7 +653,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
     priority: 6,
     name: { en: 'Generate Video for Download', pt: 'Gerar vídeo para download' },
     description: { en: 'A video was generated for download.', pt: 'Um vídeo foi gerado para download.' },
-    // seed 003 also has 'Video scheduled for download' (generation finished); matched by name
+    // the notification options page also has 'Video scheduled for download' (generation finished); matched by name
     notification: { category: 'Remote Session', type: 'Generate video for download' },
     layout: null,
   },
@@ -713,7 +713,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
       en: 'A new workstation user was approved to use senhasegura.go.',
       pt: 'Um novo usuário de workstation foi aprovado para usar o senhasegura.go.',
     },
-    // seed 003 calls this Workstation type just 'User' (workstation local user approved)
+    // the notification options page calls this Workstation type just 'User' (workstation local user approved)
     notification: { category: 'Workstation', type: 'User' },
     layout: null,
   },
@@ -831,7 +831,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
       en: 'senhasegura.go was uninstalled by user decision.',
       pt: 'O senhasegura.go foi desinstalado por decisão do usuário.',
     },
-    // seed 003 'Uninstall' describes an uninstall through Segura.go elevation; matched by name
+    // the notification options page's 'Uninstall' describes an uninstall through Segura.go elevation; matched by name
     notification: { category: 'Workstation', type: 'Uninstall' },
     layout: null,
   },
@@ -881,7 +881,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
     priority: 5,
     name: { en: 'Certificate Expiration Warning: 90 Days', pt: 'Alerta de expiração do certificado: 90 dias' },
     description: { en: 'Some certificates expire within 90 days.', pt: 'Alguns certificados expiram em até 90 dias.' },
-    // seed 002 says 'Alerta' for 90/60/15 days; seed 003 names these three 'warning'
+    // the syslog event catalog says 'Alerta' for 90/60/15 days; the notification options page names these three 'warning'
     notification: { category: 'Certificates', type: 'Certificate expiration warning: 90 days' },
     layout: null,
   },
@@ -965,7 +965,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
     priority: 5,
     name: { en: 'Certificate Management', pt: 'Gerenciamento de certificado' },
     description: { en: 'An action was performed on a certificate.', pt: 'Uma ação foi realizada em um certificado.' },
-    // no 'Certificate management' type in seed 003
+    // no 'Certificate management' type in the notification options page
     notification: null,
     layout: null,
   },
@@ -1005,7 +1005,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
       en: 'Some accesses occurred with an unusual duration.',
       pt: 'Alguns acessos ocorreram com uma duração incomum.',
     },
-    // seed 003 'Access with unusual average length' = a session of unusual duration
+    // the notification options page's 'Access with unusual average length' = a session of unusual duration
     notification: { category: 'User Behavior', type: 'Access with unusual average length' },
     layout: null,
   },
@@ -1016,7 +1016,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
     priority: 5,
     name: { en: 'Unusual Access', pt: 'Acesso não usual' },
     description: { en: 'A user performed an unusual access.', pt: 'Um usuário realizou um acesso incomum.' },
-    // generic 'unusual access': seed 003 only has specific ones (origin, target, credential), none defensible
+    // generic 'unusual access': the notification options page only has specific ones (origin, target, credential), none defensible
     notification: null,
     layout: null,
   },
@@ -1030,7 +1030,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
       en: 'The directory and file scan added some permission policies based on backoffice configuration.',
       pt: '',
     },
-    // seed 002 gives no description for 89–91; English text from the seed 003 type description
+    // the syslog event catalog gives no description for 89–91; English text from the type description of the notification options page
     notification: { category: 'Workstation', type: 'Directory and file scan - Inclusion' },
     layout: null,
   },
@@ -1060,7 +1060,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
     notification: { category: 'Workstation', type: 'Directory and file scan - Change' },
     layout: null,
   },
-  // seed 002 "Alertas do Orbit"
+  // the syslog event catalog "Alertas do Orbit"
   {
     id: '336.001',
     group: 'orbit',
@@ -1121,7 +1121,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
     notification: null,
     layout: null,
   },
-  // seed 002 "Outros Alertas" (no origin column)
+  // the syslog event catalog "Outros Alertas" (no origin column)
   {
     id: '1695.001',
     group: 'other',
@@ -1129,7 +1129,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
     priority: 5,
     name: { en: 'User login', pt: 'User login' },
     description: { en: 'User logged in', pt: 'Usuário fez login' },
-    // seed 003 Authentication 'Authentication messages': a user is authenticated or authentication fails
+    // the notification options page's Authentication 'Authentication messages': a user is authenticated or authentication fails
     notification: { category: 'Authentication', type: 'Authentication messages' },
     layout: null,
   },
@@ -1163,7 +1163,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
       en: 'Two-factor authentication token was registered',
       pt: 'Token de autenticação de dois fatores foi registrado',
     },
-    // two-factor token management: no seed 003 type matches (the MFA types are about MFA being ignored)
+    // two-factor token management: no type of the notification options page matches (the MFA types are about MFA being ignored)
     notification: null,
     layout: null,
   },
@@ -1190,7 +1190,7 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
       en: 'Two-factor authentication token was validated',
       pt: 'Token de autenticação de dois fatores foi validado',
     },
-    // sic: same name and description as 1695.011 in seed 002
+    // sic: same name and description as 1695.011 in the syslog event catalog
     notification: null,
     layout: null,
   },
@@ -1217,13 +1217,13 @@ const CATALOG_EVENTS: readonly CatalogEvent[] = [
       en: 'Two-factor authentication token was deleted',
       pt: 'Token de autenticação de dois fatores foi excluído',
     },
-    // sic: same name and description as 1695.013 in seed 002
+    // sic: same name and description as 1695.013 in the syslog event catalog
     notification: null,
     layout: null,
   },
 ];
 
-/** One entry per extension-key table of seed 000, in document order. */
+/** One entry per extension-key table of the SIEM integration guide, in document order. */
 const LAYOUTS: readonly Layout[] = [
   {
     slug: 'backup',

@@ -5,11 +5,11 @@
  */
 import type { SyslogSeverity } from './security-event.js';
 
-/** A notification category and type users subscribe to in the vault (seed 003). */
+/** A notification category and type users subscribe to in the vault (the notification options page). */
 interface NotificationRef {
   /** e.g. `Credentials` */
   readonly category: string;
-  /** e.g. `Password Viewed`, spelled exactly as seed 003 spells it */
+  /** e.g. `Password Viewed`, spelled exactly as the notification options page spells it */
   readonly type: string;
 }
 
@@ -18,11 +18,11 @@ interface Localized {
   readonly pt: string;
 }
 
-/** One event the vault can send (seed 002: ids 1–91, Orbit 336.xxx, other alerts 1695.xxx). */
+/** One event the vault can send (the syslog event catalog: ids 1–91, Orbit 336.xxx, other alerts 1695.xxx). */
 interface CatalogEvent {
   /** id exactly as documented, without the markdown escapes: `"1"`, `"336.501"`, `"1695.010"` */
   readonly id: string;
-  /** which table of seed 002 it comes from */
+  /** which table of the syslog event catalog it comes from */
   readonly group: 'syslog' | 'orbit' | 'other';
   /** origin code (COSE, COSG, COEQ, COAU, COAC, COSS, COBA, COTR, CORE, CONO, COAT, AUTH, COOF, CRTC, USBH, Orbit); null when the seed gives none (1695.xxx) */
   readonly origin: string | null;
@@ -30,13 +30,13 @@ interface CatalogEvent {
   readonly priority: SyslogSeverity;
   readonly name: Localized;
   readonly description: Localized;
-  /** the matching seed 003 notification type, null when none matches */
+  /** the matching type of the notification options page, null when none matches */
   readonly notification: NotificationRef | null;
-  /** slug of the seed 000 layout documenting this event's extension keys, null if none */
+  /** slug of the layout documenting this event's extension keys, null if none */
   readonly layout: string | null;
 }
 
-/** One documented extension key of a layout (a row of a seed 000 table). */
+/** One documented extension key of a layout (a row of a table of the SIEM integration guide). */
 interface LayoutKey {
   /** key as the vault sends it, conversion damage repaired (`dposrt`→`dpt`, `Cs6`→`cs6Label`, …) */
   readonly key: string;
@@ -46,7 +46,7 @@ interface LayoutKey {
 }
 
 /**
- * A per-event key layout from seed 000 (one table). Layouts for events that have no catalog id
+ * A per-event key layout from the SIEM integration guide (one table). Layouts for events that have no catalog id
  * (the Master Key and report-scheduling events) carry a `signature`: field values that identify
  * the event when its id is unknown.
  */
@@ -69,7 +69,7 @@ interface Layout {
   readonly signature: readonly { readonly field: string; readonly equals: string }[];
 }
 
-/** A SUID message type (seed 000 "Message Types (SUID)"): 8, 9, 15, 17, 153, 164. */
+/** A SUID message type (the SIEM integration guide, section "Message Types (SUID)"): 8, 9, 15, 17, 153, 164. */
 interface SuidType {
   readonly suid: string;
   readonly name: string;
@@ -77,7 +77,7 @@ interface SuidType {
   readonly eventIds: readonly string[];
 }
 
-/** A seed 003 notification category with its types. */
+/** A category of the notification options page with its types. */
 interface NotificationCategory {
   readonly name: string;
   /** Portuguese heading when the seed gives one, else null */

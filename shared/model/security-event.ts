@@ -16,7 +16,7 @@ type InputKind = 'json' | 'rfc5424' | 'cef';
  * How the event id was resolved against the catalog.
  * - `id`: a catalog event id (1–91, 336.xxx, 1695.xxx)
  * - `suid`: not a catalog id, but a documented SUID message type (e.g. 164 = Password Viewed)
- * - `layout`: not a catalog id, but the fields match a layout documented in seed 000
+ * - `layout`: not a catalog id, but the fields match a layout documented in the SIEM integration guide
  *   (e.g. a Master Key recovery failure)
  * - `none`: unknown; kept, flagged, name from the message, severity from the message or defaulted
  */
@@ -69,11 +69,11 @@ interface SecurityEvent {
   /** event name (from the input, else the catalog, else a generic name) */
   readonly name: string;
   readonly catalogMatch: CatalogMatch;
-  /** notification category from seed 003 (e.g. `Credentials`), null if none matches */
+  /** notification category from the notification options page (e.g. `Credentials`), null if none matches */
   readonly category: string | null;
-  /** notification type from seed 003 (e.g. `Password Viewed`), null if none matches */
+  /** notification type from the notification options page (e.g. `Password Viewed`), null if none matches */
   readonly notificationType: string | null;
-  /** origin code from seed 002 (COSE, COSG, …, Orbit), null if unknown */
+  /** origin code from the syslog event catalog (COSE, COSG, …, Orbit), null if unknown */
   readonly origin: string | null;
   readonly syslogSeverity: SyslogSeverity;
   readonly cefSeverity: CefSeverity;

@@ -4,7 +4,7 @@
  * - C0 controls except CR and LF, DEL, and C1 controls (U+0080–U+009F) become a space: no SIEM
  *   parser decodes them and rsyslog rewrites them (`#011`), so they can only corrupt records.
  * - Lone UTF-16 surrogates become U+FFFD (they cannot be encoded as UTF-8).
- * - Values are trimmed: parsers disagree on trailing spaces (formats.md §1.3).
+ * - Values are trimmed: parsers disagree on trailing spaces (docs/formats.md §1.3).
  * CR and LF survive in field values: CEF writes them as `\r` / `\n` escapes, so they round-trip.
  */
 

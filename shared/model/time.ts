@@ -133,7 +133,7 @@ function pad3(n: number): string {
 
 /**
  * RFC 5424 TIMESTAMP in UTC: `YYYY-MM-DDTHH:MM:SS.mmmZ`, or 6 fraction digits when the source had
- * microseconds. Upper-case T and Z, no leap seconds (formats.md §2.1).
+ * microseconds. Upper-case T and Z, no leap seconds (docs/formats.md §2.1).
  */
 // Events arrive in time order, so consecutive events usually share the same second, and nearly
 // always the same day: the date part is formatted once per day, the time of day from tables.

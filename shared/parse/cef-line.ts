@@ -1,6 +1,6 @@
 /**
  * CEF line → RawEvent. `CEF:0|Vendor|Product|Version|EventClassId|Name|Severity|Extension`
- * (formats.md §1): header escapes `\|` `\\`; extension escapes `\=` `\\` `\n` `\r`.
+ * (docs/formats.md §1): header escapes `\|` `\\`; extension escapes `\=` `\\` `\n` `\r`.
  */
 import { InvalidEventError } from '../errors.js';
 import type { RawEvent } from '../model/normalize.js';

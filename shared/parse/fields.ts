@@ -29,7 +29,7 @@ function repairKey(raw: string): string {
 
 /**
  * Ordered pairs → field record. Values are cleaned (text.ts) and empty values omitted (no parser
- * agrees on them, formats.md §1.3). Dots in keys become `_`. A repeated key keeps every value: the
+ * agrees on them, docs/formats.md §1.3). Dots in keys become `_`. A repeated key keeps every value: the
  * second becomes `key_2`, the third `key_3` (the vault's Master Key recovery events send `act`
  * twice), so nothing is lost.
  *

@@ -1,7 +1,7 @@
 /**
  * Key=value scanning shared by the CEF extension parser and the vault's native key=value body.
  *
- * CEF rule (formats.md §1.3): values may contain spaces and are not quoted; a value ends where the
+ * CEF rule (docs/formats.md §1.3): values may contain spaces and are not quoted; a value ends where the
  * next ` key=` begins (`=` not escaped).
  *
  * The vault's native key=value text (the syslog event catalog: "key = value, separated by spaces,

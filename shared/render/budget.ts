@@ -1,6 +1,6 @@
 /**
  * Size budget: shorten only the free text (`msg`), measured in UTF-8 bytes after escaping, at a
- * code-point boundary, never through an escape sequence (formats.md §3.3).
+ * code-point boundary, never through an escape sequence (docs/formats.md §3.3).
  */
 import { RenderError } from '../errors.js';
 

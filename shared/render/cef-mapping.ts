@@ -10,7 +10,7 @@
  *   Everything else (sname, originIP, country, cs7/cs8, a `dst` that is not an IP, `dpt=99999`, …) moves to a
  *   free labeled slot (cn1–cn3 for integers; cs1–cs6 then flexString1–2 for text) whose label is
  *   the original key (cs7/cs8 keep their own label). When no slot is free the key is written as
- *   `segura<Key>` (a vendor-prefixed custom key, formats.md §1.4). Nothing is dropped.
+ *   `segura<Key>` (a vendor-prefixed custom key, docs/formats.md §1.4). Nothing is dropped.
  *
  * Performance: the mapping depends on the ordered key set plus a few value checks, so it is
  * compiled once per key signature into a `Plan` (a list of steps with precomputed `key=` text);
@@ -72,7 +72,7 @@ function vendorKey(k: string): string {
 
 /**
  * Output keys must be unique in a line (Elastic keeps the last duplicate, liblognorm is undefined):
- * a second `seguraRt` becomes `seguraRt2`. Keys stay `[A-Za-z0-9]` (formats.md §1.3).
+ * a second `seguraRt` becomes `seguraRt2`. Keys stay `[A-Za-z0-9]` (docs/formats.md §1.3).
  */
 function claimer(fields: Readonly<Record<string, string>>) {
   const taken = new Set<string>(Object.keys(fields));

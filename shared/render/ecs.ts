@@ -28,7 +28,7 @@ interface EcsOptions {
 const ECS_VERSION = '8.11.0';
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-/** Notification category (seed 003) → ECS `event.category`. */
+/** Notification category (the notification options page) → ECS `event.category`. */
 const CATEGORY: Readonly<Record<string, readonly string[]>> = {
   'Access Control': ['iam'],
   'Audit Trail': ['configuration'],

@@ -1,5 +1,5 @@
 /**
- * RFC 5424 renderer (formats.md §2):
+ * RFC 5424 renderer (docs/formats.md §2):
  * `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD [MSG]`
  * - PRI = facility × 8 + syslog severity (facility user = 1 by default), precomputed per severity;
  * - TIMESTAMP in UTC, `.mmm` (or 6 digits when the source had them), upper-case T and Z;

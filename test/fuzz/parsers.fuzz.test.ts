@@ -42,7 +42,7 @@ function typedOrOk(f: () => unknown): 'ok' | 'invalid' {
   }
 }
 
-const goldenDir = new URL('../fixtures/events/seed000/', import.meta.url);
+const goldenDir = new URL('../fixtures/events/layouts/', import.meta.url);
 const envelopes = readdirSync(goldenDir).map((f) =>
   JSON.stringify(JSON.parse(readFileSync(new URL(f, goldenDir), 'utf8'))),
 );

@@ -69,7 +69,7 @@ function hostileString(maxLength = 24, minLength = 0): fc.Arbitrary<string> {
   return fc.string({ unit: hostileUnit, minLength, maxLength });
 }
 
-/** Keys the vault really sends (seed 000), including the ones strict mode renames or relocates. */
+/** Keys the vault really sends (the SIEM integration guide), including the ones strict mode renames or relocates. */
 const VAULT_KEYS = [
   'msg',
   'suid',

@@ -3,13 +3,13 @@
  * renderer bug cannot hide behind the same bug in the relay's own parser.
  *
  * - `checkCefStrict`: mirrors liblognorm 2.0.6's `cef` parser (rsyslog mmnormalize), the strictest CEF
- *   consumer in formats.md §1.5: `CEF:0|` only; header escapes `\|` `\\` only; extension escapes
+ *   consumer in docs/formats.md §1.5: `CEF:0|` only; header escapes `\|` `\\` only; extension escapes
  *   `\=` `\\` `\n` `\r` only; key charset `[A-Za-z0-9_.]`; a value ends at the last space-delimited
  *   word before the next unescaped `=`, and that word must be a valid key (so an unescaped `=` inside a
- *   value is rejected); no trailing empty value. On top of liblognorm (relay rules, formats.md §1.2 and
+ *   value is rejected); no trailing empty value. On top of liblognorm (relay rules, docs/formats.md §1.2 and
  *   §1.3): no raw control characters anywhere, no line-final space, no lone surrogates.
  *   liblognorm 2.0.6's first-key-character bug is NOT mirrored (the validator also works around it).
- * - `checkRfc5424Strict`: RFC 5424 §6 ABNF as condensed in formats.md §2.1, plus its prose rules: PRI
+ * - `checkRfc5424Strict`: RFC 5424 §6 ABNF as condensed in docs/formats.md §2.1, plus its prose rules: PRI
  *   0–191 without leading zeros, VERSION 1, TIMESTAMP with upper-case T/Z, ≤ 6 fraction digits, no leap
  *   second, valid date; HOSTNAME/APP-NAME/PROCID/MSGID PRINTUSASCII within 255/48/128/32; SD-NAME ≤ 32
  *   PRINTUSASCII without `= SP ] "`; PARAM-VALUE with `" \ ]` escaped; no duplicate SD-ID; private
@@ -110,7 +110,7 @@ function checkCefStrict(line: string): CefStrict {
   ];
   const pairs: Array<[string, string]> = [];
   const n = line.length;
-  if (n > i && line.endsWith(' ')) throw new StrictParseError('line ends with a space (formats.md §1.3)', n - 1);
+  if (n > i && line.endsWith(' ')) throw new StrictParseError('line ends with a space (docs/formats.md §1.3)', n - 1);
   while (i < n) {
     while (i < n && line[i] === ' ') i++;
     if (i >= n) break;

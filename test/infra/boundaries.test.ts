@@ -3,7 +3,7 @@
  * shared/contracts (env var, metric, attribute and table names), shared/errors.ts (the error classes
  * and the one helper that narrows thrown values; no imports) and shared/config (the retry backoff
  * arithmetic, the Firehose backup layout, the stack output keys, the render options' rules), so the
- * CDK app and the function bundles stay apart (style.md, layout rules).
+ * CDK app and the function bundles stay apart (docs/architecture.md §3).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';

@@ -1,10 +1,10 @@
 /**
- * Events for the interop suite: every seed 000 layout (the golden inputs) plus hostile events that
+ * Events for the interop suite: every documented layout (the golden inputs) plus hostile events that
  * try to break a record, forge keys or a second record, or smuggle control characters.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
-const dir = new URL('../fixtures/events/seed000/', import.meta.url);
+const dir = new URL('../fixtures/events/layouts/', import.meta.url);
 
 function goldenInputs(): Array<{ label: string; body: string }> {
   return readdirSync(dir)

@@ -1,7 +1,7 @@
 /**
  * A consecutive-failure circuit breaker for a collector. While a collector is down, every invocation
  * would otherwise spend its connect timeout (and Lambda time) per batch; an open breaker fails the batch
- * immediately instead and SQS keeps the events (architecture.md §4).
+ * immediately instead and SQS keeps the events (docs/architecture.md §4).
  *
  * States: `closed` (normal) → `open` after `failureThreshold` consecutive failures → after `coolDownMs`
  * the next caller becomes the single `half-open` probe → its success closes the breaker, its failure

@@ -2,7 +2,7 @@
  * TCP/TLS stream transport for syslog (RFC 5425 over TLS, RFC 6587 over plain TCP): one long-lived
  * connection per instance, created lazily on the first `send` and reused by later ones. Build it (via
  * `createSyslogSink`) once at module scope so a warm Lambda execution environment keeps its connection
- * across invocations (architecture.md §4).
+ * across invocations (docs/architecture.md §4).
  *
  * ## What "delivered" means here (the at-least-once boundary)
  *
@@ -661,7 +661,7 @@ class StreamConnection implements FrameTransport {
 
 /**
  * TLS client options for a collector connection (RFC 5425 syslog and RELP over TLS alike).
- * Verification is not configurable on purpose (style.md §14): a collector we cannot authenticate
+ * Verification is not configurable on purpose (docs/contributing.md §14): a collector we cannot authenticate
  * must not receive vault security events.
  */
 function tlsClientOptions(

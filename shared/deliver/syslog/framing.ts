@@ -29,7 +29,7 @@ const LF = 0x0a;
  * message, no leading zeros, no trailer. One allocation per frame, no per-character work.
  *
  * Counting characters instead of bytes (`'José'.length === 4`, 5 bytes) cuts the frame short and makes
- * the collector read the next header from the middle of a message (formats.md §3.1: syslog-ng drops
+ * the collector read the next header from the middle of a message (docs/formats.md §3.1: syslog-ng drops
  * the connection, go-syslog reports `expecting a MSGLEN`).
  *
  * @param payload - the rendered message; must be non-empty (MSG-LEN is `NONZERO-DIGIT *DIGIT`)

@@ -2,7 +2,7 @@
  * The syslog {@link Sink}: frames rendered lines (RFC 6587 octet counting or LF, one datagram per
  * line for UDP, one acknowledged `syslog` command per line for RELP), sends them through one
  * reusable transport, and reports an exact delivered/failed split per SQS message id, behind a
- * circuit breaker (architecture.md §4).
+ * circuit breaker (docs/architecture.md §4).
  *
  * Build it once at module scope (Lambda INIT): the connection then survives across warm invocations.
  *
@@ -67,7 +67,7 @@ interface SyslogSinkConfig {
   };
   /**
    * TCP/TLS framing; ignored for UDP and RELP (RELP frames itself). Octet counting is the only
-   * method every receiver accepts and the only one that survives an LF inside a message (formats.md §3.1).
+   * method every receiver accepts and the only one that survives an LF inside a message (docs/formats.md §3.1).
    * @default 'octet'
    */
   readonly framing?: Framing;
@@ -301,7 +301,7 @@ function createSyslogSink(config: SyslogSinkConfig): SyslogSink {
       // RFC 5426 §3.1: the datagram is the message itself, no framing.
       const size = Buffer.byteLength(payload, 'utf8');
       if (size > maxBytes) {
-        return `datagram is ${size} bytes, over maxDatagramBytes ${maxBytes}; the renderer must truncate (formats.md §3.3), the transport never cuts`;
+        return `datagram is ${size} bytes, over maxDatagramBytes ${maxBytes}; the renderer must truncate (docs/formats.md §3.3), the transport never cuts`;
       }
       return Buffer.from(payload, 'utf8');
     }

@@ -7,7 +7,7 @@
  * Nothing confirms that the collector received it; UDP is best-effort by design.
  *
  * Size: the caller (the syslog sink) enforces the datagram cap before calling `send`; the renderer
- * is responsible for truncating to it (formats.md §3.3). This transport never cuts a datagram.
+ * is responsible for truncating to it (docs/formats.md §3.3). This transport never cuts a datagram.
  *
  * @example
  * ```ts

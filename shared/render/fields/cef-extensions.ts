@@ -162,7 +162,7 @@ function isIp(v: string): boolean {
   return dbl.length === 2 ? count < 8 : count === 8;
 }
 
-/** Does `v` fit the CEF type? (Elastic drops keys whose value does not, formats.md §1.3) */
+/** Does `v` fit the CEF type? (Elastic drops keys whose value does not, docs/formats.md §1.3) */
 function fitsType(type: CefType, v: string): boolean {
   switch (type) {
     case 'String':

@@ -39,7 +39,7 @@ async function tcpReceiver(framing: 'octet' | 'lf', outFile?: string): Promise<S
 }
 
 describe('local syslog receiver (strict parsing)', () => {
-  it('a character-counted frame (the José bug from formats.md §3.1) is caught as a bad header and the connection closed', async () => {
+  it('a character-counted frame (the José bug from docs/formats.md §3.1) is caught as a bad header and the connection closed', async () => {
     // Prepare: "<134>José" is 9 characters but 10 bytes; a sender counting characters cuts the frame
     // one byte short and the next "header" starts with the second byte of "é"
     const receiver = await tcpReceiver('octet');

@@ -31,7 +31,7 @@ const tlsFixtures = {
   cert: readFileSync(`${FIXTURES}server.pem`),
 } as const;
 
-/** The vault's own example line (seed 002), byte for byte: no STRUCTURED-DATA field. */
+/** The vault's own example line (the syslog event catalog), byte for byte: no STRUCTURED-DATA field. */
 const SEED_LINE = '<13>1 2018-06-18T17:49:41-03:00 vm-andrew-dev senhasegura 1426 - Autenticado com sucesso.';
 
 /** fauxqs that can go down and come back on the same port (queues must be created again). */

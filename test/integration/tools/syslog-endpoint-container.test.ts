@@ -22,7 +22,7 @@ import { exampleDoc, type Json, parseInExamples, resources, synthConfig } from '
 import { octet, SEED_LINE, Sqs, sleep, tlsFixtures, waitFor } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'events', 'seed000');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'events', 'layouts');
 
 /** The vault's native RFC 5424 line for a documented event (MSGID = event id, key=value MSG). */
 function nativeLine(e: Json, i: number): string {

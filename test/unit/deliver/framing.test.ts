@@ -33,7 +33,7 @@ describe('frameOctetCounted (RFC 6587 §3.4.1)', () => {
     expect(out.subarray(String(bytes).length + 1).toString('utf8')).toBe(payload);
   });
 
-  it('the bad-frame case from formats.md §3.1: a char count would cut "José" one byte short', () => {
+  it('the bad-frame case from docs/formats.md §3.1: a char count would cut "José" one byte short', () => {
     // Prepare: two frames back to back, as on a TCP stream
     const stream = Buffer.concat([frameOctetCounted('<134>José'), frameOctetCounted('<134>next')]);
 

@@ -5,7 +5,7 @@ import { CATALOG_EVENTS, LAYOUTS, NOTIFICATION_CATEGORIES, SUID_TYPES } from '..
 import { layoutFieldKeys } from '../../../shared/model/catalog-docs.js';
 import type { Layout } from '../../../shared/model/catalog-types.js';
 
-/** The ids seed 002 lists, in its order (4 and 64 are not documented). */
+/** The ids the syslog event catalog lists, in its order (4 and 64 are not documented). */
 const SEED_002_IDS = [
   ...['1', '2', '3', '5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20'],
   ...['21', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32', '33', '34', '35', '36', '37', '38'],
@@ -64,7 +64,7 @@ function signatureMatches(signature: Layout['signature'], fields: Record<string,
 }
 
 describe('CATALOG_EVENTS', () => {
-  it('lists exactly the ids of seed 002, in order', () => {
+  it('lists exactly the ids of the syslog event catalog, in order', () => {
     expect(CATALOG_EVENTS.map((e) => e.id)).toEqual(SEED_002_IDS);
   });
 
@@ -114,19 +114,19 @@ describe('CATALOG_EVENTS', () => {
     }
   });
 
-  it('leaves the Portuguese description empty only where seed 002 does (89–91)', () => {
+  it('leaves the Portuguese description empty only where the syslog event catalog does (89–91)', () => {
     expect(CATALOG_EVENTS.filter((e) => e.description.pt === '').map((e) => e.id)).toEqual(['89', '90', '91']);
     expect(event('89').description.en).toContain('directory and file scan');
   });
 
-  it('refers only to seed 003 notification types, spelled exactly', () => {
+  it('refers only to types of the notification options page, spelled exactly', () => {
     for (const e of CATALOG_EVENTS) {
       if (e.notification === null) continue;
       expect(notificationTypes.has(`${e.notification.category}\u0000${e.notification.type}`), e.id).toBe(true);
     }
   });
 
-  it('maps every syslog event to a seed 003 type except the ones with no counterpart', () => {
+  it('maps every syslog event to a type of the notification options page except the ones with no counterpart', () => {
     const unmatched = CATALOG_EVENTS.filter((e) => e.group === 'syslog' && e.notification === null).map((e) => e.id);
     expect(unmatched).toEqual(['84', '88']);
     expect(CATALOG_EVENTS.filter((e) => e.group === 'orbit').every((e) => e.notification === null)).toBe(true);
@@ -139,7 +139,7 @@ describe('CATALOG_EVENTS', () => {
     }
   });
 
-  it('matches seed 002 on spot checks', () => {
+  it('matches the syslog event catalog on spot checks', () => {
     expect(event('1')).toMatchObject({
       origin: 'COSE',
       priority: 5,
@@ -185,7 +185,7 @@ describe('CATALOG_EVENTS', () => {
     expect(event('1695.012').name).toEqual(event('1695.011').name);
   });
 
-  it('counts the seed 002 priorities', () => {
+  it('counts priorities of the syslog event catalog', () => {
     const count = (p: number) => CATALOG_EVENTS.filter((e) => e.priority === p).length;
     expect(count(1)).toBe(6); // the Orbit alerts
     expect(count(2)).toBe(2); // 39, 41
@@ -200,7 +200,7 @@ describe('CATALOG_EVENTS', () => {
 describe('LAYOUTS', () => {
   const idLess = LAYOUTS.filter((l) => l.eventIds.length === 0);
 
-  it('has one entry per seed 000 table, with unique slugs', () => {
+  it('has one entry per table of the SIEM integration guide, with unique slugs', () => {
     expect(LAYOUTS.map((l) => l.title)).toEqual([
       'Backup',
       'Connectivity Loss',
@@ -258,7 +258,7 @@ describe('LAYOUTS', () => {
     expect(layout('master-key-ceremony-started').priority).toBe(5);
   });
 
-  it('refers only to seed 003 notification types', () => {
+  it('refers only to types of the notification options page', () => {
     for (const l of LAYOUTS) {
       if (l.notification === null) continue;
       expect(notificationTypes.has(`${l.notification.category}\u0000${l.notification.type}`), l.slug).toBe(true);
@@ -439,7 +439,7 @@ describe('LAYOUTS', () => {
 });
 
 describe('SUID_TYPES', () => {
-  it('lists the seed 000 message types and their catalog events', () => {
+  it('lists the message types of the SIEM integration guide and their catalog events', () => {
     expect(SUID_TYPES.map((t) => [t.suid, t.eventIds])).toEqual([
       ['8', ['8', '9']],
       ['9', ['21']],
@@ -454,7 +454,7 @@ describe('SUID_TYPES', () => {
 });
 
 describe('NOTIFICATION_CATEGORIES', () => {
-  it('lists every seed 003 category in order', () => {
+  it('lists every category of the notification options page in order', () => {
     expect(NOTIFICATION_CATEGORIES.map((c) => c.name)).toEqual([
       'Access Control',
       'Audit Trail',
@@ -478,7 +478,7 @@ describe('NOTIFICATION_CATEGORIES', () => {
     ]);
   });
 
-  it('has every seed 003 type, unique within its category', () => {
+  it('has every type of the notification options page, unique within its category', () => {
     expect(NOTIFICATION_CATEGORIES.map((c) => c.types.length)).toEqual([
       5, 1, 3, 16, 2, 6, 7, 2, 4, 5, 2, 10, 2, 4, 3, 7, 3, 8, 29,
     ]);

@@ -101,7 +101,7 @@ describe('JSON envelope', () => {
     expect(e.fields).toEqual({ msg: 'hello' });
   });
 
-  it('resolves an unknown id through a seed 000 layout signature', () => {
+  it('resolves an unknown id through a documented layout signature', () => {
     const e = parseInput(
       env({ id: '9999', fields: { sourceServiceName: 'Master Key', act: 'Recovery attempt failed' } }),
     );

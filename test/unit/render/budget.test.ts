@@ -1,5 +1,5 @@
 /**
- * Size budgets (formats.md §3.3): only the free text is shortened, measured in UTF-8 bytes after
+ * Size budgets (docs/formats.md §3.3): only the free text is shortened, measured in UTF-8 bytes after
  * escaping, on a code-point boundary, never through an escape sequence, without a trailing space,
  * with a visible marker; a renderer refuses (RenderError) when shortening msg cannot be enough.
  */

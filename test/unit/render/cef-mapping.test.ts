@@ -1,5 +1,5 @@
 /**
- * CEF key mapping, strict vs compatible (cef-mapping.ts, formats.md §1.3–1.4): compatible writes the
+ * CEF key mapping, strict vs compatible (cef-mapping.ts, docs/formats.md §1.3–1.4): compatible writes the
  * vault's keys verbatim; strict writes only dictionary keys with values of the right type and moves
  * everything else to labeled custom slots. In both modes nothing may be lost and no key may repeat.
  */
@@ -333,8 +333,8 @@ describe('strict mode', () => {
   });
 });
 
-describe('CEF dictionary data (style.md §12)', () => {
-  it('types the keys a PAM vault uses as formats.md §1.4 lists them', () => {
+describe('CEF dictionary data (docs/contributing.md §12)', () => {
+  it('types the keys a PAM vault uses as docs/formats.md §1.4 lists them', () => {
     expect(CEF_KEYS.dst?.type).toBe('IP');
     expect(CEF_KEYS.src?.type).toBe('IP');
     expect(CEF_KEYS.dvc?.type).toBe('IP');
@@ -342,7 +342,7 @@ describe('CEF dictionary data (style.md §12)', () => {
     expect(CEF_KEYS.cn1?.type).toBe('Long');
     expect(CEF_KEYS.rt?.type).toBe('TimeStamp');
     expect(CEF_KEYS.suser?.fullName).toBe('sourceUserName');
-    expect(CEF_KEYS.sname).toBeUndefined(); // not a CEF key (formats.md §1.4)
+    expect(CEF_KEYS.sname).toBeUndefined(); // not a CEF key (docs/formats.md §1.4)
     for (const k of Object.keys(CEF_KEYS)) expect(k).toMatch(/^[A-Za-z][A-Za-z0-9]*$/);
   });
 

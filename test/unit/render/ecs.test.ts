@@ -1,6 +1,6 @@
 /**
  * ECS mapping, field by field, for every layout of the vault's SIEM integration guide (the golden
- * inputs in test/fixtures/events/seed000). The expectations are written from the guide's description
+ * inputs in test/fixtures/events/layouts). The expectations are written from the guide's description
  * of each key in each layout, not from the renderer: a key means different things per layout
  * (`suid` is the SUID message type in the Backup layout and the logged user's id in Audited
  * Commands; `sname` is a backup script identifier in Backup), and the Master Key recovery requester

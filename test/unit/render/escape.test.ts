@@ -1,6 +1,6 @@
 /**
- * Per-format escapers (formats.md §1.2, RFC 5424 §6.3.3) and the strict reference parsers the other
- * render tests rely on: the parsers must reject exactly what formats.md says liblognorm / RFC 5424
+ * Per-format escapers (docs/formats.md §1.2, RFC 5424 §6.3.3) and the strict reference parsers the other
+ * render tests rely on: the parsers must reject exactly what docs/formats.md says liblognorm / RFC 5424
  * parsers reject, or they would prove nothing.
  */
 import fc from 'fast-check';
@@ -97,7 +97,7 @@ describe('printUsAscii', () => {
   });
 });
 
-describe('strict CEF checker (liblognorm 2.0.6 rules, formats.md §1.5)', () => {
+describe('strict CEF checker (liblognorm 2.0.6 rules, docs/formats.md §1.5)', () => {
   const ok = 'CEF:0|MT4|Segura|3|1|Password Viewed|5|suser=jsilva msg=a b c';
 
   it('parses a valid line into header and ordered pairs', () => {
@@ -156,7 +156,7 @@ describe('strict CEF checker (liblognorm 2.0.6 rules, formats.md §1.5)', () => 
   });
 });
 
-describe('strict RFC 5424 checker (formats.md §2.1)', () => {
+describe('strict RFC 5424 checker (docs/formats.md §2.1)', () => {
   it('parses a valid line', () => {
     const s = checkRfc5424Strict(
       '<134>1 2026-01-19T13:41:00.123456Z vault-01 Segura 1426 164 [segura@32473 a="x\\"\\]\\\\ \\y"][origin ip="1"] \ufeffCEF:0|x',

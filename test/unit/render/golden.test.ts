@@ -1,5 +1,5 @@
 /**
- * Golden-string tests (style.md §13): every seed 000 layout × every variant folder under
+ * Golden-string tests (docs/contributing.md §13): every documented layout × every variant folder under
  * test/fixtures/golden. Each case is first checked with the strict reference parsers (so a wrong
  * golden file cannot hide a renderer bug), then compared byte for byte. This test never writes;
  * regenerate with `npx tsx scripts/update-golden.ts` and review the diff.
@@ -28,8 +28,8 @@ import { createRenderer } from '../../../shared/render/index.js';
 const slugs = inputSlugs();
 const variants = loadVariants();
 
-describe('golden inputs (test/fixtures/events/seed000)', () => {
-  it('has one input per seed 000 layout and nothing else', () => {
+describe('golden inputs (test/fixtures/events/layouts)', () => {
+  it('has one input per documented layout and nothing else', () => {
     expect(slugs).toEqual(LAYOUTS.map((l) => l.slug).sort());
     expect(slugs).toHaveLength(28);
   });
@@ -83,7 +83,7 @@ for (const variant of variants) {
     it.each(slugs)('%s', (slug) => {
       const event = goldenEvent(readInput(slug));
       const result = renderCase(variant, event);
-      // 1. the output is valid per formats.md whatever the golden file says
+      // 1. the output is valid per docs/formats.md whatever the golden file says
       expect(validateCase(variant, event, result), `${variant.name}/${slug}: ${goldenText(result)}`).toEqual([]);
       // 2. byte-for-byte: one line plus exactly one LF
       const path = goldenPath(variant.name, slug);
@@ -195,7 +195,7 @@ describe('budget variants', () => {
     });
   });
 
-  it('maxBytes 1024 changes nothing for seed 000 (the longest line, rfc5424-sd request-approved, is < 1024 bytes)', () => {
+  it('maxBytes 1024 changes nothing for the documented layouts (the longest line, rfc5424-sd request-approved, is < 1024 bytes)', () => {
     for (const slug of slugs) {
       const event = goldenEvent(readInput(slug));
       for (const [format, opts] of [

@@ -1,5 +1,5 @@
 /**
- * Adversarial inputs for every parser and renderer (style.md §11): format specials, line breaks,
+ * Adversarial inputs for every parser and renderer (docs/contributing.md §11): format specials, line breaks,
  * NUL, TAB, non-ASCII, 10 KB values, lone surrogates, a forged second record, forged `key=value`
  * pairs, header injection through name/host/pid, and event ids that try to inject.
  */
@@ -64,7 +64,7 @@ function event(o: Record<string, unknown>): SecurityEvent {
   return parseInput(JSON.stringify({ id: '164', timestamp: '2026-01-19T10:41:00.123-03:00', ...o }));
 }
 
-/** Assert one record per formats.md and return the parsed view. */
+/** Assert one record per docs/formats.md and return the parsed view. */
 function oneRecord(what: string, format: string, cfg: RenderConfig, line: string): void {
   expect(isWellFormedUtf16(line), `${what}: lone surrogate`).toBe(true);
   if (format === 'ecs') {
