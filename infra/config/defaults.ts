@@ -45,6 +45,20 @@ const DEFAULT_DEAD_LETTER_QUEUE_DAYS = 14;
 const DEFAULT_RUNTIME = 'nodejs24.x' as const;
 const DEFAULT_TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
+/**
+ * Visibility timeout of a consumer's queue, seconds: 6 × the function timeout plus the batching
+ * window, AWS's rule for an SQS event source:
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html ("set the source queue's
+ * visibility timeout to at least six times the function timeout, plus the value of
+ * MaximumBatchingWindowInSeconds").
+ */
+function visibilitySecondsFor(p: {
+  readonly timeoutSeconds: number;
+  readonly maxBatchingWindowSeconds: number;
+}): number {
+  return 6 * p.timeoutSeconds + p.maxBatchingWindowSeconds;
+}
+
 /** A destination's retry backoff: the configured one, else the shared default. */
 function backoffOf(p: ProcessingInput | undefined): RetryBackoff {
   return {
@@ -63,4 +77,5 @@ export {
   DEFAULT_TLS_POLICY,
   FIREHOSE_MAX_RETRY_SECONDS,
   PROCESSING_DEFAULTS,
+  visibilitySecondsFor,
 };

@@ -1,0 +1,128 @@
+/**
+ * `npm start -c <deployment config>`: the topology the stack would deploy from that config, for the
+ * local relay. The config is loaded by the stack's own loader (infra/config/load.ts: schema, cross-
+ * field rules, defaults), each destination keeps its format, render options, aggregation, filter
+ * (the SNS filter policy the stack sets: infra/config/filter-policy.ts) and processing (batch size,
+ * maxReceiveCount, visibility = the stack's rule, backoff); the alerts subscription gets the
+ * config's filter or the policy derived from the rules (infra/constructs/alert-filter.ts).
+ *
+ * What this machine cannot reach is replaced by a local double, and `standsFor` says what:
+ * Firehose (S3, Splunk HEC, HTTP endpoint) → the Firehose double (Splunk/HTTP streams back up
+ * failed records to the S3 double, as the stack configures them); a collector (existing host or
+ * the targets behind a new NLB) → a local receiver speaking the destination's transport (TLS with a
+ * throwaway certificate, TCP, UDP, RELP plain or over TLS).
+ */
+
+import { visibilitySecondsFor } from '../infra/config/defaults.js';
+import { eventFilterPolicy } from '../infra/config/filter-policy.js';
+import { loadConfig } from '../infra/config/load.js';
+import type { Destination, Processing, RelayConfig } from '../infra/config/types.js';
+import { alertFilterPolicy, readRulesDocument } from '../infra/constructs/alert-filter.js';
+import type { LocalAlertsOptions } from './alerts.js';
+import type { LocalDestinationSpec, LocalQueueSettings, LocalSyslogSpec } from './relay.js';
+
+interface LocalDeployment {
+  readonly config: RelayConfig;
+  readonly destinations: LocalDestinationSpec[];
+  /** false: the config has no alerts */
+  readonly alerts: false | LocalAlertsOptions;
+  /** where the alerts subscription's filter comes from, and why there is none */
+  readonly alertsFilter: string | null;
+  readonly ingest: LocalQueueSettings;
+}
+
+function queueSettings(p: Processing): LocalQueueSettings {
+  return {
+    batchSize: p.batchSize,
+    maxReceiveCount: p.maxReceiveCount,
+    visibilitySec: visibilitySecondsFor(p),
+    timeoutMs: p.timeoutSeconds * 1000,
+  };
+}
+
+/** The deployed destination, in a few words: what the local double stands in for. */
+function deployedTarget(d: Destination): string {
+  if (d.type === 'firehose') {
+    const x = d.delivery;
+    if (x.type === 's3') return `Firehose → S3 archive bucket, prefix ${x.prefix}`;
+    if (x.type === 'splunk') return `Firehose → Splunk HEC ${x.hecEndpoint}`;
+    return `Firehose → HTTP endpoint ${x.url}`;
+  }
+  const t = d.target;
+  const transport =
+    d.transport === 'relp' ? `RELP${d.relp?.tls === false ? '' : ' over TLS'}` : d.transport.toUpperCase();
+  if (t.kind === 'existing') return `collector ${t.host}:${d.port} (${transport})`;
+  const targets = t.targets.map((x) => `${x.ip}:${x.port}`).join(', ');
+  return `collectors ${targets} behind a new NLB (${t.listener} listener on ${d.port}, ${transport})`;
+}
+
+function localSyslog(d: Extract<Destination, { type: 'syslog' }>): Pick<LocalSyslogSpec, 'local'> & { what: string } {
+  if (d.transport === 'relp')
+    return d.relp?.tls === false
+      ? { local: 'relp', what: 'local RELP receiver' }
+      : { local: 'relp+tls', what: 'local RELP over TLS receiver' };
+  if (d.transport === 'tls') return { local: 'tls', what: 'local TLS receiver (throwaway certificate)' };
+  return { local: d.transport, what: `local ${d.transport.toUpperCase()} receiver` };
+}
+
+/** Map a resolved config to the local relay's destinations and alerts. */
+function localDeployment(config: RelayConfig): LocalDeployment {
+  const destinations = config.destinations.map((d): LocalDestinationSpec => {
+    const common = {
+      name: d.name,
+      format: d.format,
+      render: d.render,
+      ...(d.filter ? { filterPolicy: eventFilterPolicy(d.filter) } : {}),
+      queue: queueSettings(d.processing),
+      ...(d.processing.backoff ? { backoff: d.processing.backoff } : {}),
+    };
+    if (d.type === 'firehose') {
+      const x = d.delivery;
+      return {
+        kind: 'firehose',
+        ...common,
+        queueName: `segura-firehose-${d.id}`,
+        streamName: `segura-${d.id}`,
+        fn: `deliver-firehose ${d.name}`,
+        aggregate: d.aggregate,
+        ...(x.type === 's3' ? {} : { backup: x.type, backupPrefix: x.backupPrefix }),
+        standsFor: `${deployedTarget(d)} → Firehose double${x.type === 's3' ? '' : ' (failed records to the local S3 double)'}`,
+      };
+    }
+    const l = localSyslog(d);
+    return {
+      kind: 'syslog',
+      ...common,
+      queueName: `segura-syslog-${d.id}`,
+      fileName: `syslog-${d.id}.log`,
+      fn: `deliver-syslog ${d.name}`,
+      ...(l.local ? { local: l.local } : {}),
+      framing: d.framing,
+      ...(d.relp?.window ? { relpWindow: d.relp.window } : {}),
+      ...(d.maxDatagramBytes ? { maxDatagramBytes: d.maxDatagramBytes } : {}),
+      standsFor: `${deployedTarget(d)} → ${l.what}`,
+    };
+  });
+  let alerts: false | LocalAlertsOptions = false;
+  let alertsFilter: string | null = null;
+  if (config.alerts) {
+    const a = config.alerts;
+    if (a.filter) {
+      alerts = { rules: a.rules.sourceFile, filterPolicy: eventFilterPolicy(a.filter) as Record<string, unknown> };
+      alertsFilter = 'from the config (alerts.filter)';
+    } else {
+      const derived = alertFilterPolicy(readRulesDocument(a.rules.sourceFile));
+      alerts = { rules: a.rules.sourceFile, ...(derived.policy ? { filterPolicy: derived.policy } : {}) };
+      alertsFilter = derived.policy ? 'derived from the rules' : `none: ${derived.reason}`;
+    }
+  }
+  return { config, destinations, alerts, alertsFilter, ingest: queueSettings(config.ingest.processing) };
+}
+
+/** Load `file` with the stack's loader and map it. @throws ConfigValidationError */
+function loadLocalDeployment(file: string): LocalDeployment {
+  return localDeployment(loadConfig(file));
+}
+
+export type { LocalDeployment };
+export { deployedTarget, loadLocalDeployment, localDeployment };
