@@ -5,7 +5,7 @@
  * and exits non-zero if anything was lost or left undelivered.
  */
 import { createReadStream, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../cli/args.js';
 import { encodingMessage, LineErrors, readLines } from '../cli/lines.js';
@@ -490,7 +490,11 @@ async function main(): Promise<number> {
       invalidInputs: exp.invalid.length,
       drained,
       config: deployment
-        ? { file: deployment.config.sourceFile, name: deployment.config.name, alertsFilter: deployment.alertsFilter }
+        ? {
+            file: relative(process.cwd(), deployment.config.sourceFile),
+            name: deployment.config.name,
+            alertsFilter: deployment.alertsFilter,
+          }
         : null,
       destinations: ledgers.map((l) => {
         const d = relay.destinations.find((x) => x.name === l.name);
