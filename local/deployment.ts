@@ -16,10 +16,11 @@
 import { visibilitySecondsFor } from '../infra/config/defaults.js';
 import { eventFilterPolicy } from '../infra/config/filter-policy.js';
 import { loadConfig } from '../infra/config/load.js';
-import type { Destination, Processing, RelayConfig } from '../infra/config/types.js';
+import type { Processing, RelayConfig } from '../infra/config/types.js';
 import { alertFilterPolicy, readRulesDocument } from '../infra/constructs/alert-filter.js';
 import type { LocalAlertsOptions } from './alerts.js';
-import type { LocalDestinationSpec, LocalQueueSettings, LocalSyslogSpec } from './relay.js';
+import { localDouble } from './destinations.js';
+import type { LocalDestinationSpec, LocalQueueSettings } from './relay.js';
 
 interface LocalDeployment {
   readonly config: RelayConfig;
@@ -40,69 +41,18 @@ function queueSettings(p: Processing): LocalQueueSettings {
   };
 }
 
-/** The deployed destination, in a few words: what the local double stands in for. */
-function deployedTarget(d: Destination): string {
-  if (d.type === 'firehose') {
-    const x = d.delivery;
-    if (x.type === 's3') return `Firehose → S3 archive bucket, prefix ${x.prefix}`;
-    if (x.type === 'splunk') return `Firehose → Splunk HEC ${x.hecEndpoint}`;
-    return `Firehose → HTTP endpoint ${x.url}`;
-  }
-  const t = d.target;
-  const transport =
-    d.transport === 'relp' ? `RELP${d.relp?.tls === false ? '' : ' over TLS'}` : d.transport.toUpperCase();
-  if (t.kind === 'existing') return `collector ${t.host}:${d.port} (${transport})`;
-  const targets = t.targets.map((x) => `${x.ip}:${x.port}`).join(', ');
-  return `collectors ${targets} behind a new NLB (${t.listener} listener on ${d.port}, ${transport})`;
-}
-
-function localSyslog(d: Extract<Destination, { type: 'syslog' }>): Pick<LocalSyslogSpec, 'local'> & { what: string } {
-  if (d.transport === 'relp')
-    return d.relp?.tls === false
-      ? { local: 'relp', what: 'local RELP receiver' }
-      : { local: 'relp+tls', what: 'local RELP over TLS receiver' };
-  if (d.transport === 'tls') return { local: 'tls', what: 'local TLS receiver (throwaway certificate)' };
-  return { local: d.transport, what: `local ${d.transport.toUpperCase()} receiver` };
-}
-
-/** Map a resolved config to the local relay's destinations and alerts. */
+/** Map a resolved config to the local relay's destinations (each kind's double: local/destinations.ts) and alerts. */
 function localDeployment(config: RelayConfig): LocalDeployment {
-  const destinations = config.destinations.map((d): LocalDestinationSpec => {
-    const common = {
+  const destinations = config.destinations.map((d) =>
+    localDouble(d, {
       name: d.name,
       format: d.format,
       render: d.render,
       ...(d.filter ? { filterPolicy: eventFilterPolicy(d.filter) } : {}),
       queue: queueSettings(d.processing),
       ...(d.processing.backoff ? { backoff: d.processing.backoff } : {}),
-    };
-    if (d.type === 'firehose') {
-      const x = d.delivery;
-      return {
-        kind: 'firehose',
-        ...common,
-        queueName: `segura-firehose-${d.id}`,
-        streamName: `segura-${d.id}`,
-        fn: `deliver-firehose ${d.name}`,
-        aggregate: d.aggregate,
-        ...(x.type === 's3' ? {} : { backup: x.type, backupPrefix: x.backupPrefix }),
-        standsFor: `${deployedTarget(d)} → Firehose double${x.type === 's3' ? '' : ' (failed records to the local S3 double)'}`,
-      };
-    }
-    const l = localSyslog(d);
-    return {
-      kind: 'syslog',
-      ...common,
-      queueName: `segura-syslog-${d.id}`,
-      fileName: `syslog-${d.id}.log`,
-      fn: `deliver-syslog ${d.name}`,
-      ...(l.local ? { local: l.local } : {}),
-      framing: d.framing,
-      ...(d.relp?.window ? { relpWindow: d.relp.window } : {}),
-      ...(d.maxDatagramBytes ? { maxDatagramBytes: d.maxDatagramBytes } : {}),
-      standsFor: `${deployedTarget(d)} → ${l.what}`,
-    };
-  });
+    }),
+  );
   let alerts: false | LocalAlertsOptions = false;
   let alertsFilter: string | null = null;
   if (config.alerts) {
@@ -125,4 +75,4 @@ function loadLocalDeployment(file: string): LocalDeployment {
 }
 
 export type { LocalDeployment };
-export { deployedTarget, loadLocalDeployment, localDeployment };
+export { loadLocalDeployment, localDeployment };

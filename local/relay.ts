@@ -19,6 +19,7 @@ import { FIREHOSE_ERROR_PARTITIONS } from '../shared/config/firehose-backup.js';
 import type { RetryBackoff } from '../shared/config/retry-backoff.js';
 import { ENV, REDRIVE_COUNT_ATTR } from '../shared/contracts/index.js';
 import type { SyslogSinkConfig } from '../shared/deliver/syslog/index.js';
+import type { DestinationKind } from '../shared/destinations/kinds.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
 import type { Format, RenderConfig, Renderer } from '../shared/render/index.js';
@@ -242,7 +243,7 @@ function defaultDestinations(o: LocalRelayOptions): LocalDestinationSpec[] {
 
 interface DestinationInfo {
   readonly name: string;
-  readonly kind: 'firehose' | 'syslog';
+  readonly kind: DestinationKind;
   /** the function (poller) name its records go through: deliver-firehose, deliver-syslog, or per destination */
   readonly fn: string;
   readonly queue: QueuePair;
@@ -400,11 +401,12 @@ class LocalRelay {
     const specs = this.o.destinations ?? defaultDestinations(this.o);
     const hoses = specs.filter((d): d is LocalFirehoseSpec => d.kind === 'firehose');
     if (hoses.length > 0) await this.startFirehose(hoses);
-    for (const d of specs) {
-      const hooks = { env, renderHook, backoffEnv };
-      if (d.kind === 'firehose') await this.addFirehose(d, hooks);
-      else await this.addSyslog(d, hooks);
-    }
+    // each destination's double and delivery function, by its kind (the registry: shared/destinations/kinds.ts)
+    const add: { readonly [K in DestinationKind]: (d: Extract<LocalDestinationSpec, { kind: K }>) => Promise<void> } = {
+      firehose: (d) => this.addFirehose(d, { env, renderHook, backoffEnv }),
+      syslog: (d) => this.addSyslog(d, { env, renderHook, backoffEnv }),
+    };
+    for (const d of specs) await (add[d.kind] as (d: LocalDestinationSpec) => Promise<void>)(d);
     if (this.o.alerts) {
       this.alerts = await startLocalAlerts(this.o.alerts, {
         dir: this.dir,
