@@ -4,12 +4,14 @@
  * definition (with `type` fixed to the kind), a delivery function (functions/<fn>/handler.ts and
  * app.ts, bundled by scripts/bundle-functions.mjs, which bundles every folder of functions/), its
  * render options known to shared/config/render-options.ts, the CDK constructs
- * (infra/destinations.ts), the local double (local/destinations.ts), and the recipe in
+ * (infra/destinations.ts), the local double (local/destinations.ts), what `segura-relay cost`
+ * counts for it (cli/cost-inventory.ts), and the recipe in
  * docs/architecture.md §8. Adding a kind without one of them fails here.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COST_EXTRAS, METRICS_BY_KIND } from '../../cli/cost-inventory.js';
 import { INFRA_DESTINATIONS } from '../../infra/destinations.js';
 import { LOCAL_DOUBLES } from '../../local/destinations.js';
 import { RENDER_OPTION_FORMATS } from '../../shared/config/render-options.js';
@@ -51,12 +53,16 @@ describe('destination registry', () => {
       expect(typeof LOCAL_DOUBLES[kind]?.spec).toBe('function');
       expect(typeof LOCAL_DOUBLES[kind]?.deployed).toBe('function');
       expect(d.resourcePrefix).toMatch(/^[A-Z][A-Za-z0-9]*$/);
+      // the CLI: segura-relay cost knows the kind's extras and its function's metrics
+      expect(typeof COST_EXTRAS[kind]).toBe('function');
+      expect(METRICS_BY_KIND[d.fn]?.length ?? 0).toBeGreaterThan(0);
     });
   }
 
   it('the infra and local maps hold exactly the registered kinds', () => {
     expect(Object.keys(INFRA_DESTINATIONS).sort()).toEqual([...DESTINATION_KIND_NAMES].sort());
     expect(Object.keys(LOCAL_DOUBLES).sort()).toEqual([...DESTINATION_KIND_NAMES].sort());
+    expect(Object.keys(COST_EXTRAS).sort()).toEqual([...DESTINATION_KIND_NAMES].sort());
     // resource prefixes are the logical-id namespace of each kind: no two kinds share one
     const prefixes = DESTINATION_KIND_NAMES.map((k) => DESTINATION_KINDS[k].resourcePrefix);
     expect(new Set(prefixes).size).toBe(prefixes.length);
