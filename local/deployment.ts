@@ -30,6 +30,8 @@ interface LocalDeployment {
   /** where the alerts subscription's filter comes from, and why there is none */
   readonly alertsFilter: string | null;
   readonly ingest: LocalQueueSettings;
+  /** undefined: the config has no alerts */
+  readonly alertsQueue: LocalQueueSettings | undefined;
 }
 
 function queueSettings(p: Processing): LocalQueueSettings {
@@ -66,7 +68,14 @@ function localDeployment(config: RelayConfig): LocalDeployment {
       alertsFilter = derived.policy ? 'derived from the rules' : `none: ${derived.reason}`;
     }
   }
-  return { config, destinations, alerts, alertsFilter, ingest: queueSettings(config.ingest.processing) };
+  return {
+    config,
+    destinations,
+    alerts,
+    alertsFilter,
+    ingest: queueSettings(config.ingest.processing),
+    alertsQueue: config.alerts ? queueSettings(config.alerts.processing) : undefined,
+  };
 }
 
 /** Load `file` with the stack's loader and map it. @throws ConfigValidationError */

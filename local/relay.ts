@@ -81,6 +81,10 @@ interface LocalRelayOptions {
    * when given, `firehose` and `syslog` are ignored.
    */
   readonly destinations?: readonly LocalDestinationSpec[];
+  /** the ingest queue and normalize (`npm start -c`: the config's ingest.processing). @default the options above */
+  readonly ingestQueue?: LocalQueueSettings;
+  /** the alerts queue and evaluate-alerts (`npm start -c`: alerts.processing). @default the options above */
+  readonly alertsQueue?: LocalQueueSettings;
   /** syslog destination; false disables it. Without `url`, a local receiver is started. @default TLS, rfc5424 */
   readonly syslog?:
     | false
@@ -334,7 +338,7 @@ class LocalRelay {
     this.endpoint = `http://127.0.0.1:${fauxqs.port}`;
     this.sqs = sqsClient({ endpoint: this.endpoint });
     this.sns = snsClient({ endpoint: this.endpoint });
-    this.ingest = await this.queuePair('segura-ingest');
+    this.ingest = await this.queuePair('segura-ingest', this.o.ingestQueue);
     this.topicArn = (await this.sns.send(new CreateTopicCommand({ Name: 'segura-events' }))).TopicArn as string;
     const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
       AWS_REGION: 'us-east-1',
@@ -396,6 +400,7 @@ class LocalRelay {
             }
             return normalize(event, context);
           },
+      this.o.ingestQueue,
     );
 
     const specs = this.o.destinations ?? defaultDestinations(this.o);
@@ -414,10 +419,10 @@ class LocalRelay {
         endpoint: this.endpoint,
         sns: this.sns,
         spy: fauxqs.spy,
-        queuePair: (name) => this.queuePair(name),
+        queuePair: (name) => this.queuePair(name, this.o.alertsQueue),
         subscribe: (q, policy) => this.subscribe(q, policy),
       });
-      this.addPoller('evaluate-alerts', this.alerts.queue, this.alerts.handler);
+      this.addPoller('evaluate-alerts', this.alerts.queue, this.alerts.handler, this.o.alertsQueue);
     }
     for (const p of this.pollers) p.start();
   }

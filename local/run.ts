@@ -343,7 +343,8 @@ async function main(): Promise<number> {
     ...(deployment
       ? {
           destinations: deployment.destinations,
-          maxReceiveCount: deployment.ingest.maxReceiveCount,
+          ingestQueue: deployment.ingest,
+          ...(deployment.alertsQueue ? { alertsQueue: deployment.alertsQueue } : {}),
         }
       : {}),
     firehose: args['no-firehose'] ? false : { format: firehoseFormat },
