@@ -46,11 +46,11 @@ const DEFAULT_RUNTIME = 'nodejs24.x' as const;
 const DEFAULT_TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 /**
- * Visibility timeout of a consumer's queue, seconds: 6 × the function timeout plus the batching
- * window, AWS's rule for an SQS event source:
- * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html ("set the source queue's
- * visibility timeout to at least six times the function timeout, plus the value of
- * MaximumBatchingWindowInSeconds").
+ * Visibility timeout of a consumer's queue, seconds: 6 × the function timeout (AWS: "set the source
+ * queue's visibility timeout to at least six times the configuration timeout on your function",
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html) plus the batching
+ * window, which records spend received but not yet handed to the function. The stack
+ * (infra/constructs/relay-function.ts) and `npm start -c` (local/deployment.ts) both use it.
  */
 function visibilitySecondsFor(p: {
   readonly timeoutSeconds: number;
