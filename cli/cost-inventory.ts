@@ -15,9 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { loadConfig } from '../infra/config/load.js';
-import type { RelayConfig } from '../infra/config/types.js';
+import type { Destination, RelayConfig } from '../infra/config/types.js';
 import { buildRelayApp } from '../infra/relay-app.js';
 import { METRIC } from '../shared/contracts/index.js';
+import type { DestinationKind } from '../shared/destinations/kinds.js';
 import type { ConsumerInventory, FunctionKind, Inventory } from './cost-model.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -27,6 +28,17 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
  * `service`; deliveries and evaluate-alerts add `Destination`). Kept in step with the functions'
  * `metrics.addMetric` calls by test/unit/cli/cost-inventory.test.ts, which reads their sources.
  */
+/**
+ * What the cost model needs to know of a destination beyond its queue and function, per kind of
+ * the destination registry (shared/destinations/kinds.ts; a kind missing here fails to compile).
+ */
+const COST_EXTRAS: {
+  readonly [K in DestinationKind]: (d: Extract<Destination, { type: K }>) => Partial<ConsumerInventory>;
+} = {
+  firehose: (d) => ({ firehose: { aggregate: d.aggregate, delivery: d.delivery.type } }),
+  syslog: (d) => ({ syslog: { viaNlb: d.target.kind === 'nlb' } }),
+};
+
 const METRICS_BY_KIND: Readonly<Record<FunctionKind, readonly string[]>> = {
   normalize: [
     METRIC.received,
@@ -161,10 +173,7 @@ function inventoryOf(config: RelayConfig): Inventory {
   }>) {
     const dest = config.destinations.find((x) => x.name === d.name);
     if (!dest) throw new Error(`delivery ${d.name} has no destination in the config`);
-    const extra: Partial<ConsumerInventory> =
-      dest.type === 'firehose'
-        ? { firehose: { aggregate: dest.aggregate, delivery: dest.delivery.type } }
-        : { syslog: { viaNlb: dest.target.kind === 'nlb' } };
+    const extra = (COST_EXTRAS[dest.type] as (d: Destination) => Partial<ConsumerInventory>)(dest);
     consumers.push(consumer(d.name, d.kind, d.fn, d.queue.queue, dest.processing, extra));
     customMetrics += METRICS_BY_KIND[d.kind].length;
     metricSets.push(`${d.name} ${METRICS_BY_KIND[d.kind].length}`);
@@ -222,4 +231,4 @@ function inventoryOfFile(path: string): Inventory {
   return inventoryOf(loadConfig(path));
 }
 
-export { inventoryOf, inventoryOfFile, METRICS_BY_KIND };
+export { COST_EXTRAS, inventoryOf, inventoryOfFile, METRICS_BY_KIND };

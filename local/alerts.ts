@@ -42,6 +42,11 @@ interface LocalAlertsOptions {
   readonly dynamodbProxy?: boolean;
   /** how often the summary sweep runs (the stack's schedule: every minute). @default 60_000 */
   readonly sweepEveryMs?: number;
+  /**
+   * the alerts subscription's SNS filter policy (`npm start -c`: the config's `alerts.filter`, else
+   * the one derived from the rules, infra/constructs/alert-filter.ts). @default none: every event
+   */
+  readonly filterPolicy?: Readonly<Record<string, unknown>>;
 }
 
 interface QueueLike {
@@ -109,7 +114,7 @@ interface AlertsDeps {
   readonly sns: SNSClient;
   readonly spy: MessageSpyReader;
   readonly queuePair: (name: string) => Promise<QueueLike>;
-  readonly subscribe: (q: QueueLike) => Promise<void>;
+  readonly subscribe: (q: QueueLike, filterPolicy?: Readonly<Record<string, unknown>>) => Promise<void>;
 }
 
 /**
@@ -197,7 +202,7 @@ async function startLocalAlerts(o: LocalAlertsOptions, d: AlertsDeps): Promise<L
       topics[ch] = t.TopicArn as string;
     }
     const queue = await d.queuePair('segura-alerts');
-    await d.subscribe(queue);
+    await d.subscribe(queue, o.filterPolicy);
     const proxy = o.dynamodbProxy ? await startFaultProxy({ target: dynamodbEndpoint }) : null;
     stops.push(async () => proxy?.stop());
     // the identity key: generated here as the stack generates it at deploy, read by ARN at cold start

@@ -13,6 +13,7 @@ import type { SecurityEvent } from '../shared/model/security-event.js';
 import { type ParseOptions, parseInput } from '../shared/parse/parse-payload.js';
 import type { Renderer } from '../shared/render/index.js';
 import { LOCAL_EVENT_ID_KEY } from './event-id-key.js';
+import { passesFilter } from './filter-match.js';
 
 /**
  * The event the local relay's normalize publishes for an ingest body: parsed, with its stable id
@@ -52,14 +53,24 @@ function countLines(lines: readonly string[]): Map<string, number> {
   return m;
 }
 
-/** Which inputs the relay must reject (ingest DLQ) and, for the rest, the expected line per destination. */
-function expectations(bodies: readonly string[], renderers: ReadonlyMap<string, Renderer>) {
+/**
+ * Which inputs the relay must reject (ingest DLQ) and, for the rest, the expected line per
+ * destination; a destination with a subscription filter policy (`filters`) expects only the events
+ * the policy lets through (`filteredOut` counts the others).
+ */
+function expectations(
+  bodies: readonly string[],
+  renderers: ReadonlyMap<string, Renderer>,
+  filters: ReadonlyMap<string, Readonly<Record<string, unknown>> | undefined> = new Map(),
+) {
   const invalid: Array<{ index: number; reason: string }> = [];
   const expected = new Map<string, string[]>();
   const byCount = new Map<string, number>();
+  const filteredOut = new Map<string, number>();
   for (const name of renderers.keys()) {
     expected.set(name, []);
     byCount.set(name, 0);
+    filteredOut.set(name, 0);
   }
   bodies.forEach((b, index) => {
     let e: ReturnType<typeof parseInput>;
@@ -74,11 +85,15 @@ function expectations(bodies: readonly string[], renderers: ReadonlyMap<string, 
       throw err;
     }
     for (const [name, r] of renderers) {
+      if (!passesFilter(filters.get(name), e)) {
+        filteredOut.set(name, (filteredOut.get(name) ?? 0) + 1);
+        continue;
+      }
       if (e.time === null) byCount.set(name, (byCount.get(name) ?? 0) + 1);
       else (expected.get(name) as string[]).push(r.render(e));
     }
   });
-  return { invalid, expected, byCount };
+  return { invalid, expected, byCount, filteredOut };
 }
 
 function ledgerFor(

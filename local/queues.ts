@@ -84,14 +84,25 @@ async function createQueuePair(
   };
 }
 
-/** Subscribe a queue to the topic with raw message delivery, as the stack does. */
-async function subscribeQueue(sns: SNSClient, topicArn: string, q: QueuePair): Promise<void> {
+/**
+ * Subscribe a queue to the topic with raw message delivery, as the stack does, and the stack's
+ * filter policy on the message attributes when it has one.
+ */
+async function subscribeQueue(
+  sns: SNSClient,
+  topicArn: string,
+  q: QueuePair,
+  filterPolicy?: Readonly<Record<string, unknown>>,
+): Promise<void> {
   await sns.send(
     new SubscribeCommand({
       TopicArn: topicArn,
       Protocol: 'sqs',
       Endpoint: q.arn,
-      Attributes: { RawMessageDelivery: 'true' },
+      Attributes: {
+        RawMessageDelivery: 'true',
+        ...(filterPolicy ? { FilterPolicy: JSON.stringify(filterPolicy) } : {}),
+      },
     }),
   );
 }

@@ -19,6 +19,7 @@ import { FIREHOSE_ERROR_PARTITIONS } from '../shared/config/firehose-backup.js';
 import type { RetryBackoff } from '../shared/config/retry-backoff.js';
 import { ENV, REDRIVE_COUNT_ATTR } from '../shared/contracts/index.js';
 import type { SyslogSinkConfig } from '../shared/deliver/syslog/index.js';
+import type { DestinationKind } from '../shared/destinations/kinds.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';
 import { parseInput } from '../shared/parse/parse-payload.js';
 import type { Format, RenderConfig, Renderer } from '../shared/render/index.js';
@@ -75,6 +76,15 @@ interface LocalRelayOptions {
          */
         readonly backup?: 'splunk' | 'http';
       };
+  /**
+   * The destinations, as a deployment config describes them (`npm start -c`: local/deployment.ts);
+   * when given, `firehose` and `syslog` are ignored.
+   */
+  readonly destinations?: readonly LocalDestinationSpec[];
+  /** the ingest queue and normalize (`npm start -c`: the config's ingest.processing). @default the options above */
+  readonly ingestQueue?: LocalQueueSettings;
+  /** the alerts queue and evaluate-alerts (`npm start -c`: alerts.processing). @default the options above */
+  readonly alertsQueue?: LocalQueueSettings;
   /** syslog destination; false disables it. Without `url`, a local receiver is started. @default TLS, rfc5424 */
   readonly syslog?:
     | false
@@ -137,10 +147,114 @@ interface LocalRelayOptions {
   readonly functionLogs?: FunctionLogs;
 }
 
+/** How one consumer's queue and function run (`npm start -c`: the deployment config's, resolved). */
+interface LocalQueueSettings {
+  /** records per invocation (the local poller receives at most 10 per ReceiveMessage call, SQS's maximum) */
+  readonly batchSize: number;
+  readonly maxReceiveCount: number;
+  readonly visibilitySec: number;
+  readonly timeoutMs: number;
+}
+
+/** A Firehose destination of a local relay: its stream goes to the Firehose double. */
+interface LocalFirehoseSpec {
+  readonly kind: 'firehose';
+  readonly name: string;
+  readonly queueName: string;
+  readonly streamName: string;
+  readonly format: Format;
+  readonly aggregate: boolean;
+  readonly render: RenderConfig;
+  /** a Splunk or HTTP endpoint stream: failed records back up to the S3 double */
+  readonly backup?: 'splunk' | 'http';
+  /** @default `<name>-failed/` */
+  readonly backupPrefix?: string;
+  readonly filterPolicy?: Readonly<Record<string, unknown>>;
+  readonly queue?: LocalQueueSettings;
+  readonly backoff?: RetryBackoff;
+  /** the poller's (and function logs') name. @default deliver-firehose */
+  readonly fn?: string;
+  /** what the deployed destination is, which this local double stands in for */
+  readonly standsFor?: string;
+}
+
+/** A syslog destination of a local relay: an external collector (`url`) or a local receiver. */
+interface LocalSyslogSpec {
+  readonly kind: 'syslog';
+  readonly name: string;
+  readonly queueName: string;
+  readonly url?: string;
+  /** without `url`: the local receiver to start. @default 'tls' */
+  readonly local?: LocalCollector | 'tcp' | 'udp';
+  /** the local receiver's output file in the run folder. @default syslog-received.log */
+  readonly fileName?: string;
+  readonly format: Format;
+  readonly framing: 'octet' | 'lf';
+  readonly render: RenderConfig;
+  readonly ca?: string;
+  readonly sink?: Partial<SyslogSinkConfig>;
+  readonly relpWindow?: number;
+  readonly maxDatagramBytes?: number;
+  readonly filterPolicy?: Readonly<Record<string, unknown>>;
+  readonly queue?: LocalQueueSettings;
+  readonly backoff?: RetryBackoff;
+  /** @default deliver-syslog */
+  readonly fn?: string;
+  readonly standsFor?: string;
+}
+
+type LocalDestinationSpec = LocalFirehoseSpec | LocalSyslogSpec;
+
+interface DestinationHooks {
+  readonly env: (extra: Record<string, string>) => NodeJS.ProcessEnv;
+  readonly renderHook: (destination: string) => { renderer?: (r: Renderer) => Renderer };
+  readonly backoffEnv: Record<string, string>;
+}
+
+/** `firehose` / `syslog` options as destination specs: the default run's archive and collector. */
+function defaultDestinations(o: LocalRelayOptions): LocalDestinationSpec[] {
+  const out: LocalDestinationSpec[] = [];
+  if (o.firehose !== false) {
+    const f = o.firehose ?? {};
+    out.push({
+      kind: 'firehose',
+      name: 'archive',
+      queueName: 'segura-firehose-archive',
+      streamName: 'segura-archive',
+      format: f.format ?? 'cef',
+      aggregate: f.aggregate ?? !f.backup,
+      render: f.render ?? {},
+      ...(f.backup ? { backup: f.backup, backupPrefix: 'archive-failed/' } : {}),
+    });
+  }
+  if (o.syslog !== false) {
+    const s = o.syslog ?? {};
+    out.push({
+      kind: 'syslog',
+      name: 'collector',
+      queueName: 'segura-syslog-collector',
+      ...(s.url ? { url: s.url } : {}),
+      ...(s.local ? { local: s.local } : {}),
+      format: s.format ?? 'rfc5424',
+      framing: s.framing ?? 'octet',
+      render: s.render ?? {},
+      ...(s.ca ? { ca: s.ca } : {}),
+      ...(s.sink ? { sink: s.sink } : {}),
+    });
+  }
+  return out;
+}
+
 interface DestinationInfo {
   readonly name: string;
-  readonly kind: 'firehose' | 'syslog';
+  readonly kind: DestinationKind;
+  /** the function (poller) name its records go through: deliver-firehose, deliver-syslog, or per destination */
+  readonly fn: string;
   readonly queue: QueuePair;
+  /** the SNS filter policy of its subscription (undefined: every event) */
+  readonly filterPolicy: Readonly<Record<string, unknown>> | undefined;
+  /** what the deployed destination is, when a local double stands in for it */
+  readonly standsFor: string | undefined;
   readonly format: Format;
   /**
    * The renderer the destination's function uses, derived from the same DESTINATION config by the
@@ -179,6 +293,11 @@ class LocalRelay {
   sqs!: SQSClient;
   sns!: SNSClient;
   private stopFauxqs: (() => Promise<void>) | null = null;
+  /** local receivers to stop */
+  private readonly stops: (() => Promise<void>)[] = [];
+  private readonly syslogHandlers: Awaited<ReturnType<typeof createSyslogHandler>>[] = [];
+  /** maxReceiveCount per queue name (the DLQ reason names it) */
+  private readonly receives = new Map<string, number>();
   private readonly o: LocalRelayOptions;
   private readonly timeoutMs: number;
   private readonly visibilitySec: number;
@@ -219,7 +338,7 @@ class LocalRelay {
     this.endpoint = `http://127.0.0.1:${fauxqs.port}`;
     this.sqs = sqsClient({ endpoint: this.endpoint });
     this.sns = snsClient({ endpoint: this.endpoint });
-    this.ingest = await this.queuePair('segura-ingest');
+    this.ingest = await this.queuePair('segura-ingest', this.o.ingestQueue);
     this.topicArn = (await this.sns.send(new CreateTopicCommand({ Name: 'segura-events' }))).TopicArn as string;
     const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
       AWS_REGION: 'us-east-1',
@@ -281,147 +400,18 @@ class LocalRelay {
             }
             return normalize(event, context);
           },
+      this.o.ingestQueue,
     );
 
-    if (this.o.firehose !== false) {
-      const f = this.o.firehose ?? {};
-      const format = f.format ?? 'cef';
-      const probe = this.latency;
-      let backup: Record<string, FirehoseBackup> | undefined;
-      if (f.backup) {
-        // the stack's layout: <destination>-failed/ + the error partitions, in the archive bucket
-        this.s3 = await startS3Double({ buckets: [LOCAL_ARCHIVE_BUCKET] });
-        const prefix = 'archive-failed/';
-        backup = {
-          'segura-archive': {
-            store: this.s3,
-            bucket: LOCAL_ARCHIVE_BUCKET,
-            errorOutputPrefix: `${prefix}${FIREHOSE_ERROR_PARTITIONS}`,
-            destination: f.backup,
-          },
-        };
-        this.failedRecordsUri = `s3://${LOCAL_ARCHIVE_BUCKET}/${prefix}`;
-      }
-      this.firehose = await startFirehoseDouble({
-        outDir: this.dir,
-        streams: ['segura-archive'],
-        extensions: { 'segura-archive': ARCHIVE_EXTENSION[format] },
-        ...(backup ? { backup } : {}),
-        ...(probe
-          ? {
-              onAccepted: (_stream: string, records: readonly string[]) => {
-                const at = Date.now();
-                // one record may hold several events (aggregation): each line is one event
-                for (const r of records)
-                  for (const line of r.split('\n')) if (line !== '') probe.arrived('archive', line, at);
-              },
-            }
-          : {}),
-      });
-      const q = await this.queuePair('segura-firehose-archive');
-      await this.subscribe(q);
-      const destination = JSON.stringify({
-        name: 'archive',
-        deliveryStreamName: 'segura-archive',
-        format,
-        aggregate: f.aggregate ?? !f.backup,
-        render: f.render ?? {},
-      });
-      const handler = createFirehoseHandler(
-        env({
-          [ENV.firehoseEndpoint]: this.firehose.endpoint,
-          [ENV.deadLetterQueueUrl]: q.dlqUrl,
-          [ENV.sourceQueueUrl]: q.url,
-          ...backoffEnv,
-          AWS_LAMBDA_FUNCTION_NAME: 'deliver-firehose',
-          [ENV.destination]: destination,
-        }),
-        renderHook('archive'),
-      );
-      const fh = this.firehose;
-      this.addPoller('deliver-firehose', q, handler);
-      this.destinations.push({
-        name: 'archive',
-        kind: 'firehose',
-        queue: q,
-        format,
-        renderer: firehoseDestination(destination).renderer,
-        output: join(this.dir, `segura-archive${ARCHIVE_EXTENSION[format]}`),
-        received: () => fh.lines('segura-archive'),
-      });
-    }
-
-    if (this.o.syslog !== false) {
-      const s = this.o.syslog ?? {};
-      const format = s.format ?? 'rfc5424';
-      let target: SyslogTarget;
-      let ca = s.ca;
-      let output: string;
-      if (s.url) {
-        target = parseSyslogUrl(s.url);
-        output = s.url;
-      } else if (s.local === 'relp' || s.local === 'relp+tls') {
-        const relpTls = s.local === 'relp+tls';
-        if (relpTls) this.tls = throwawayTls(join(this.dir, 'tls'), (l) => this.log(l));
-        const outFile = join(this.dir, 'syslog-received.log');
-        this.relpReceiver = await startRelpReceiver({
-          ...(this.tls ? { tls: { key: this.tls.key, cert: this.tls.cert } } : {}),
-          outFile,
-          ...this.arrivalHook('collector'),
-        });
-        target = { transport: 'relp', relpTls, host: 'localhost', port: this.relpReceiver.port };
-        ca = relpTls ? (s.ca ?? this.tls?.ca) : undefined;
-        output = `${outFile} (RELP${relpTls ? ' over TLS' : ''} receiver on 127.0.0.1:${this.relpReceiver.port})`;
-      } else {
-        this.tls = throwawayTls(join(this.dir, 'tls'), (l) => this.log(l));
-        const outFile = join(this.dir, 'syslog-received.log');
-        this.syslogReceiver = await startSyslogReceiver({
-          transport: 'tls',
-          tls: { key: this.tls.key, cert: this.tls.cert },
-          outFile,
-          ...this.arrivalHook('collector'),
-        });
-        target = { transport: 'tls', host: 'localhost', port: this.syslogReceiver.port };
-        ca = s.ca ?? this.tls.ca;
-        output = `${outFile} (TLS receiver on 127.0.0.1:${this.syslogReceiver.port})`;
-      }
-      const q = await this.queuePair('segura-syslog-collector');
-      await this.subscribe(q);
-      const destination = JSON.stringify({
-        name: 'collector',
-        transport: target.transport,
-        host: target.host,
-        port: target.port,
-        ...(target.transport === 'relp'
-          ? { relp: { tls: target.relpTls === true } }
-          : { framing: s.framing ?? 'octet' }),
-        format,
-        render: s.render ?? {},
-        ...(ca && (target.transport === 'tls' || target.relpTls) ? { ca: { pem: ca } } : {}),
-      });
-      this.syslogHandler = await createSyslogHandler(
-        env({
-          [ENV.deadLetterQueueUrl]: q.dlqUrl,
-          [ENV.sourceQueueUrl]: q.url,
-          ...backoffEnv,
-          AWS_LAMBDA_FUNCTION_NAME: 'deliver-syslog',
-          [ENV.destination]: destination,
-        }),
-        s.sink,
-        renderHook('collector'),
-      );
-      this.addPoller('deliver-syslog', q, this.syslogHandler);
-      const rx = this.syslogReceiver ?? this.relpReceiver;
-      this.destinations.push({
-        name: 'collector',
-        kind: 'syslog',
-        queue: q,
-        format,
-        renderer: syslogDestination(destination).renderer,
-        output,
-        received: () => (rx ? rx.messages : null),
-      });
-    }
+    const specs = this.o.destinations ?? defaultDestinations(this.o);
+    const hoses = specs.filter((d): d is LocalFirehoseSpec => d.kind === 'firehose');
+    if (hoses.length > 0) await this.startFirehose(hoses);
+    // each destination's double and delivery function, by its kind (the registry: shared/destinations/kinds.ts)
+    const add: { readonly [K in DestinationKind]: (d: Extract<LocalDestinationSpec, { kind: K }>) => Promise<void> } = {
+      firehose: (d) => this.addFirehose(d, { env, renderHook, backoffEnv }),
+      syslog: (d) => this.addSyslog(d, { env, renderHook, backoffEnv }),
+    };
+    for (const d of specs) await (add[d.kind] as (d: LocalDestinationSpec) => Promise<void>)(d);
     if (this.o.alerts) {
       this.alerts = await startLocalAlerts(this.o.alerts, {
         dir: this.dir,
@@ -429,12 +419,173 @@ class LocalRelay {
         endpoint: this.endpoint,
         sns: this.sns,
         spy: fauxqs.spy,
-        queuePair: (name) => this.queuePair(name),
-        subscribe: (q) => this.subscribe(q),
+        queuePair: (name) => this.queuePair(name, this.o.alertsQueue),
+        subscribe: (q, policy) => this.subscribe(q, policy),
       });
-      this.addPoller('evaluate-alerts', this.alerts.queue, this.alerts.handler);
+      this.addPoller('evaluate-alerts', this.alerts.queue, this.alerts.handler, this.o.alertsQueue);
     }
     for (const p of this.pollers) p.start();
+  }
+
+  /** One Firehose double for every Firehose destination (one stream each), with the S3 double for backups. */
+  private async startFirehose(hoses: readonly LocalFirehoseSpec[]): Promise<void> {
+    const probe = this.latency;
+    const backup: Record<string, FirehoseBackup> = {};
+    for (const f of hoses) {
+      if (!f.backup) continue;
+      // the stack's layout: <destination>-failed/ + the error partitions, in the archive bucket
+      this.s3 ??= await startS3Double({ buckets: [LOCAL_ARCHIVE_BUCKET] });
+      const prefix = f.backupPrefix ?? `${f.name}-failed/`;
+      backup[f.streamName] = {
+        store: this.s3,
+        bucket: LOCAL_ARCHIVE_BUCKET,
+        errorOutputPrefix: `${prefix}${FIREHOSE_ERROR_PARTITIONS}`,
+        destination: f.backup,
+      };
+      this.failedRecordsUri ??= `s3://${LOCAL_ARCHIVE_BUCKET}/${prefix}`;
+    }
+    const nameOf = new Map(hoses.map((f) => [f.streamName, f.name]));
+    this.firehose = await startFirehoseDouble({
+      outDir: this.dir,
+      streams: hoses.map((f) => f.streamName),
+      extensions: Object.fromEntries(hoses.map((f) => [f.streamName, ARCHIVE_EXTENSION[f.format]])),
+      ...(Object.keys(backup).length > 0 ? { backup } : {}),
+      ...(probe
+        ? {
+            onAccepted: (stream: string, records: readonly string[]) => {
+              const at = Date.now();
+              const name = nameOf.get(stream) ?? stream;
+              // one record may hold several events (aggregation): each line is one event
+              for (const r of records) for (const line of r.split('\n')) if (line !== '') probe.arrived(name, line, at);
+            },
+          }
+        : {}),
+    });
+  }
+
+  private async addFirehose(f: LocalFirehoseSpec, h: DestinationHooks): Promise<void> {
+    const fh = this.firehose as FirehoseDouble;
+    const q = await this.queuePair(f.queueName, f.queue);
+    await this.subscribe(q, f.filterPolicy);
+    const destination = JSON.stringify({
+      name: f.name,
+      deliveryStreamName: f.streamName,
+      format: f.format,
+      aggregate: f.aggregate,
+      render: f.render,
+    });
+    const fn = f.fn ?? 'deliver-firehose';
+    const handler = createFirehoseHandler(
+      h.env({
+        [ENV.firehoseEndpoint]: fh.endpoint,
+        [ENV.deadLetterQueueUrl]: q.dlqUrl,
+        [ENV.sourceQueueUrl]: q.url,
+        ...(f.backoff ? { [ENV.retryBackoff]: JSON.stringify(f.backoff) } : h.backoffEnv),
+        AWS_LAMBDA_FUNCTION_NAME: 'deliver-firehose',
+        [ENV.destination]: destination,
+      }),
+      h.renderHook(f.name),
+    );
+    this.addPoller(fn, q, handler, f.queue);
+    this.destinations.push({
+      name: f.name,
+      kind: 'firehose',
+      fn,
+      queue: q,
+      format: f.format,
+      renderer: firehoseDestination(destination).renderer,
+      output: join(this.dir, `${f.streamName}${ARCHIVE_EXTENSION[f.format]}`),
+      received: () => fh.lines(f.streamName),
+      filterPolicy: f.filterPolicy,
+      standsFor: f.standsFor,
+    });
+  }
+
+  private async addSyslog(s: LocalSyslogSpec, h: DestinationHooks): Promise<void> {
+    let target: SyslogTarget;
+    let ca = s.ca;
+    let output: string;
+    let rx: { readonly messages: string[] } | null = null;
+    const outFile = join(this.dir, s.fileName ?? 'syslog-received.log');
+    const local = s.local ?? 'tls';
+    if (s.url) {
+      target = parseSyslogUrl(s.url);
+      output = s.url;
+    } else if (local === 'relp' || local === 'relp+tls') {
+      const relpTls = local === 'relp+tls';
+      if (relpTls) this.tls ??= throwawayTls(join(this.dir, 'tls'), (l) => this.log(l));
+      const relp = await startRelpReceiver({
+        ...(relpTls && this.tls ? { tls: { key: this.tls.key, cert: this.tls.cert } } : {}),
+        outFile,
+        ...this.arrivalHook(s.name),
+      });
+      this.relpReceiver ??= relp;
+      this.stops.push(() => relp.stop());
+      rx = relp;
+      target = { transport: 'relp', relpTls, host: 'localhost', port: relp.port };
+      ca = relpTls ? (s.ca ?? this.tls?.ca) : undefined;
+      output = `${outFile} (RELP${relpTls ? ' over TLS' : ''} receiver on 127.0.0.1:${relp.port})`;
+    } else {
+      if (local === 'tls') this.tls ??= throwawayTls(join(this.dir, 'tls'), (l) => this.log(l));
+      const tls = local === 'tls' ? this.tls : null;
+      const receiver = await startSyslogReceiver({
+        transport: local,
+        ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
+        ...(local === 'udp' ? {} : { framing: s.framing }),
+        outFile,
+        ...this.arrivalHook(s.name),
+      });
+      this.syslogReceiver ??= receiver;
+      this.stops.push(() => receiver.stop());
+      rx = receiver;
+      target = { transport: local, host: local === 'tls' ? 'localhost' : '127.0.0.1', port: receiver.port };
+      if (tls) ca = s.ca ?? tls.ca;
+      output = `${outFile} (${local.toUpperCase()} receiver on 127.0.0.1:${receiver.port})`;
+    }
+    const q = await this.queuePair(s.queueName, s.queue);
+    await this.subscribe(q, s.filterPolicy);
+    const destination = JSON.stringify({
+      name: s.name,
+      transport: target.transport,
+      host: target.host,
+      port: target.port,
+      ...(target.transport === 'relp'
+        ? { relp: { tls: target.relpTls === true, ...(s.relpWindow ? { window: s.relpWindow } : {}) } }
+        : target.transport === 'udp'
+          ? {}
+          : { framing: s.framing }),
+      format: s.format,
+      render: s.render,
+      ...(ca && (target.transport === 'tls' || target.relpTls) ? { ca: { pem: ca } } : {}),
+      ...(s.maxDatagramBytes ? { maxDatagramBytes: s.maxDatagramBytes } : {}),
+    });
+    const fn = s.fn ?? 'deliver-syslog';
+    const handler = await createSyslogHandler(
+      h.env({
+        [ENV.deadLetterQueueUrl]: q.dlqUrl,
+        [ENV.sourceQueueUrl]: q.url,
+        ...(s.backoff ? { [ENV.retryBackoff]: JSON.stringify(s.backoff) } : h.backoffEnv),
+        AWS_LAMBDA_FUNCTION_NAME: 'deliver-syslog',
+        [ENV.destination]: destination,
+      }),
+      s.sink,
+      h.renderHook(s.name),
+    );
+    this.syslogHandler ??= handler;
+    this.syslogHandlers.push(handler);
+    this.addPoller(fn, q, handler, s.queue);
+    this.destinations.push({
+      name: s.name,
+      kind: 'syslog',
+      fn,
+      queue: q,
+      format: s.format,
+      renderer: syslogDestination(destination).renderer,
+      output,
+      received: () => (rx ? rx.messages : null),
+      filterPolicy: s.filterPolicy,
+      standsFor: s.standsFor,
+    });
   }
 
   /** `onMessage` for a local collector: each decoded message is an arrival (latency on). */
@@ -464,7 +615,7 @@ class LocalRelay {
       local.map((d) => ({
         name: d.name,
         kind: d.kind,
-        fn: d.kind === 'syslog' ? 'deliver-syslog' : 'deliver-firehose',
+        fn: d.fn,
         renderer: d.renderer,
       })),
       alerts
@@ -478,7 +629,7 @@ class LocalRelay {
     );
   }
 
-  private addPoller(name: string, q: QueuePair, handler: SqsHandler): void {
+  private addPoller(name: string, q: QueuePair, handler: SqsHandler, settings?: LocalQueueSettings): void {
     const logs = this.o.functionLogs;
     const timed = this.timed(name, handler);
     this.pollers.push(
@@ -488,8 +639,11 @@ class LocalRelay {
         queueUrl: q.url,
         queueArn: q.arn,
         handler: logs ? (event, context) => logs.run(name, () => timed(event, context)) : timed,
-        timeoutMs: this.timeoutMs,
-        visibilityTimeoutSec: this.visibilitySec,
+        timeoutMs: settings?.timeoutMs ?? this.timeoutMs,
+        visibilityTimeoutSec: settings?.visibilitySec ?? this.visibilitySec,
+        // SQS returns at most 10 messages per ReceiveMessage call (MaxNumberOfMessages 1–10):
+        // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
+        ...(settings ? { batchSize: Math.min(10, settings.batchSize) } : {}),
         ...(this.o.concurrency ? { concurrency: this.o.concurrency } : {}),
         ...(this.o.contextTimeoutMs ? { contextTimeoutMs: this.o.contextTimeoutMs } : {}),
         onLog: (l) => {
@@ -500,15 +654,17 @@ class LocalRelay {
     );
   }
 
-  private queuePair(name: string): Promise<QueuePair> {
+  private queuePair(name: string, settings?: LocalQueueSettings): Promise<QueuePair> {
+    const maxReceiveCount = settings?.maxReceiveCount ?? this.o.maxReceiveCount ?? 3;
+    this.receives.set(name, maxReceiveCount);
     return createQueuePair(this.sqs, name, {
-      visibilitySec: this.visibilitySec,
-      maxReceiveCount: this.o.maxReceiveCount ?? 3,
+      visibilitySec: settings?.visibilitySec ?? this.visibilitySec,
+      maxReceiveCount,
     });
   }
 
-  private subscribe(q: QueuePair): Promise<void> {
-    return subscribeQueue(this.sns, this.topicArn, q);
+  private subscribe(q: QueuePair, filterPolicy?: Readonly<Record<string, unknown>>): Promise<void> {
+    return subscribeQueue(this.sns, this.topicArn, q, filterPolicy);
   }
 
   /** Send raw bodies to the ingest queue, as the vault would; throws if SQS refuses any. */
@@ -608,7 +764,8 @@ class LocalRelay {
   /** Every DLQ's messages with the reason each was parked. */
   async dlqContents(): Promise<DlqEntry[]> {
     const out: DlqEntry[] = [];
-    for (const q of this.sourceQueues()) out.push(...(await readDlq(this.sqs, q, this.o.maxReceiveCount ?? 3)));
+    for (const q of this.sourceQueues())
+      out.push(...(await readDlq(this.sqs, q, this.receives.get(q.name) ?? this.o.maxReceiveCount ?? 3)));
     return out;
   }
 
@@ -623,9 +780,8 @@ class LocalRelay {
 
   async stop(): Promise<void> {
     await Promise.all(this.pollers.map((p) => p.stop()));
-    await this.syslogHandler?.sink.close();
-    await this.syslogReceiver?.stop();
-    await this.relpReceiver?.stop();
+    for (const h of this.syslogHandlers) await h.sink.close();
+    for (const stop of this.stops) await stop();
     await this.firehose?.stop();
     await this.s3?.stop();
     await this.alerts?.stop();
@@ -634,5 +790,17 @@ class LocalRelay {
   }
 }
 
-export type { DestinationInfo, DlqEntry, LocalCollector, LocalRelayOptions, QueuePair, SendFailure, SendReport };
+export type {
+  DestinationInfo,
+  DlqEntry,
+  LocalCollector,
+  LocalDestinationSpec,
+  LocalFirehoseSpec,
+  LocalQueueSettings,
+  LocalRelayOptions,
+  LocalSyslogSpec,
+  QueuePair,
+  SendFailure,
+  SendReport,
+};
 export { LOCAL_COLLECTORS, LocalRelay, parseSyslogUrl, SQS_MAX_MESSAGE_BYTES };

@@ -5,16 +5,18 @@
  * and exits non-zero if anything was lost or left undelivered.
  */
 import { createReadStream, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../cli/args.js';
 import { encodingMessage, LineErrors, readLines } from '../cli/lines.js';
+import { ConfigValidationError } from '../infra/config/errors.js';
 import { parseRulesDocument } from '../shared/alerts/rules-file.js';
 import { RulesError, validateRules } from '../shared/alerts/validate.js';
 import { errorMessage } from '../shared/errors.js';
 import { FORMATS, type Format } from '../shared/render/index.js';
 import { summarizeAlerts } from './alerts.js';
 import { catalogFeed } from './catalog-feed.js';
+import { type LocalDeployment, loadLocalDeployment } from './deployment.js';
 import { FunctionLogs } from './function-logs.js';
 import { formatLatency } from './latency.js';
 import { type DestinationLedger, expectations, ledgerFor } from './ledger.js';
@@ -29,6 +31,12 @@ receiver (or a RELP receiver), dynalite for the alert throttle table, and the re
 deliver-firehose / deliver-syslog / evaluate-alerts handlers.
 
 Options:
+  -c, --config FILE     run the topology a deployment config describes (the stack's loader,
+                        defaults and filter policies): every destination with its format, render
+                        options and SNS filter, the alerts subscription, batch sizes,
+                        maxReceiveCount and visibility; what this machine cannot reach (Splunk,
+                        HTTP endpoints, collectors) is replaced by a local double, and the summary
+                        names it per destination. Excludes the destination options below
   --events FILE         feed this NDJSON file (envelopes or raw vault lines), one event per line
                         (read as \`segura-relay render\` reads: LF ends a line, a lone CR is part of
                         it); a line SQS cannot take (over 1 MiB, characters SQS refuses) is reported
@@ -118,6 +126,19 @@ function checkRules(file: string): void {
   }
 }
 
+/** `-c FILE`: the deployment config, loaded as the stack loads it; its issues are a usage error. */
+function readDeployment(file: string): LocalDeployment {
+  try {
+    return loadLocalDeployment(file);
+  } catch (e) {
+    if (e instanceof ConfigValidationError) throw new UsageError(`--config: ${e.message.replace(/\n\s*/g, '; ')}`);
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT' || err.code === 'EISDIR')
+      throw new UsageError(`--config: cannot read ${file}: ${err.code}`);
+    throw e;
+  }
+}
+
 /** `--syslog-ca FILE`: readable and holding a PEM certificate. */
 function readCa(file: string): string {
   const pem = readOption('syslog-ca', file);
@@ -196,6 +217,7 @@ async function main(): Promise<number> {
     args = parseArgs({
       args: process.argv.slice(2),
       options: {
+        config: { type: 'string', short: 'c' },
         events: { type: 'string' },
         count: { type: 'string' },
         rate: { type: 'string' },
@@ -242,6 +264,23 @@ async function main(): Promise<number> {
     fail(`--syslog-local: one of ${LOCAL_COLLECTORS.join(', ')}`);
   if (local !== undefined && args.syslog !== undefined)
     fail('--syslog-local chooses the local collector; with --syslog URL the URL scheme chooses the transport');
+  const configFile = typeof args.config === 'string' ? args.config : undefined;
+  if (configFile !== undefined) {
+    const excluded = [
+      'syslog',
+      'syslog-ca',
+      'syslog-local',
+      'format',
+      'firehose-format',
+      'syslog-format',
+      'no-firehose',
+      'no-syslog',
+      'rules',
+    ].filter((k) => args[k] !== undefined);
+    if (excluded.length > 0)
+      fail(`--config describes the destinations and the rules: drop ${excluded.map((k) => `--${k}`).join(', ')}`);
+  }
+  const deployment = configFile === undefined ? null : readDeployment(configFile);
   const timeoutS = args.timeout === undefined ? 120 : Number(args.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) fail('--timeout: seconds > 0');
 
@@ -301,6 +340,13 @@ async function main(): Promise<number> {
   const ingested = new Map<string, string>();
   const relay = await LocalRelay.start({
     ...(typeof args.out === 'string' ? { dir: args.out } : {}),
+    ...(deployment
+      ? {
+          destinations: deployment.destinations,
+          ingestQueue: deployment.ingest,
+          ...(deployment.alertsQueue ? { alertsQueue: deployment.alertsQueue } : {}),
+        }
+      : {}),
     firehose: args['no-firehose'] ? false : { format: firehoseFormat },
     syslog: args['no-syslog']
       ? false
@@ -313,7 +359,13 @@ async function main(): Promise<number> {
     timeoutMs: 10_000,
     visibilityTimeoutSec: 10,
     log: (l) => diagnostics.push(l),
-    alerts: args['no-alerts'] ? false : typeof args.rules === 'string' ? { rules: args.rules } : {},
+    alerts: args['no-alerts']
+      ? false
+      : deployment
+        ? deployment.alerts
+        : typeof args.rules === 'string'
+          ? { rules: args.rules }
+          : {},
     latency: true,
     functionLogs,
     ...(port ? { port } : {}),
@@ -391,7 +443,7 @@ async function main(): Promise<number> {
     const seconds = (Date.now() - t0) / 1000;
     const dlq = await relay.dlqContents();
     const renderers = new Map(relay.destinations.map((d) => [d.name, d.renderer]));
-    const exp = expectations(bodies, renderers);
+    const exp = expectations(bodies, renderers, new Map(relay.destinations.map((d) => [d.name, d.filterPolicy])));
     const dlqBy = (queue: string) => dlq.filter((x) => x.queue === queue).length;
     const ledgers: DestinationLedger[] = relay.destinations.map((d) => {
       const received = d.received();
@@ -400,7 +452,7 @@ async function main(): Promise<number> {
       const byCount = exp.byCount.get(d.name) ?? 0;
       if (received === null) {
         // external collector: count what the transport confirmed (the poller deleted), not what it parsed
-        const p = relay.pollerFor(d.kind === 'syslog' ? 'deliver-syslog' : 'deliver-firehose');
+        const p = relay.pollerFor(d.fn);
         const confirmed = p ? Math.max(0, p.stats.deleted - inDlq) : 0;
         return {
           name: d.name,
@@ -423,8 +475,7 @@ async function main(): Promise<number> {
     const lostIngest = Math.max(0, exp.invalid.length - ingestDlq.length);
     const alerts = relay.alerts ? summarizeAlerts(relay.alerts, relay.dir) : null;
     const latency = relay.latencyReport();
-    const fnOf = (kind: string) => (kind === 'syslog' ? 'deliver-syslog' : 'deliver-firehose');
-    const lastErrors = new Map(relay.destinations.map((d) => [d.name, functionLogs.lastError(fnOf(d.kind))] as const));
+    const lastErrors = new Map(relay.destinations.map((d) => [d.name, functionLogs.lastError(d.fn)] as const));
     const ok =
       drained &&
       lostIngest === 0 &&
@@ -439,11 +490,24 @@ async function main(): Promise<number> {
       notSent,
       invalidInputs: exp.invalid.length,
       drained,
-      destinations: ledgers.map((l) => ({
-        ...l,
-        output: relay.destinations.find((d) => d.name === l.name)?.output,
-        lastError: lastErrors.get(l.name) ?? null,
-      })),
+      config: deployment
+        ? {
+            file: relative(process.cwd(), deployment.config.sourceFile),
+            name: deployment.config.name,
+            alertsFilter: deployment.alertsFilter,
+          }
+        : null,
+      destinations: ledgers.map((l) => {
+        const d = relay.destinations.find((x) => x.name === l.name);
+        return {
+          ...l,
+          output: d?.output,
+          standsFor: d?.standsFor ?? null,
+          filterPolicy: d?.filterPolicy ?? null,
+          filteredOut: exp.filteredOut.get(l.name) ?? 0,
+          lastError: lastErrors.get(l.name) ?? null,
+        };
+      }),
       alerts: alerts?.summary ?? null,
       deadLetterQueues: [...reasons.entries()].map(([reason, count]) => ({ reason, count })),
       rate,
@@ -462,6 +526,7 @@ async function main(): Promise<number> {
     w(`Segura SIEM Relay — local run summary (${summary.seconds} s, ${summary.eventsPerSecond} events/s)`);
     w(`  input:               ${bodies.length} (${source})`);
     if (notSent > 0) w(`  not sent:            ${notSent} input line(s) SQS cannot take (each named on stderr)`);
+    if (summary.config) w(`  deployment config:   ${summary.config.name} (${summary.config.file})`);
     w(`  rejected as invalid: ${exp.invalid.length} → ingest DLQ: ${ingestDlq.length}`);
     for (const l of summary.destinations) {
       const d = relay.destinations.find((x) => x.name === l.name);
@@ -469,6 +534,9 @@ async function main(): Promise<number> {
         `  ${d?.kind} ${l.name} (${d?.format}): delivered ${l.delivered}/${l.expected}, in DLQ ${l.inDlq}, missing ${l.missing}, duplicates ${l.duplicates}${l.unexpected ? `, UNEXPECTED ${l.unexpected}` : ''}`,
       );
       w(`      → ${l.output}`);
+      if (l.standsFor) w(`      stands in for: ${l.standsFor}`);
+      if (l.filterPolicy)
+        w(`      filter: ${JSON.stringify(l.filterPolicy)} (SNS filter policy; ${l.filteredOut} event(s) not for it)`);
       if (l.lastError) {
         const e = l.lastError;
         const others = e.kinds > 1 ? ` (${e.total} warnings/errors in all, ${e.kinds} kinds)` : '';
@@ -479,6 +547,7 @@ async function main(): Promise<number> {
     if (ingestError && ingestError.total > exp.invalid.length)
       w(`  normalize last error: ${ingestError.text} × ${ingestError.count}`);
     for (const line of alerts?.lines ?? []) w(line);
+    if (alerts && summary.config) w(`      alerts subscription filter: ${summary.config.alertsFilter}`);
     if (latency) {
       w(
         rate === null

@@ -45,6 +45,20 @@ const DEFAULT_DEAD_LETTER_QUEUE_DAYS = 14;
 const DEFAULT_RUNTIME = 'nodejs24.x' as const;
 const DEFAULT_TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
+/**
+ * Visibility timeout of a consumer's queue, seconds: 6 × the function timeout (AWS: "set the source
+ * queue's visibility timeout to at least six times the configuration timeout on your function",
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html) plus the batching
+ * window, which records spend received but not yet handed to the function. The stack
+ * (infra/constructs/relay-function.ts) and `npm start -c` (local/deployment.ts) both use it.
+ */
+function visibilitySecondsFor(p: {
+  readonly timeoutSeconds: number;
+  readonly maxBatchingWindowSeconds: number;
+}): number {
+  return 6 * p.timeoutSeconds + p.maxBatchingWindowSeconds;
+}
+
 /** A destination's retry backoff: the configured one, else the shared default. */
 function backoffOf(p: ProcessingInput | undefined): RetryBackoff {
   return {
@@ -63,4 +77,5 @@ export {
   DEFAULT_TLS_POLICY,
   FIREHOSE_MAX_RETRY_SECONDS,
   PROCESSING_DEFAULTS,
+  visibilitySecondsFor,
 };

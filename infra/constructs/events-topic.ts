@@ -15,7 +15,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { ENV, EVENT_ATTR } from '../../shared/contracts/index.js';
+import { ENV } from '../../shared/contracts/index.js';
+import { eventFilterPolicy } from '../config/filter-policy.js';
 import type { EventFilter } from '../config/types.js';
 import type { EventQueue } from './event-queue.js';
 import type { RelayFunction } from './relay-function.js';
@@ -25,22 +26,14 @@ interface EventsTopicProps {
 }
 
 /**
- * SNS filter policy for `f` on the attributes normalize publishes ({@link EVENT_ATTR}: `severity`
- * Number, CEF 0–10; `eventId`, `category`, `origin` Strings). Undefined: every event.
+ * SNS filter policy for `f` (infra/config/filter-policy.ts, the JSON `npm start -c` subscribes with
+ * too), as CDK subscription filters. Undefined: every event.
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html
  */
 function filterPolicyOf(f: EventFilter | undefined): Record<string, sns.SubscriptionFilter> | undefined {
-  if (!f) return undefined;
-  const policy: Record<string, sns.SubscriptionFilter> = {};
-  if (f.minSeverity !== undefined)
-    policy[EVENT_ATTR.severity.name] = sns.SubscriptionFilter.numericFilter({ greaterThanOrEqualTo: f.minSeverity });
-  if (f.eventIds) policy[EVENT_ATTR.eventId.name] = sns.SubscriptionFilter.stringFilter({ allowlist: [...f.eventIds] });
-  if (f.excludeEventIds)
-    policy[EVENT_ATTR.eventId.name] = sns.SubscriptionFilter.stringFilter({ denylist: [...f.excludeEventIds] });
-  if (f.categories)
-    policy[EVENT_ATTR.category.name] = sns.SubscriptionFilter.stringFilter({ allowlist: [...f.categories] });
-  if (f.origins) policy[EVENT_ATTR.origin.name] = sns.SubscriptionFilter.stringFilter({ allowlist: [...f.origins] });
-  return policy;
+  const policy = eventFilterPolicy(f);
+  if (!policy) return undefined;
+  return Object.fromEntries(Object.entries(policy).map(([k, cs]) => [k, new sns.SubscriptionFilter(cs)]));
 }
 
 /**

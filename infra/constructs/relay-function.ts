@@ -26,6 +26,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type FunctionBundleOptions, functionBundleOptions } from '../../scripts/function-bundle.mjs';
 import { DEFAULT_METRICS_NAMESPACE, ENV, POWERTOOLS_ENV } from '../../shared/contracts/index.js';
+import { visibilitySecondsFor } from '../config/defaults.js';
 import type { Processing, LogLevel as RelayLogLevel, Runtime } from '../config/types.js';
 import { acknowledge } from '../nag.js';
 import type { EventQueue } from './event-queue.js';
@@ -313,7 +314,7 @@ class RelayFunction extends Construct {
 
 /** Visibility timeout for a queue consumed by a function: 6× its timeout plus the batching window. */
 function visibilityTimeoutFor(p: Processing): Duration {
-  return Duration.seconds(6 * p.timeoutSeconds + p.maxBatchingWindowSeconds);
+  return Duration.seconds(visibilitySecondsFor(p));
 }
 
 export type { BundledFile, RelayFunctionProps };

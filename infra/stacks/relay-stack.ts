@@ -15,6 +15,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { type DestinationOutput, STACK_OUTPUT } from '../../shared/config/stack-outputs.js';
 import { alertChannelDestination, ENV } from '../../shared/contracts/index.js';
+import { DESTINATION_KIND_NAMES } from '../../shared/destinations/kinds.js';
 import type { FirehoseDestination, RelayConfig, SyslogDestination } from '../config/types.js';
 import { AccessLogBucket } from '../constructs/access-log-bucket.js';
 import { alertFilterPolicy, readRulesDocument } from '../constructs/alert-filter.js';
@@ -27,7 +28,6 @@ import { EncryptionKeys } from '../constructs/encryption-keys.js';
 import { EventIdKey } from '../constructs/event-id-key.js';
 import { EventQueue, SubscriptionDeadLetterQueue } from '../constructs/event-queue.js';
 import { EventsTopic } from '../constructs/events-topic.js';
-import { FirehoseDelivery } from '../constructs/firehose-delivery.js';
 import { IngestEndpoint } from '../constructs/ingest-endpoint.js';
 import { IngestQueue } from '../constructs/ingest-queue.js';
 import { RelayMonitoring } from '../constructs/monitoring.js';
@@ -41,8 +41,8 @@ import {
   visibilityTimeoutFor,
 } from '../constructs/relay-function.js';
 import { type FunctionKind, RELAY_METRIC, RelayMetrics, serviceNameOf } from '../constructs/relay-metrics.js';
-import { SyslogEndpoint } from '../constructs/syslog-endpoint.js';
 import { ThrottleTable } from '../constructs/throttle-table.js';
+import { buildDestination, type Delivery, type DestinationContext } from '../destinations.js';
 
 /** Name of the rules file in the evaluate-alerts bundle. */
 const ALERT_RULES_FILE = 'alert-rules.json';
@@ -207,50 +207,22 @@ class RelayStack extends Stack {
         })
       : undefined;
 
-    /** `id`: the stable id alarms are named by (a rename keeps them); `name`: what the metrics say */
-    const deliveries: Array<DashboardDestination & { readonly id: string }> = [];
-    for (const d of firehoseDestinations) {
-      // resource ids from the stable id, never the display name: a rename replaces nothing
-      const id = `Firehose-${d.id}`;
-      const queue = consumerQueue(`${id}-Queue`, d.processing);
-      this.eventsTopic.subscribe(queue, d.filter);
-      const stream = new FirehoseDelivery(this, `${id}-Stream`, {
-        destination: d,
-        archive: archive as ArchiveBucket,
-        logRetention,
-        logRemovalPolicy: keep,
-      });
-      const fn = new RelayFunction(this, `${id}-Deliver`, {
-        ...fnDefaults('deliver-firehose', d.processing),
-        description: `canonical events as ${d.format} to Firehose ${d.name} (${d.delivery.type})`,
-      });
-      fn.consume(queue, d.processing);
-      stream.deliverFrom(fn);
-      deliveries.push({ id: d.id, name: d.name, kind: 'deliver-firehose', fn, queue, firehose: stream });
-    }
-    for (const d of syslogDestinations) {
-      const id = `Syslog-${d.id}`;
-      const net = network as RelayNetwork;
-      const queue = consumerQueue(`${id}-Queue`, d.processing);
-      this.eventsTopic.subscribe(queue, d.filter);
-      const endpoint = new SyslogEndpoint(this, `${id}-Endpoint`, { destination: d, network: net, accessLogs });
-      const fn = new RelayFunction(this, `${id}-Deliver`, {
-        ...fnDefaults('deliver-syslog', d.processing),
-        description: `canonical events as ${d.format} to syslog ${d.transport} ${d.name}`,
-        vpc: { vpc: net.vpc, subnets: net.subnets, securityGroup: endpoint.clientSecurityGroup },
-        bundledFiles: endpoint.bundledFiles,
-      });
-      fn.consume(queue, d.processing);
-      endpoint.deliverFrom(fn);
-      net.bindSqsEndpoint(fn);
-      deliveries.push({ id: d.id, name: d.name, kind: 'deliver-syslog', fn, queue });
-      if (endpoint.loadBalancer) {
-        new CfnOutput(this, `${id}-LoadBalancerDns`, {
-          value: endpoint.loadBalancer.loadBalancerDnsName,
-          description: `internal NLB of syslog destination ${d.name}`,
-        });
-      }
-    }
+    // every destination with its kind's constructs (infra/destinations.ts), kind by kind in registry
+    // order (shared/destinations/kinds.ts), each kind's in config order
+    const ctx: DestinationContext = {
+      scope: this,
+      eventsTopic: this.eventsTopic,
+      consumerQueue,
+      fnDefaults,
+      archive,
+      network,
+      accessLogs,
+      logRetention,
+      keep,
+    };
+    const deliveries: Delivery[] = DESTINATION_KIND_NAMES.flatMap((kind) =>
+      c.destinations.filter((d) => d.type === kind).map((d) => buildDestination(ctx, d)),
+    );
     this.deliveries = deliveries;
     this.syslogEndpoint =
       c.ingest.syslogEndpoint && endpointTaskRole

@@ -46,6 +46,8 @@ describe('infra boundaries', () => {
         target !== 'shared/config/render-options.ts' &&
         target !== 'shared/config/bridge-metrics.ts' &&
         target !== 'shared/config/event-attributes.ts' &&
+        // the destination registry's descriptors: names only (docs/architecture.md §8)
+        target !== 'shared/destinations/kinds.ts' &&
         // build configuration, not runtime code: the esbuild options the stack bundles with
         target !== 'scripts/function-bundle.mjs'
       ) {
