@@ -32,6 +32,8 @@ describe('ruleMatches', () => {
       { notifications: ['Master Key / Failed recovery attempt'] },
       [false, false, false, true],
     ],
+    ['a layout without an id, by slug', { layouts: ['master-key-recovery-failed'] }, [false, false, false, true]],
+    ['another layout without an id', { layouts: ['master-key-recovery-succeeded'] }, [false, false, false, false]],
     ['origins', { origins: ['COBA', 'COSE'] }, [true, true, false, false]],
     ['minSeverity as CEF (≥ 7)', { minSeverity: 7 }, [true, false, true, true]],
     ['minSeverity as syslog name (crit or worse)', { minSeverity: 'crit' }, [false, false, true, true]],
