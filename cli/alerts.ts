@@ -407,6 +407,8 @@ async function testCommand(argv: string[], io: Io): Promise<number> {
           type: 'alert',
           line: f.input.line,
           eventId: f.input.event.eventId,
+          // the layout name of an event without a catalog id (its eventId is whatever it was sent with)
+          layout: idLessLayoutOf(f.input.event),
           event: f.input.event.name,
           rule: f.outcome.rule.id,
           outcome: f.outcome.kind,

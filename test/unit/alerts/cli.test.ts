@@ -81,6 +81,8 @@ describe('segura-relay alerts test', () => {
       .map((l) => JSON.parse(l));
     const mk = alerts.find((a) => a.type === 'alert' && a.rule === 'master-key-recovery-failed');
     expect(mk.outcome).toBe('sent');
+    expect(mk.layout).toBe('master-key-recovery-failed');
+    expect(alerts.find((a) => a.type === 'alert' && a.eventId === '19').layout).toBeNull();
     expect(mk.publish.map((p: { TopicArn: string }) => p.TopicArn.split(':').pop())).toEqual([
       'segura-alerts-sms',
       'segura-alerts-email',
