@@ -17,6 +17,7 @@ import {
   type SummaryOutcome,
   sweepDueWindows,
 } from '../shared/alerts/engine.js';
+import { idLessLayoutOf } from '../shared/alerts/event-ref.js';
 import { IdKey } from '../shared/alerts/identity.js';
 import { evaluateRules } from '../shared/alerts/match.js';
 import type { AlertMessages } from '../shared/alerts/messages.js';
@@ -26,6 +27,7 @@ import { pathText } from '../shared/alerts/template.js';
 import { CHANNELS, type Channel, type RuleSet } from '../shared/alerts/types.js';
 import { RulesError, validateRules } from '../shared/alerts/validate.js';
 import { errorMessage, InvalidEventError } from '../shared/errors.js';
+import { CATALOG_COUNT } from '../shared/model/catalog-docs.js';
 import type { SecurityEvent } from '../shared/model/security-event.js';
 import { formatWithOffset } from '../shared/model/time.js';
 import { DEFAULT_MAX_INPUT_BYTES, parseInput } from '../shared/parse/parse-payload.js';
@@ -206,7 +208,8 @@ function table(head: string[], rows: string[][], maxWidth = 60): string {
 
 function eventLabel(e: SecurityEvent): string {
   const when = e.time ? formatWithOffset(e.time) : 'no time';
-  return `event ${e.eventId} "${e.name}" (${e.host ?? 'no host'}, ${when})`;
+  const slug = idLessLayoutOf(e);
+  return `${slug === null ? `event ${e.eventId}` : `layout ${slug}`} "${e.name}" (${e.host ?? 'no host'}, ${when})`;
 }
 
 function indent(s: string, prefix: string): string {
@@ -289,7 +292,14 @@ function printText(
   const rows = rules.rules.map((r) => {
     const mine = fired.filter((f) => f.outcome.rule.id === r.id);
     const n = (k: AlertOutcome['kind']) => mine.filter((f) => f.outcome.kind === k).length;
-    const ids = [...new Set(mine.map((f) => f.input.event.eventId))];
+    const ids = [
+      ...new Set(
+        mine.map((f) => {
+          const slug = idLessLayoutOf(f.input.event);
+          return slug === null ? f.input.event.eventId : `layout:${slug}`;
+        }),
+      ),
+    ];
     return [
       r.id,
       r.level,
@@ -306,7 +316,7 @@ function printText(
       ids.length ? ids.slice(0, 8).join(' ') + (ids.length > 8 ? ` (+${ids.length - 8})` : '') : '-',
     ];
   });
-  w(table(['RULE', 'LEVEL', 'CHANNELS', 'THROTTLE', 'FIRED', 'SENT', 'SUPPRESSED', 'HELD', 'EVENT IDS'], rows, 44));
+  w(table(['RULE', 'LEVEL', 'CHANNELS', 'THROTTLE', 'FIRED', 'SENT', 'SUPPRESSED', 'HELD', 'EVENTS'], rows, 44));
   const firing = new Set(fired.map((f) => f.input));
   const sentSummaries = summaries.filter((x) => x.outcome.kind === 'sent');
   w('');
@@ -373,7 +383,7 @@ async function testCommand(argv: string[], io: Io): Promise<number> {
     source = v.events;
   } else {
     events = catalogFeed().map((env) => ({ line: null, event: parseInput(JSON.stringify(env)) }));
-    source = 'the catalog (one of every event)';
+    source = `the catalog (one of every event: ${CATALOG_COUNT})`;
   }
   const run = await dryRun(rules, events, v['no-throttle'] !== true);
   if (v.json) {
@@ -397,6 +407,8 @@ async function testCommand(argv: string[], io: Io): Promise<number> {
           type: 'alert',
           line: f.input.line,
           eventId: f.input.event.eventId,
+          // the layout name of an event without a catalog id (its eventId is whatever it was sent with)
+          layout: idLessLayoutOf(f.input.event),
           event: f.input.event.name,
           rule: f.outcome.rule.id,
           outcome: f.outcome.kind,

@@ -3,10 +3,12 @@
  * (or RFC 6587 frame) on stdout. Streaming, flat memory. A bad line is reported on stderr with its
  * line number and reason; the rest still render; the exit code is 1 if anything failed.
  */
+import { maxBytesIssue } from '../shared/config/render-options.js';
 import { errorMessage, InvalidEventError, PipelineError } from '../shared/errors.js';
 import { redactSecrets } from '../shared/model/secrets.js';
 import { DEFAULT_MAX_INPUT_BYTES, parseInput } from '../shared/parse/parse-payload.js';
 import { createRenderer, FORMATS } from '../shared/render/index.js';
+import type { Format } from '../shared/render/types.js';
 import { choice, intOption, parse, UsageError } from './args.js';
 import { BufferedOut, encodingMessage, LineErrors, readLines } from './lines.js';
 
@@ -20,7 +22,10 @@ Options:
   --framing F         none (default: one per line) | lf (RFC 6587 non-transparent framing: the
                       same bytes as none, a line per event, since no rendered event holds an LF)
                       | octet (RFC 6587 octet counting: "LEN SP MSG", no separator)
-  --max-bytes N       size budget per event in UTF-8 bytes; only the free text (msg) is shortened
+  --max-bytes N       size budget per event in UTF-8 bytes, per format: cef 64–1024000,
+                      rfc5424 128–1024000, leef 128–1024000, ecs 256–1024000 (as render.maxBytes
+                      in a deployment config); only the free text (msg) is shortened, ending in "…";
+                      an event that cannot fit fails with the bytes it needs
   --mode M            strict (default: standard CEF keys, vault keys mapped to labeled fields) | compatible (keys verbatim)
   --vendor S          CEF/LEEF vendor (default MT4)
   --product S         CEF/LEEF/ECS product for every event, overriding the vault's own
@@ -35,6 +40,10 @@ Options:
   --allow-secret-fields  keep fields that look secret (password, token, key material…); by default
                       they are written as [redacted], as the relay does
   -h, --help          this help
+
+Time: cef rt in epoch milliseconds; rfc5424 TIMESTAMP in UTC with 3 fraction digits, or 6 when the
+input had microseconds; leef devTime in the vault's own offset, 3 fraction digits; ecs @timestamp in
+UTC (3 or 6 digits, as rfc5424) and the vault's offset in event.timezone (-03:00).
 
 Exit status: 0 all rendered, 1 some lines failed (see stderr), 2 usage error.`;
 
@@ -51,6 +60,15 @@ const FORMAT_OPTIONS: readonly (readonly [
   ['sd-id', ['rfc5424']],
   ['delimiter', ['leef']],
 ];
+
+/** `--max-bytes`: the deployment config's rule for the format (shared/config/render-options.ts). */
+function maxBytesOption(v: string | undefined, format: Format): number | undefined {
+  if (v === undefined) return undefined;
+  const n = /^\d{1,9}$/.test(v) ? Number(v) : v;
+  const issue = maxBytesIssue(format, n);
+  if (issue !== null) throw new UsageError(`--max-bytes: ${issue.replace(' for format ', ' for --format ')}`);
+  return n as number;
+}
 
 async function renderCommand(
   argv: string[],
@@ -88,7 +106,7 @@ async function renderCommand(
   let renderer: ReturnType<typeof createRenderer>;
   try {
     renderer = createRenderer(format, {
-      maxBytes: intOption('max-bytes', v['max-bytes'], 1, 16 * 1024 * 1024),
+      maxBytes: maxBytesOption(v['max-bytes'], format),
       mode: choice('mode', v.mode, ['strict', 'compatible'] as const),
       vendor: v.vendor,
       product: v.product,

@@ -13,6 +13,7 @@ import { ConfigValidationError } from '../infra/config/errors.js';
 import { parseRulesDocument } from '../shared/alerts/rules-file.js';
 import { RulesError, validateRules } from '../shared/alerts/validate.js';
 import { errorMessage } from '../shared/errors.js';
+import { CATALOG_COUNT } from '../shared/model/catalog-docs.js';
 import { FORMATS, type Format } from '../shared/render/index.js';
 import { summarizeAlerts } from './alerts.js';
 import { catalogFeed } from './catalog-feed.js';
@@ -328,7 +329,7 @@ async function main(): Promise<number> {
     source = `${n} generated events`;
   } else {
     bodies = catalogFeed().map((e) => JSON.stringify(e));
-    source = `one of every catalog event (${bodies.length})`;
+    source = `one of every catalog event: ${CATALOG_COUNT}`;
   }
 
   if (args.out === undefined) pruneRuns(keep);

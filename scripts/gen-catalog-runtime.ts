@@ -81,6 +81,7 @@ function rulesCatalog(): RulesCatalog {
     origins: [...new Set(CATALOG_EVENTS.flatMap((e) => (e.origin === null ? [] : [e.origin])))],
     notificationTypes: NOTIFICATION_CATEGORIES.map((c) => [c.name, c.types.map((t) => t.name)]),
     cefLabels,
+    layouts: LAYOUTS.map((l) => [l.slug, [...l.eventIds]]),
   };
 }
 

@@ -72,6 +72,7 @@ type Render = {
   /** Version in CEF/LEEF headers and ECS observer.version when the event carries none; the vault's own version (e.g. 3.27.0-4 from its CEF header) always wins. Absent: 3. */
   readonly deviceVersion?: string;
   readonly mode?: "strict" | "compatible";
+  /** Size budget per event in UTF-8 bytes; per format: cef 64–1024000, rfc5424 128–1024000, leef 128–1024000, ecs 256–1024000 (checked at synth). */
   readonly maxBytes?: number;
   readonly facility?: number;
   readonly appName?: string;

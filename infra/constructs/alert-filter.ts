@@ -14,9 +14,11 @@
  *   a `Category / Type` criterion passes the whole category;
  * - `origins` → `origin` (String) allowlist;
  * - `minSeverity` → `severity` (CEF, Number) `>=` or `syslogSeverity` (Number) `<=`;
- * - `fields` conditions have no attribute and are left to the function (they only narrow).
+ * - `fields` conditions have no attribute and are left to the function (they only narrow);
+ * - `layouts` (layouts without a catalog id, by slug) have no attribute either: such an event is
+ *   published with whatever id the vault sent, so the criterion is left to the function too.
  * Clauses are OR'ed with `$or`; clauses with the same single key are merged into one allowlist.
- * A clause with no expressible criterion (fields only) can match any event: then there is no
+ * A clause with no expressible criterion (fields or layouts only) can match any event: then there is no
  * policy, and the reason says so.
  *
  * SNS limits (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html):
@@ -127,7 +129,7 @@ function alertFilterPolicy(doc: unknown): AlertFilter {
       if (Object.keys(b).length === 0)
         return {
           policy: undefined,
-          reason: `rule ${String(r.id)} (match clause ${i + 1}) has no event id, notification, origin or severity criterion, which is all a message attribute carries: every event must reach the alerts queue`,
+          reason: `rule ${String(r.id)} (match clause ${i + 1}) has no event id, notification, origin or severity criterion, which is all a message attribute carries (layouts and fields are checked by the function): every event must reach the alerts queue`,
         };
       branches.push(b);
     }

@@ -20,10 +20,12 @@
  * @see https://www.rfc-editor.org/rfc/rfc2104 (HMAC)
  * @see https://www.rfc-editor.org/rfc/rfc5869 (HKDF)
  */
+
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { REDACTED, secretField } from '../model/secrets.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { formatWithOffset } from '../model/time.js';
+import { eventRef, idLessLayoutOf } from './event-ref.js';
 import { own } from './template.js';
 import type { AlertRule, EventProp, ValuePath } from './types.js';
 
@@ -130,6 +132,10 @@ function rawEventValue(e: SecurityEvent, name: EventProp): string {
       return String(e.syslogSeverity);
     case 'time':
       return e.time ? formatWithOffset(e.time) : '';
+    case 'ref':
+      return eventRef(e);
+    case 'layout':
+      return idLessLayoutOf(e) ?? '';
     default:
       return e[name] ?? '';
   }

@@ -5,6 +5,7 @@
  * value, so the work per event is bounded by rules × conditions × 1,024 characters.
  */
 import type { SecurityEvent } from '../model/security-event.js';
+import { idLessLayoutOf } from './event-ref.js';
 import type { AlertRule, MatchClause } from './types.js';
 
 /** Characters of a field value a regex condition sees. */
@@ -12,6 +13,11 @@ const MAX_REGEX_INPUT = 1_024;
 
 function clauseMatches(c: MatchClause, e: SecurityEvent): boolean {
   if (c.eventIds && !c.eventIds.has(e.eventId)) return false;
+  // a layout without an id: normalize resolved the event by the layout's field signature
+  if (c.layouts) {
+    const slug = idLessLayoutOf(e);
+    if (slug === null || !c.layouts.has(slug)) return false;
+  }
   if (c.origins && (e.origin === null || !c.origins.has(e.origin))) return false;
   if (c.notifications) {
     const ok = c.notifications.some(

@@ -26,6 +26,7 @@ import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import { scrubValue } from '../model/secrets.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { CHANNEL_MARKUP, ESCAPERS, type Markup } from './escape.js';
+import { idLessLayoutOf } from './event-ref.js';
 import { fitSms, oneLine, type SmsText } from './sms.js';
 import { type AlertView, mentions, renderTemplate } from './template.js';
 import { graphemePrefix, TRUNCATED, visibleText } from './text.js';
@@ -176,13 +177,19 @@ function subjectAndBody(c: AlertContext, view: AlertView, markup: Markup, bodyMa
   return { subject, body: bodyText(body, bodyMax, markup) };
 }
 
+/** The chat keyword naming the event: `event-164`, or `layout-master-key-recovery-failed`. */
+function eventKeyword(e: AlertContext['event'], esc: (s: string) => string): string {
+  const slug = idLessLayoutOf(e);
+  return slug === null ? `event-${esc(e.eventId)}` : `layout-${slug}`;
+}
+
 function defaultChat(c: AlertContext, view: AlertView): unknown {
   const esc = ESCAPERS.chat;
   const e = view.event;
   const f = (k: string) => (Object.hasOwn(view.fields, k) ? view.fields[k] : undefined);
   const line = (label: string, v: string | undefined) => (v ? `*${label}:* \`${esc(v)}\`` : null);
   const description = [
-    line('Event', `${e.name} (id ${e.eventId})`),
+    line('Event', `${e.name} (${e.ref})`),
     line('Severity', `${e.severityName} (CEF ${e.severity})`),
     line('Vault', e.host),
     line('User', f('suser') ?? f('sname')),
@@ -202,7 +209,7 @@ function defaultChat(c: AlertContext, view: AlertView): unknown {
       textType: 'client-markdown',
       title: `${LEVEL_EMOJI[c.rule.level] ?? ''} ${subject}`.trim(),
       description: clip(description, CHAT_DESCRIPTION_MAX, ` ${TRUNCATED}`),
-      keywords: [c.rule.id, `event-${esc(e.eventId)}`, c.rule.level],
+      keywords: [c.rule.id, eventKeyword(c.event, esc), c.rule.level],
     },
     metadata: {
       threadId: c.threadId ?? c.rule.id,

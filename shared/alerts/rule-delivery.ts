@@ -29,7 +29,7 @@ const BUILTIN_TEMPLATES = {
   emailBody: `{{rule.name}}
 {{rule.description}}
 
-Event:     {{event.name}} (id {{event.eventId}})
+Event:     {{event.name}} ({{event.ref}})
 Severity:  {{event.severityName}} (CEF {{event.severity}})
 Category:  {{event.category | "-"}} / {{event.notificationType | "-"}}
 Origin:    {{event.origin | "-"}}

@@ -1,9 +1,15 @@
 /**
- * A rule's `match` clauses, checked against the catalog: event ids, notification categories and
- * types, origin codes, severities, and field conditions (secret-looking keys refused, regular
+ * A rule's `match` clauses, checked against the catalog: event ids, layouts without an id (by slug),
+ * notification categories and types, origin codes, severities, and field conditions (secret-looking keys refused, regular
  * expressions checked for safety before they are compiled).
  */
-import { CATALOG_IDS, notificationCategories, CATALOG_ORIGINS as ORIGINS } from '../model/catalog-rules.js';
+import {
+  CATALOG_IDS,
+  ID_LESS_LAYOUTS,
+  layoutEventIds,
+  notificationCategories,
+  CATALOG_ORIGINS as ORIGINS,
+} from '../model/catalog-rules.js';
 import { isSecretName } from '../model/secrets.js';
 import { SYSLOG_SEVERITY_NAMES } from '../model/severity.js';
 import { compileUserRegex, RegexSyntaxError, type UserRegex } from './regex.js';
@@ -97,11 +103,27 @@ function checkField(c: Checker, key: string, v: unknown, at: string): FieldCondi
   return { key, equals, regex };
 }
 
-const CLAUSE_KEYS = ['eventIds', 'notifications', 'origins', 'minSeverity', 'fields'] as const;
+/**
+ * A `layouts` entry: the slug of a documented layout without a catalog id. A layout that documents
+ * catalog ids is referenced by those ids (`eventIds`), so each event has one way to be named.
+ */
+function checkLayout(c: Checker, slug: string, at: string): void {
+  if (ID_LESS_LAYOUTS.has(slug)) return;
+  const ids = layoutEventIds(slug);
+  if (ids && ids.length > 0)
+    c.add(at, `layout ${q(slug)} documents catalog event ids ${ids.join(', ')}: match them with eventIds`);
+  else
+    c.add(
+      at,
+      `unknown layout ${q(slug)}${suggest(slug, ID_LESS_LAYOUTS)}; layouts without an id: ${[...ID_LESS_LAYOUTS].join(', ')} (see \`segura-relay catalog\`)`,
+    );
+}
+
+const CLAUSE_KEYS = ['eventIds', 'layouts', 'notifications', 'origins', 'minSeverity', 'fields'] as const;
 
 function checkClause(c: Checker, v: unknown, at: string): MatchClause | null {
   if (!isObj(v)) {
-    c.add(at, 'must be an object with eventIds, notifications, origins, minSeverity and/or fields');
+    c.add(at, 'must be an object with eventIds, layouts, notifications, origins, minSeverity and/or fields');
     return null;
   }
   c.keys(v, at, CLAUSE_KEYS);
@@ -113,6 +135,10 @@ function checkClause(c: Checker, v: unknown, at: string): MatchClause | null {
   ids?.forEach((id, i) => {
     if (!CATALOG_IDS.has(id))
       c.add(`${at}.eventIds[${i}]`, `unknown event id ${q(id)} (not in the catalog; see \`segura-relay catalog\`)`);
+  });
+  const layouts = c.strList(v.layouts, `${at}.layouts`);
+  layouts?.forEach((l, i) => {
+    checkLayout(c, l, `${at}.layouts[${i}]`);
   });
   const notes = c.strList(v.notifications, `${at}.notifications`);
   const notifications = notes?.map((n, i) => checkNotification(c, n, `${at}.notifications[${i}]`)) ?? null;
@@ -136,6 +162,7 @@ function checkClause(c: Checker, v: unknown, at: string): MatchClause | null {
   }
   return {
     eventIds: ids ? new Set(ids) : null,
+    layouts: layouts ? new Set(layouts) : null,
     notifications: notifications?.filter((n): n is { category: string; type: string | null } => n !== null) ?? null,
     origins: origins ? new Set(origins) : null,
     minSeverity,

@@ -12,6 +12,7 @@
 import { fold, scrubFields, scrubValue } from '../model/secrets.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { CHANNEL_MARKUP, ESCAPERS, type Markup } from './escape.js';
+import { idLessLayoutOf } from './event-ref.js';
 import type { IdKey } from './identity.js';
 import {
   type AlertMessages,
@@ -33,6 +34,7 @@ import { formatSpan } from './view.js';
 
 /** What one held match was, as the summary lists it (scrubbed values). */
 interface SummaryEntry {
+  /** the event id, or `layout <slug>` for an event without a catalog id (event-ref.ts) */
   readonly eventId: string;
   readonly ruleId: string;
   /** `account @ host`, the target host, or the vault */
@@ -69,7 +71,8 @@ function entryOf(e: SecurityEvent, ruleId: string): SummaryEntry {
     }
   }
   command ||= get('msg') || visibleText(e.name);
-  return { eventId: e.eventId, ruleId, target: v(target), command: v(command) };
+  const layout = idLessLayoutOf(e);
+  return { eventId: layout === null ? e.eventId : `layout ${layout}`, ruleId, target: v(target), command: v(command) };
 }
 
 /** Seal an entry for the window record (no event value is stored in clear). */
@@ -164,7 +167,7 @@ function bodyOf(s: SummaryContext, p: SummaryParts, esc: (x: string) => string, 
     `${p.count} match${p.count === 1 ? '' : 'es'} of "${esc(s.rule.name)}" ${p.count === 1 ? 'was' : 'were'} not sent one by one between ${iso(w.windowStart)} and ${iso(w.windowEnd)} (${p.span}).`,
     `Why: ${esc(p.reason)}.`,
     '',
-    `Event ids: ${p.eventIds.map(esc).join(', ') || '-'}`,
+    `Events: ${p.eventIds.map(esc).join(', ') || '-'}`,
     ...(w.kind === 'channel-cap' ? [`Rules: ${p.rules.map(esc).join(', ') || '-'}`] : []),
     ...listLines('Targets', p.targets, esc),
     ...listLines('Commands / messages', p.commands, esc),

@@ -25,6 +25,10 @@ type ValuePath =
 
 const EVENT_PROPS = [
   'eventId',
+  // `id 164`, or `layout master-key-recovery-failed` for an event resolved by a layout without an id
+  'ref',
+  // the slug of that layout without an id, '' otherwise
+  'layout',
   'name',
   'category',
   'notificationType',
@@ -79,6 +83,11 @@ type MinSeverity =
 /** One clause: every criterion present must hold (AND); lists are any-of (OR). */
 interface MatchClause {
   readonly eventIds: ReadonlySet<string> | null;
+  /**
+   * slugs of documented layouts without a catalog id (`master-key-recovery-failed`): the event's id
+   * is not a catalog id and its fields match the layout's signature (`catalogMatch` `layout`)
+   */
+  readonly layouts: ReadonlySet<string> | null;
   /** categories of the notification options page, or category + type pairs */
   readonly notifications: readonly { readonly category: string; readonly type: string | null }[] | null;
   readonly origins: ReadonlySet<string> | null;

@@ -13,6 +13,7 @@ import { scrubFields, scrubValue } from '../model/secrets.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { SYSLOG_SEVERITY_NAMES } from '../model/severity.js';
 import { formatWithOffset } from '../model/time.js';
+import { eventRef, idLessLayoutOf } from './event-ref.js';
 import type { AlertView } from './template.js';
 import { cutText, visibleText } from './text.js';
 import type { AlertRule } from './types.js';
@@ -85,6 +86,8 @@ function buildView(
   return {
     event: {
       eventId: v(e.eventId),
+      ref: eventRef(e),
+      layout: idLessLayoutOf(e) ?? '',
       name: v(e.name),
       category: v(e.category),
       notificationType: v(e.notificationType),

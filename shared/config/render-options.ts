@@ -45,8 +45,34 @@ const RENDER_OPTION_TYPES: Readonly<Record<RenderOption, 'string' | 'integer'>> 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
+ * The size budget's range per format (`render.maxBytes` in the deployment config, `--max-bytes` of
+ * `segura-relay render`, and each renderer at construction: one rule, one message). The minimum is
+ * what a format's fixed parts need before any message text (CEF header; RFC 5424 and LEEF header
+ * and time; the ECS document's skeleton). The maximum is a Firehose record, 1,000 KiB = 1,024,000
+ * bytes (https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html), far
+ * above any syslog collector's frame.
+ */
+const MAX_BYTES_RANGE: Readonly<Record<Format, readonly [min: number, max: number]>> = {
+  cef: [64, 1_024_000],
+  rfc5424: [128, 1_024_000],
+  leef: [128, 1_024_000],
+  ecs: [256, 1_024_000],
+};
+
+/**
+ * What is wrong with a size budget for a format, or null.
+ * @example maxBytesIssue('ecs', 100) // 'must be an integer 256–1024000 for format ecs, got 100'
+ */
+function maxBytesIssue(format: Format, n: unknown): string | null {
+  const [min, max] = MAX_BYTES_RANGE[format];
+  return typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max
+    ? null
+    : `must be an integer ${min}–${max} for format ${format}, got ${typeof n === 'string' ? JSON.stringify(n) : String(n)}`;
+}
+
+/**
  * What the JSON Schema cannot say about a destination's render options: options its format does
- * not read, header values the format cannot carry, the ECS size floor, a private SD-ID, a LEEF
+ * not read, header values the format cannot carry, the size budget's range per format, a private SD-ID, a LEEF
  * delimiter. The same rules shared/render applies at cold start, so a bad option fails the synth.
  * Returns `<field>.<option>: <problem>` lines (empty when the options are fine).
  */
@@ -64,8 +90,8 @@ function renderOptionIssues(r: RenderConfig | undefined, format: Format, field: 
     if (CONTROL.test(v)) out.push(`${field}.${key}: must not contain control characters`);
     else if (format === 'leef' && v.includes('|')) out.push(`${field}.${key}: must not contain | (LEEF header)`);
   }
-  if (format === 'ecs' && r.maxBytes !== undefined && r.maxBytes < 256)
-    out.push(`${field}.maxBytes: must be ≥ 256 for format ecs, got ${r.maxBytes}`);
+  const budget = r.maxBytes === undefined ? null : maxBytesIssue(format, r.maxBytes);
+  if (budget !== null) out.push(`${field}.maxBytes: ${budget}`);
   if (r.sdId !== undefined) {
     const at = r.sdId.indexOf('@');
     const ok =
@@ -106,4 +132,4 @@ function renderOptionsFrom(raw: unknown, path: string): RenderConfig {
 }
 
 export type { RenderOption };
-export { RENDER_OPTION_FORMATS, renderOptionIssues, renderOptionsFrom };
+export { MAX_BYTES_RANGE, maxBytesIssue, RENDER_OPTION_FORMATS, renderOptionIssues, renderOptionsFrom };

@@ -37,8 +37,24 @@ function layoutExampleFields(layout: Layout): Record<string, string> {
   return fields;
 }
 
+/**
+ * The documented layouts without a catalog id (the Master Key and report-scheduling events), in
+ * catalog order: an event follows one when its fields match the layout's signature; alert rules
+ * reference them by slug (`match.layouts`).
+ */
+const ID_LESS_LAYOUTS: readonly Layout[] = LAYOUTS.filter((l) => l.eventIds.length === 0);
+
+/**
+ * What "the catalog" counts, in the same words for every command (`segura-relay catalog`,
+ * `alerts test`, `npm start`).
+ * @example CATALOG_COUNT // '103 catalog events + 10 documented layouts without an id'
+ */
+const CATALOG_COUNT = `${CATALOG_EVENTS.length} catalog events + ${ID_LESS_LAYOUTS.length} documented layouts without an id`;
+
 export {
+  CATALOG_COUNT,
   CATALOG_EVENTS,
+  ID_LESS_LAYOUTS,
   LAYOUTS,
   layoutBySlug,
   layoutExampleFields,

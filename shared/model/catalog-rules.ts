@@ -25,9 +25,31 @@ function notificationCategories(): typeof CATEGORIES {
   return CATEGORIES;
 }
 
+/**
+ * Slugs of the documented layouts without a catalog id (the Master Key and report-scheduling
+ * events): an event follows one when its fields match the layout's signature, and rules reference
+ * it by slug (`match.layouts`).
+ */
+const ID_LESS_LAYOUTS: ReadonlySet<string> = new Set(
+  RULES_CATALOG.layouts.filter(([, ids]) => ids.length === 0).map(([slug]) => slug),
+);
+
+/** The catalog ids a documented layout documents (empty: none), undefined for an unknown slug. */
+function layoutEventIds(slug: string): readonly string[] | undefined {
+  return RULES_CATALOG.layouts.find(([s]) => s === slug)?.[1];
+}
+
 /** CEF custom-string labels the catalog documents for a field key (`cs1` → ['Id', …]). */
 function cefLabelsOf(field: string): readonly string[] {
   return Object.hasOwn(RULES_CATALOG.cefLabels, field) ? (RULES_CATALOG.cefLabels[field] ?? []) : [];
 }
 
-export { CATALOG_IDS, CATALOG_ORIGINS, cefLabelsOf, notificationCategories, RULES_CATALOG };
+export {
+  CATALOG_IDS,
+  CATALOG_ORIGINS,
+  cefLabelsOf,
+  ID_LESS_LAYOUTS,
+  layoutEventIds,
+  notificationCategories,
+  RULES_CATALOG,
+};

@@ -120,6 +120,11 @@ interface RulesCatalog {
   readonly notificationTypes: readonly (readonly [category: string, types: readonly string[]])[];
   /** CEF custom-string labels the layouts document, by field key (`cs1` → ['Id', …]) */
   readonly cefLabels: Readonly<Record<string, readonly string[]>>;
+  /**
+   * every documented layout: its slug and the catalog ids it documents (empty for the layouts without
+   * an id, which rules reference by slug in `match.layouts`)
+   */
+  readonly layouts: readonly (readonly [slug: string, eventIds: readonly string[]])[];
 }
 
 /**

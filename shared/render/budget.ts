@@ -37,15 +37,31 @@ function cutEscaped(escaped: string, maxBytes: number, escapePairs = true): stri
   return escaped.slice(0, i).trimEnd() + TRUNCATION_MARKER;
 }
 
-/** The parts of an event other than its free text already exceed the size budget. */
+/**
+ * An event that cannot fit the size budget, in one message form for every format: the parts other
+ * than the free text plus the shortest cut text (the truncation mark; ECS writes the text twice) need
+ * more bytes than the budget, or the event has no free text to shorten. The smallest budget the
+ * event fits is `fixedBytes + markerBytes`, so the message states it.
+ * @example new BudgetError('event 19 (cef)', 99, 100, 3).message
+ * // 'event 19 (cef): needs at least 102 bytes (99 without the message text + 3 for the truncation mark "…"), over the 100-byte budget'
+ */
 class BudgetError extends RenderError {
+  /** bytes of the event without its free text (the whole event when it has none) */
   readonly fixedBytes: number;
   readonly maxBytes: number;
-  constructor(what: string, fixedBytes: number, maxBytes: number, options?: ErrorOptions) {
-    super(`${what}: ${fixedBytes} bytes without the message text exceed the ${maxBytes}-byte budget`, options);
+  /** bytes of the shortest cut free text (0: the event has no free text) */
+  readonly markerBytes: number;
+  constructor(what: string, fixedBytes: number, maxBytes: number, markerBytes: number, options?: ErrorOptions) {
+    super(
+      markerBytes === 0
+        ? `${what}: needs ${fixedBytes} bytes and has no message text to shorten, over the ${maxBytes}-byte budget`
+        : `${what}: needs at least ${fixedBytes + markerBytes} bytes (${fixedBytes} without the message text + ${markerBytes} for the truncation mark "${TRUNCATION_MARKER}"), over the ${maxBytes}-byte budget`,
+      options,
+    );
     this.name = 'BudgetError';
     this.fixedBytes = fixedBytes;
     this.maxBytes = maxBytes;
+    this.markerBytes = markerBytes;
   }
 }
 
@@ -57,8 +73,8 @@ function fitMessage(lineBytes: number, escapedMsg: string, maxBytes: number, wha
   const msgBytes = Buffer.byteLength(escapedMsg, 'utf8');
   const fixed = lineBytes - msgBytes;
   const allowed = maxBytes - fixed;
-  if (allowed < MARKER_BYTES) throw new BudgetError(what, fixed, maxBytes);
+  if (allowed < MARKER_BYTES) throw new BudgetError(what, fixed, maxBytes, MARKER_BYTES);
   return cutEscaped(escapedMsg, allowed);
 }
 
-export { BudgetError, cutEscaped, fitMessage, TRUNCATION_MARKER };
+export { BudgetError, cutEscaped, fitMessage, MARKER_BYTES, TRUNCATION_MARKER };

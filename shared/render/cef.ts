@@ -5,9 +5,10 @@
  * a configured product overrides, a configured version is the fallback. `rt` (epoch ms), `dvchost`,
  * `dvcpid` and `externalId` (the stable event id) come first in the extension, then the vault's fields.
  */
+import { maxBytesIssue } from '../config/render-options.js';
 import { RenderError } from '../errors.js';
 import type { SecurityEvent } from '../model/security-event.js';
-import { fitMessage } from './budget.js';
+import { BudgetError, fitMessage } from './budget.js';
 import { type CefMode, type ExtText, planFor, runPlan } from './cef-mapping.js';
 import { escapeCefHeader, escapeCefValue } from './escape.js';
 import type { Rendered, Renderer } from './types.js';
@@ -90,9 +91,7 @@ function applyBudget(
   const bytes = Buffer.byteLength(line, 'utf8');
   if (bytes <= maxBytes) return { text: line, truncated: false };
   const what = `event ${eventId} (${format})`;
-  if (body.msgStart === -1) {
-    throw new RenderError(`${what}: ${bytes} bytes exceed the ${maxBytes}-byte budget and there is no msg to shorten`);
-  }
+  if (body.msgStart === -1) throw new BudgetError(what, bytes, maxBytes, 0);
   const msg = body.text.slice(body.msgStart, body.msgEnd);
   const cut = fitMessage(bytes, msg, maxBytes, what);
   return { text: prefix + body.text.slice(0, body.msgStart) + cut + body.text.slice(body.msgEnd), truncated: true };
@@ -109,8 +108,9 @@ function createCefRenderer(opts: CefOptions = {}): Renderer & {
   const mode = opts.mode ?? DEFAULTS.mode;
   if (mode !== 'strict' && mode !== 'compatible')
     throw new RenderError(`cef.mode: must be strict or compatible, got ${String(mode)}`);
-  if (opts.maxBytes !== undefined && (!Number.isInteger(opts.maxBytes) || opts.maxBytes < 64)) {
-    throw new RenderError(`cef.maxBytes: must be an integer ≥ 64, got ${String(opts.maxBytes)}`);
+  const budgetIssue = opts.maxBytes === undefined ? null : maxBytesIssue('cef', opts.maxBytes);
+  if (budgetIssue !== null) {
+    throw new RenderError(`cef.maxBytes: ${budgetIssue}`);
   }
   for (const [k, v] of Object.entries({ vendor, product, deviceVersion: version })) {
     // a header cannot carry control characters: refuse the configuration instead of writing them

@@ -4,12 +4,13 @@
  * `related.*` (every IP of the event), with every vault field kept verbatim under `segura.fields`.
  * The key → field mapping and its per-layout exceptions are data (fields/ecs-fields.ts).
  */
+import { maxBytesIssue } from '../config/render-options.js';
 import { RenderError } from '../errors.js';
 import { layoutSlugsOf } from '../model/catalog-layouts.js';
-import type { SecurityEvent } from '../model/security-event.js';
+import { EVENT_FLAGS, type EventTime, type SecurityEvent } from '../model/security-event.js';
 import { SYSLOG_SEVERITY_NAMES } from '../model/severity.js';
 import { formatUtc } from '../model/time.js';
-import { cutEscaped } from './budget.js';
+import { BudgetError, cutEscaped, MARKER_BYTES } from './budget.js';
 import { isIp } from './fields/cef-extensions.js';
 import { ECS_NOT_MAPPED } from './fields/ecs-fields.js';
 import type { Rendered, Renderer } from './types.js';
@@ -26,6 +27,22 @@ interface EcsOptions {
 }
 
 const ECS_VERSION = '8.11.0';
+
+/**
+ * ECS has one time field, `@timestamp`, in UTC; the offset the vault wrote goes to `event.timezone`
+ * in its "HH:mm differential" form (`-03:00`; `+00:00` for `Z`), as
+ * https://www.elastic.co/guide/en/ecs/current/ecs-event.html#field-event-timezone describes it.
+ * Left out when the relay supplied the time or its zone (`timestamp-defaulted`, `timestamp-inferred`):
+ * that offset is not the vault's.
+ */
+function timezoneOf(e: SecurityEvent, t: EventTime): string | undefined {
+  if (e.flags.includes(EVENT_FLAGS.timestampDefaulted) || e.flags.includes(EVENT_FLAGS.timestampInferred))
+    return undefined;
+  const abs = Math.abs(t.offsetMinutes);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${t.offsetMinutes < 0 ? '-' : '+'}${hh}:${mm}`;
+}
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Notification category (the notification options page) → ECS `event.category`. */
@@ -116,8 +133,9 @@ function createEcsRenderer(opts: EcsOptions = {}): Renderer {
   })) {
     if (CONTROL.test(v)) throw new RenderError(`ecs.${k}: must not contain control characters`);
   }
-  if (opts.maxBytes !== undefined && (!Number.isInteger(opts.maxBytes) || opts.maxBytes < 256)) {
-    throw new RenderError(`ecs.maxBytes: must be an integer ≥ 256, got ${String(opts.maxBytes)}`);
+  const budgetIssue = opts.maxBytes === undefined ? null : maxBytesIssue('ecs', opts.maxBytes);
+  if (budgetIssue !== null) {
+    throw new RenderError(`ecs.maxBytes: ${budgetIssue}`);
   }
   const build = (e: SecurityEvent, message: string | undefined): Json => {
     const f = e.fields;
@@ -141,6 +159,8 @@ function createEcsRenderer(opts: EcsOptions = {}): Renderer {
       dataset: 'segura.siem',
       module: 'segura',
     };
+    const timezone = e.time === null ? undefined : timezoneOf(e, e.time);
+    if (timezone !== undefined) event.timezone = timezone;
     // the stable event id: the same across retries, redrives and destinations (deduplication)
     if (e.uid !== undefined) event.id = e.uid;
     if (f.act !== undefined) event.action = f.act;
@@ -237,12 +257,12 @@ function createEcsRenderer(opts: EcsOptions = {}): Renderer {
     if (max === undefined || text.length * 3 <= max) return { text, truncated: false };
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes <= max) return { text, truncated: false };
-    if (message === undefined)
-      throw new RenderError(`event ${e.eventId} (ecs): ${bytes} bytes exceed ${max} and there is no msg`);
+    if (message === undefined) throw new BudgetError(`event ${e.eventId} (ecs)`, bytes, max, 0);
     // msg appears twice (message and segura.fields.msg): cut both to the same text
     const fixed = Buffer.byteLength(JSON.stringify(build({ ...e, fields: { ...e.fields, msg: '' } }, '')), 'utf8');
     const each = Math.floor((max - fixed) / 2);
-    if (each < 3) throw new RenderError(`event ${e.eventId} (ecs): ${fixed} bytes without msg exceed ${max}`);
+    // the shortest cut text is the mark alone, in both places
+    if (each < MARKER_BYTES) throw new BudgetError(`event ${e.eventId} (ecs)`, fixed, max, 2 * MARKER_BYTES);
     // measure in JSON-escaped bytes: cut the escaped form, then decode it back
     let cut = cutEscaped(JSON.stringify(message).slice(1, -1), each);
     let short: string = JSON.parse(`"${cut.replace(/\\$/, '')}"`);

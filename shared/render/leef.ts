@@ -6,10 +6,11 @@
  * record and a forged `^usrName=` stays inert text. Predefined attributes are used where the vault
  * has an equivalent (usrName, src, dst, srcPort, dstPort, role, sev, cat, devTime).
  */
+import { maxBytesIssue } from '../config/render-options.js';
 import { RenderError } from '../errors.js';
 import type { SecurityEvent } from '../model/security-event.js';
 import { formatWithOffset } from '../model/time.js';
-import { cutEscaped } from './budget.js';
+import { BudgetError, cutEscaped, MARKER_BYTES } from './budget.js';
 import type { Rendered, Renderer } from './types.js';
 
 interface LeefOptions {
@@ -37,6 +38,8 @@ const OWN = ['devTime', 'devTimeFormat', 'sev', 'cat', 'eventName', 'dvchost', '
 const DEV_TIME_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
 
 function createLeefRenderer(opts: LeefOptions = {}): Renderer {
+  const budgetIssue = opts.maxBytes === undefined ? null : maxBytesIssue('leef', opts.maxBytes);
+  if (budgetIssue !== null) throw new RenderError(`leef.maxBytes: ${budgetIssue}`);
   const d = opts.delimiter ?? '^';
   if (!/^[\x21-\x7e]$/.test(d) || d === '=' || d === '|' || d === '\\') {
     throw new RenderError(`leef.delimiter: one printable ASCII character other than = | \\, got ${JSON.stringify(d)}`);
@@ -100,14 +103,11 @@ function createLeefRenderer(opts: LeefOptions = {}): Renderer {
     const max = opts.maxBytes;
     if (max === undefined || s.length * 3 <= max) return { text: s, truncated: false };
     const bytes = Buffer.byteLength(s, 'utf8');
-    if (bytes <= max || msgIndex === -1) {
-      if (bytes > max)
-        throw new RenderError(`event ${e.eventId} (leef): ${bytes} bytes exceed ${max} and there is no msg`);
-      return { text: s, truncated: false };
-    }
+    if (bytes <= max) return { text: s, truncated: false };
+    if (msgIndex === -1) throw new BudgetError(`event ${e.eventId} (leef)`, bytes, max, 0);
     const msgAttr = attrs[msgIndex] as string;
     const fixed = bytes - Buffer.byteLength(msgAttr, 'utf8') + 4; // keep "msg="
-    if (max - fixed < 3) throw new RenderError(`event ${e.eventId} (leef): ${fixed} bytes without msg exceed ${max}`);
+    if (max - fixed < MARKER_BYTES) throw new BudgetError(`event ${e.eventId} (leef)`, fixed, max, MARKER_BYTES);
     attrs[msgIndex] = `msg=${cutEscaped(msgAttr.slice(4), max - fixed, false)}`;
     return { text: `${head}${e.eventId}|${d}|${attrs.join(d)}`, truncated: true };
   };

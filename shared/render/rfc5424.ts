@@ -13,6 +13,7 @@
  * A size budget shortens only the free text (`msg`).
  */
 import { domainToASCII } from 'node:url';
+import { maxBytesIssue } from '../config/render-options.js';
 import { RenderError } from '../errors.js';
 import { EVENT_FLAGS, type SecurityEvent } from '../model/security-event.js';
 import { formatUtc } from '../model/time.js';
@@ -86,8 +87,9 @@ function createRfc5424Renderer(opts: Rfc5424Options = {}): Renderer {
       `rfc5424.sdId: ${JSON.stringify(opts.sdId)} is not a private SD-ID name@PEN (≤ 32 printable ASCII, no = ] " or space)`,
     );
   }
-  if (opts.maxBytes !== undefined && (!Number.isInteger(opts.maxBytes) || opts.maxBytes < 128)) {
-    throw new RenderError(`rfc5424.maxBytes: must be an integer ≥ 128, got ${String(opts.maxBytes)}`);
+  const budgetIssue = opts.maxBytes === undefined ? null : maxBytesIssue('rfc5424', opts.maxBytes);
+  if (budgetIssue !== null) {
+    throw new RenderError(`rfc5424.maxBytes: ${budgetIssue}`);
   }
   const kvMode = opts.kvMode ?? 'compatible';
   const pri = Array.from({ length: 8 }, (_, s) => `<${facility * 8 + s}>1 `);
@@ -125,6 +127,7 @@ function createRfc5424Renderer(opts: Rfc5424Options = {}): Renderer {
               `event ${e.eventId} (rfc5424)`,
               err.fixedBytes + (opts.maxBytes - err.maxBytes),
               opts.maxBytes,
+              err.markerBytes,
             );
           }
           throw err;

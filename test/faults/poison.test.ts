@@ -168,7 +168,9 @@ describe('fault: a poison message in every position of a batch', () => {
     expect(ledger.dlqReasons.reduce((n, r) => n + r.count, 0)).toBe(10);
     for (const r of ledger.dlqReasons) {
       expect(r).toMatchObject({ queue: 'segura-syslog-collector-dlq', code: 'render' });
-      expect(r.reason).toMatch(/bytes without the message text exceed the 8192-byte budget$/);
+      expect(r.reason).toMatch(
+        /without the message text \+ 3 for the truncation mark "…"\), over the 8192-byte budget$/,
+      );
     }
     expect(syslog.stats).toMatchObject({ invocations: 10, received: 100, deleted: 100, itemFailures: 0 });
   });

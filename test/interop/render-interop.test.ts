@@ -74,7 +74,7 @@ describe("the vault's 1024-byte UDP limit", () => {
     }
     // only the event with a 4000-character custom string cannot fit: it goes to the DLQ, never cut
     expect(refused).toHaveLength(1);
-    expect(refused[0]).toMatch(/^ten-kb-value: .*exceed the 1024-byte budget/);
+    expect(refused[0]).toMatch(/^ten-kb-value: .*, over the 1024-byte budget$/);
     const run = await rx.deliver(
       fits.map((f) => Buffer.from(f.line, 'utf8')),
       'udp',

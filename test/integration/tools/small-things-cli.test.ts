@@ -72,9 +72,16 @@ describe('segura-relay: small things', () => {
     const docs = json.stdout
       .trimEnd()
       .split('\n')
-      .map((l) => JSON.parse(l) as { id: string; name: { en: string; pt: string } });
-    expect(`${docs.length} events`).toBe(table.stdout.trimEnd().split('\n').at(-1));
-    expect(docs.every((d) => typeof d.name.en === 'string' && typeof d.name.pt === 'string')).toBe(true);
+      .map((l) => JSON.parse(l) as { id?: string; name?: { en: string; pt: string }; layout?: string });
+    const events = docs.filter((d) => d.id !== undefined);
+    const layouts = docs.filter((d) => d.id === undefined && typeof d.layout === 'string');
+    expect(events.length + layouts.length).toBe(docs.length);
+    // the table, the JSON, `alerts test` and `npm start` count the catalog the same way
+    expect(`${events.length} catalog events + ${layouts.length} documented layouts without an id`).toBe(
+      table.stdout.trimEnd().split('\n').at(-1),
+    );
+    expect(table.stdout).toContain(`\n${layouts[0]?.layout}  `);
+    expect(events.every((d) => typeof d.name?.en === 'string' && typeof d.name.pt === 'string')).toBe(true);
     const both = await cli(['catalog', '--json', '--lang', 'pt']);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/^segura-relay: --lang picks the language of the table; --json carries both names/);

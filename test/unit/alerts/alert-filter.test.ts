@@ -14,7 +14,7 @@ import {
   readRulesDocument,
   SYSLOG_SEVERITY_NAMES,
 } from '../../../infra/constructs/alert-filter.js';
-import { loadRulesFile } from '../../../shared/alerts/rules-file.js';
+import { loadRulesFile, parseRulesText } from '../../../shared/alerts/rules-file.js';
 import { EVENT_ATTRIBUTES } from '../../../shared/config/event-attributes.js';
 import { attributesOf } from '../../../shared/deliver/events-publisher.js';
 import { SYSLOG_SEVERITY_NAMES as ENGINE_NAMES } from '../../../shared/model/severity.js';
@@ -80,6 +80,24 @@ describe('alerts filter policy', () => {
     const f = alertFilterPolicy(doc(r('a', { eventIds: ['19'] }), r('b', [{ fields: { suser: 'root' } }])));
     expect(f.policy).toBeUndefined();
     if (f.policy === undefined) expect(f.reason).toMatch(/rule b \(match clause 1\) has no event id/);
+  });
+
+  it('leaves a layouts criterion to the function: alone it gives no policy, next to a category it only narrows', () => {
+    const alone = alertFilterPolicy(doc(r('a', { layouts: ['master-key-recovery-failed'] })));
+    expect(alone.policy).toBeUndefined();
+    if (alone.policy === undefined)
+      expect(alone.reason).toMatch(
+        /rule a \(match clause 1\) has no event id.*\(layouts and fields are checked by the function\)/,
+      );
+    const narrowed = alertFilterPolicy(
+      doc(r('a', { layouts: ['master-key-recovery-failed'], notifications: ['Master Key'] })),
+    );
+    expect(narrowed.policy).toEqual({ category: ['Master Key'] });
+    // the engine accepts both documents (the slug is a documented layout without an id)
+    const text = JSON.stringify(doc(r('a', { layouts: ['master-key-recovery-failed'] })));
+    expect(parseRulesText(text, 'rules.json').rules[0]?.match[0]?.layouts).toEqual(
+      new Set(['master-key-recovery-failed']),
+    );
   });
 
   it('has no policy when the strict combination count passes 150', () => {

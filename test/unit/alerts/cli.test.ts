@@ -32,11 +32,11 @@ describe('segura-relay alerts test', () => {
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     const lines = r.out.split('\n');
-    expect(lines[0]).toMatch(/^Alert rules dry run — 13 rule\(s\) enabled; 113 event\(s\) from the catalog/);
-    const header = lines.findIndex((l) => l.startsWith('RULE '));
-    expect(lines[header]).toMatch(
-      /^RULE\s+LEVEL\s+CHANNELS\s+THROTTLE\s+FIRED\s+SENT\s+SUPPRESSED\s+HELD\s+EVENT IDS$/,
+    expect(lines[0]).toMatch(
+      /^Alert rules dry run — 13 rule\(s\) enabled; 113 event\(s\) from the catalog \(one of every event: 103 catalog events \+ 10 documented layouts without an id\)$/,
     );
+    const header = lines.findIndex((l) => l.startsWith('RULE '));
+    expect(lines[header]).toMatch(/^RULE\s+LEVEL\s+CHANNELS\s+THROTTLE\s+FIRED\s+SENT\s+SUPPRESSED\s+HELD\s+EVENTS$/);
     const rows = new Map(
       lines.slice(header + 2, header + 15).map((l) => {
         const c = l.split(/\s{2,}/);
@@ -44,7 +44,18 @@ describe('segura-relay alerts test', () => {
       }),
     );
     expect([...rows.keys()]).toEqual(loadRulesFile(DEFAULT_RULES).rules.map((x) => x.id));
-    expect(rows.get('master-key-recovery-failed')).toEqual({ fired: 1, sent: 1, suppressed: 0, ids: '9006' });
+    expect(rows.get('master-key-recovery-failed')).toEqual({
+      fired: 1,
+      sent: 1,
+      suppressed: 0,
+      ids: 'layout:master-key-recovery-failed',
+    });
+    // the event is named by its layout (the name rules use), not by the id it was sent with
+    expect(r.out).toContain(
+      '== master-key-recovery-failed × layout master-key-recovery-failed "Master Key - Recovery Attempt Failed"',
+    );
+    // (the id it was sent with stays in the structured payloads' eventId, as sent)
+    expect(r.out).not.toMatch(/(event |id |event-)9006/);
     expect(rows.get('resource-critical')).toEqual({ fired: 2, sent: 2, suppressed: 0, ids: '39 41' });
     // three different unusual-behaviour events of one user within 30 min: three alerts (a throttle
     // window is kept per event id: one kind of event never silences another)
@@ -70,6 +81,8 @@ describe('segura-relay alerts test', () => {
       .map((l) => JSON.parse(l));
     const mk = alerts.find((a) => a.type === 'alert' && a.rule === 'master-key-recovery-failed');
     expect(mk.outcome).toBe('sent');
+    expect(mk.layout).toBe('master-key-recovery-failed');
+    expect(alerts.find((a) => a.type === 'alert' && a.eventId === '19').layout).toBeNull();
     expect(mk.publish.map((p: { TopicArn: string }) => p.TopicArn.split(':').pop())).toEqual([
       'segura-alerts-sms',
       'segura-alerts-email',

@@ -3,7 +3,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { catalogFeed } from '../../../local/catalog-feed.js';
+import { eventRef, idLessLayoutOf } from '../../../shared/alerts/event-ref.js';
 import { MAX_REGEX_INPUT, matchingRules, ruleMatches } from '../../../shared/alerts/match.js';
+import { entryOf } from '../../../shared/alerts/summary.js';
 import { parseInput } from '../../../shared/parse/parse-payload.js';
 import { event, rule, ruleSet } from './fixtures.js';
 
@@ -32,6 +34,8 @@ describe('ruleMatches', () => {
       { notifications: ['Master Key / Failed recovery attempt'] },
       [false, false, false, true],
     ],
+    ['a layout without an id, by slug', { layouts: ['master-key-recovery-failed'] }, [false, false, false, true]],
+    ['another layout without an id', { layouts: ['master-key-recovery-succeeded'] }, [false, false, false, false]],
     ['origins', { origins: ['COBA', 'COSE'] }, [true, true, false, false]],
     ['minSeverity as CEF (≥ 7)', { minSeverity: 7 }, [true, false, true, true]],
     ['minSeverity as syslog name (crit or worse)', { minSeverity: 'crit' }, [false, false, true, true]],
@@ -89,5 +93,16 @@ describe('the default pack on the catalog', () => {
       .map((env) => parseInput(JSON.stringify(env)))
       .flatMap((e) => matchingRules(set.rules, e).map((r) => `${r.id}:${e.name}`));
     expect(fired).toEqual(['cert:Certificate Expiration Alert: Today', 'mk:Master Key - Recovery Attempt Failed']);
+  });
+});
+
+describe('events without a catalog id are named by their layout', () => {
+  it('in messages ({{event.ref}}), the dry run and suppression summaries; catalog events by their id', () => {
+    expect(idLessLayoutOf(masterKeyFailed)).toBe('master-key-recovery-failed');
+    expect(eventRef(masterKeyFailed)).toBe('layout master-key-recovery-failed');
+    expect(entryOf(masterKeyFailed, 'r').eventId).toBe('layout master-key-recovery-failed');
+    expect(idLessLayoutOf(backupError)).toBeNull();
+    expect(eventRef(backupError)).toBe('id 19');
+    expect(entryOf(backupError, 'r').eventId).toBe('19');
   });
 });

@@ -60,6 +60,16 @@ describe('every problem names the rule, the field and what is wrong', () => {
       'rule "backup-error" (rules[0]) match.eventIds[1]: unknown event id "999" (not in the catalog',
     ],
     [
+      'unknown layout, with a hint',
+      { match: { layouts: ['master-key-recovery-fail'] } },
+      'match.layouts[0]: unknown layout "master-key-recovery-fail" (did you mean "master-key-recovery-failed"?); layouts without an id: master-key-key-part-viewed,',
+    ],
+    [
+      'a layout with catalog ids is matched by its ids',
+      { match: { layouts: ['password-viewed'] } },
+      'match.layouts[0]: layout "password-viewed" documents catalog event ids 1: match them with eventIds',
+    ],
+    [
       'unknown category, with a hint',
       { match: { notifications: ['Master key'] } },
       'match.notifications[0]: unknown notification category "Master key" (did you mean "Master Key"?)',

@@ -35,7 +35,7 @@ describe('every error class carries a cause', () => {
     ['ConfigError', (o) => new ConfigError('DESTINATION', 'not JSON', o)],
     ['DeliveryError', (o) => new DeliveryError('siem', 'refused', true, o)],
     ['RelpProtocolError', (o) => new RelpProtocolError(RelpErrorCode.txnr, 'no txnr', o)],
-    ['BudgetError', (o) => new BudgetError('CEF', 5000, 4096, o)],
+    ['BudgetError', (o) => new BudgetError('CEF', 5000, 4096, 3, o)],
     ['RegexSyntaxError', (o) => new RegexSyntaxError('(?=', o)],
     ['TemplateError', (o) => new TemplateError('bad path', o)],
     ['IdKeyError', (o) => new IdKeyError('too short', o)],
@@ -59,7 +59,7 @@ describe('code on the base class', () => {
     expect(new InvalidEventError('f', 'r').code).toBe('schema');
     expect(new InvalidEventError('f', 'r', 'oversize').code).toBe('oversize');
     expect(new RenderError('m').code).toBe('render');
-    expect(new BudgetError('CEF', 1, 0).code).toBe('render');
+    expect(new BudgetError('CEF', 1, 0, 0).code).toBe('render');
     expect(new ConfigError('S', 'r').code).toBe('config');
     expect(new DeliveryError('d', 'm').code).toBe('delivery');
     expect(new RelpProtocolError(RelpErrorCode.txnr, 'm').code).toBe(RelpErrorCode.txnr);

@@ -70,7 +70,15 @@ describe('fitMessage', () => {
     // a 100-byte line whose msg is 60 bytes: 40 fixed bytes, 80 allowed → 20 bytes for msg
     expect(bytes(fitMessage(100, 'x'.repeat(60), 60, 'test'))).toBeLessThanOrEqual(20);
     expect(() => fitMessage(100, 'x'.repeat(60), 42, 'test')).toThrow(RenderError);
-    expect(() => fitMessage(100, 'x'.repeat(60), 42, 'test')).toThrow(/test: 40 bytes without the message text/);
+    expect(() => fitMessage(100, 'x'.repeat(60), 42, 'test')).toThrow(
+      'test: needs at least 43 bytes (40 without the message text + 3 for the truncation mark "…"), over the 42-byte budget',
+    );
+    // the boundary: 40 fixed bytes + the 3-byte mark fit a 43-byte budget exactly; 42 does not
+    expect(fitMessage(100, 'x'.repeat(60), 43, 'test')).toBe('…');
+    // 99 fixed bytes within a 100-byte budget are not said to exceed it: the mark is what does not fit
+    expect(() => fitMessage(159, 'x'.repeat(60), 100, 'e')).toThrow(
+      'e: needs at least 102 bytes (99 without the message text + 3 for the truncation mark "…"), over the 100-byte budget',
+    );
   });
 });
 

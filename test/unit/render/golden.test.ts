@@ -176,7 +176,9 @@ describe('budget variants', () => {
       const e = goldenEvent(readInput(slug));
       expect(renderCase(at512, e)).toEqual({
         kind: 'error',
-        message: expect.stringMatching(/without the message text exceed the 512-byte budget/),
+        message: expect.stringMatching(
+          /without the message text \+ 3 for the truncation mark "…"\), over the 512-byte budget$/,
+        ),
       });
       // without the id the same event is cut, not refused
       const { uid: _uid, ...noId } = e;
@@ -191,7 +193,9 @@ describe('budget variants', () => {
     const r = renderCase(v, goldenEvent(readInput('master-key-recovery-failed')));
     expect(r).toEqual({
       kind: 'error',
-      message: expect.stringMatching(/without the message text exceed the 512-byte budget/),
+      message: expect.stringMatching(
+        /without the message text \+ 3 for the truncation mark "…"\), over the 512-byte budget$/,
+      ),
     });
   });
 
