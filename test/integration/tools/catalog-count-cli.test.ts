@@ -4,39 +4,17 @@
  * catalog the same way, list the layouts without an id by name, and a rule references such a layout
  * by that name (`match.layouts`); a wrong name is refused with the list of valid ones.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CATALOG_EVENTS, ID_LESS_LAYOUTS } from '../../../shared/model/catalog-docs.js';
+import { type RunResult, runScript } from '../../helpers/run-script.js';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const dir = mkdtempSync(join(tmpdir(), 'segura-catalog-count-'));
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', TSX, join(ROOT, 'cli/entry.ts'), ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c) => {
-      stdout += String(c);
-    });
-    p.stderr.on('data', (c) => {
-      stderr += String(c);
-    });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 90_000);
-    p.on('error', reject);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function cli(args: string[]): Promise<RunResult> {
+  return runScript('cli/entry.ts', args);
 }
 
 const rules = (match: string): string => {

@@ -4,40 +4,21 @@
  * what a line is and on its number, say once that UTF-16 or binary input is not UTF-8, and cap
  * repeated identical errors.
  */
-import { spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult, runScript } from '../../helpers/run-script.js';
 import { Sqs } from './helpers.js';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'segura-input-'));
 
 /** `segura-relay ARGS` from the sources (tsx), stdin from a file. */
-function cli(args: string[], stdinFile?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'cli/entry.ts', ...args], {
-      cwd: ROOT,
-      stdio: [stdinFile ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout?.on('data', (c) => {
-      stdout += String(c);
-    });
-    p.stderr?.on('data', (c) => {
-      stderr += String(c);
-    });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
-    p.on('error', reject);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    if (stdinFile && p.stdin) createReadStream(stdinFile).pipe(p.stdin);
+function cli(args: string[], stdinFile?: string): Promise<RunResult> {
+  return runScript('cli/entry.ts', args, {
+    ...(stdinFile === undefined ? {} : { stdinFile }),
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' },
+    timeoutMs: 60_000,
   });
 }
 

@@ -3,43 +3,18 @@
  * and stderr): `--version`, an unknown command, `catalog --json`, options that do not apply to
  * the chosen format, `--framing lf` vs `none`, and what `npm start` writes and keeps.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type RunResult, runScript } from '../../helpers/run-script.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const dir = mkdtempSync(join(tmpdir(), 'segura-small-'));
 
-function run(
-  script: string,
-  args: string[],
-  o: { stdin?: string; cwd?: string } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', TSX, join(ROOT, script), ...args], {
-      cwd: o.cwd ?? ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c) => {
-      stdout += String(c);
-    });
-    p.stderr.on('data', (c) => {
-      stderr += String(c);
-    });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 90_000);
-    p.on('error', reject);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    p.stdin.end(o.stdin ?? '');
-  });
+function run(script: string, args: string[], o: { stdin?: string; cwd?: string } = {}): Promise<RunResult> {
+  return runScript(script, args, o);
 }
 const cli = (args: string[], stdin?: string) => run('cli/entry.ts', args, stdin === undefined ? {} : { stdin });
 

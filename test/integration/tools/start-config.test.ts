@@ -6,7 +6,6 @@
  * (minSeverity, eventIds, excludeEventIds, categories, origins), independently of the SNS filter
  * policy the run subscribed with; fauxqs applies that policy to the real subscription.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import type { EventFilter } from '../../../infra/config/types.js';
 import { expectedEvent } from '../../../local/ledger.js';
 import { sampleEvents } from '../../../local/sample-events.js';
 import type { SecurityEvent } from '../../../shared/model/security-event.js';
+import { type RunResult, runScript } from '../../helpers/run-script.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'segura-start-config-'));
@@ -41,27 +41,8 @@ function admits(f: EventFilter | undefined, e: SecurityEvent): boolean {
   return true;
 }
 
-function npmStart(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (c) => {
-      stdout += String(c);
-    });
-    p.stderr.on('data', (c) => {
-      stderr += String(c);
-    });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 90_000);
-    p.on('error', reject);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function npmStart(args: string[]): Promise<RunResult> {
+  return runScript('local/start.ts', args);
 }
 
 interface Ledger {
