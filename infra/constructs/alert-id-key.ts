@@ -7,17 +7,13 @@
  * that function, which reads it once at cold start).
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/create_secret.html
  */
-import { Aws, RemovalPolicy } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/contracts/index.js';
-import { acknowledge } from '../nag.js';
+import { bindKeySecretReader, createKeySecret } from './key-secret.js';
 import type { RelayFunction } from './relay-function.js';
-
-/** Length of the generated secret (characters from [A-Za-z0-9]: ~380 bits). */
-const ALERT_ID_KEY_LENGTH = 64;
 
 interface AlertIdKeyProps {
   readonly encryptionKey: kms.IKey;
@@ -32,43 +28,20 @@ class AlertIdKey extends Construct {
   constructor(scope: Construct, id: string, props: AlertIdKeyProps) {
     super(scope, id);
     this.key = props.encryptionKey;
-    this.secret = new secretsmanager.Secret(this, 'Secret', {
-      description: 'Segura SIEM relay: key of the alert ids and throttle-table hashes (read by evaluate-alerts only)',
+    this.secret = createKeySecret(this, {
       encryptionKey: props.encryptionKey,
-      generateSecretString: {
-        passwordLength: ALERT_ID_KEY_LENGTH,
-        excludePunctuation: true,
-        includeSpace: false,
-        requireEachIncludedType: true,
-      },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      description: 'Segura SIEM relay: key of the alert ids and throttle-table hashes (read by evaluate-alerts only)',
+      notRotatedBecause:
+        'Not rotated on a schedule: the secret keys the dedup and throttle records and the ids receivers deduplicate on; rotating it would re-send alerts already sent and split open windows. It never leaves Secrets Manager except to evaluate-alerts (read-only grant), and replacing it (a new deployment of the secret) is the documented recovery if it is ever exposed.',
+      ...(props.removalPolicy === undefined ? {} : { removalPolicy: props.removalPolicy }),
     });
-    acknowledge(
-      this.secret,
-      'AwsSolutions-SMG4',
-      'Not rotated on a schedule: the secret keys the dedup and throttle records and the ids receivers deduplicate on; rotating it would re-send alerts already sent and split open windows. It never leaves Secrets Manager except to evaluate-alerts (read-only grant), and replacing it (a new deployment of the secret) is the documented recovery if it is ever exposed.',
-    );
   }
 
-  /**
-   * Let `fn` read the secret and nothing more (GetSecretValue on this secret; KMS Decrypt on its key
-   * only through Secrets Manager) and give it the ARN.
-   * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
-   */
+  /** Let `fn` read the secret and nothing more, and give it the ARN in alertIdKeySecretArn (key-secret.ts). */
   bindReader(fn: RelayFunction): void {
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }),
-    );
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
-      }),
-    );
-    fn.addEnvironment(ENV.alertIdKeySecretArn, this.secret.secretArn);
+    bindKeySecretReader(fn, this.secret, this.key, ENV.alertIdKeySecretArn);
   }
 }
 
 export type { AlertIdKeyProps };
-export { ALERT_ID_KEY_LENGTH, AlertIdKey };
+export { AlertIdKey };

@@ -10,14 +10,12 @@
  * key changes every id and a SIEM would then keep a redelivered copy of an older event.
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/create_secret.html
  */
-import { Aws, RemovalPolicy } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/config/env-names.js';
-import { acknowledge } from '../nag.js';
-import { ALERT_ID_KEY_LENGTH } from './alert-id-key.js';
+import { ENV } from '../../shared/contracts/index.js';
+import { bindKeySecretReader, createKeySecret } from './key-secret.js';
 import type { RelayFunction } from './relay-function.js';
 
 interface EventIdKeyProps {
@@ -33,41 +31,18 @@ class EventIdKey extends Construct {
   constructor(scope: Construct, id: string, props: EventIdKeyProps) {
     super(scope, id);
     this.key = props.encryptionKey;
-    this.secret = new secretsmanager.Secret(this, 'Secret', {
-      description: 'Segura SIEM relay: key of the stable event ids SIEMs deduplicate on (read by normalize only)',
+    this.secret = createKeySecret(this, {
       encryptionKey: props.encryptionKey,
-      generateSecretString: {
-        passwordLength: ALERT_ID_KEY_LENGTH,
-        excludePunctuation: true,
-        includeSpace: false,
-        requireEachIncludedType: true,
-      },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      description: 'Segura SIEM relay: key of the stable event ids SIEMs deduplicate on (read by normalize only)',
+      notRotatedBecause:
+        'Not rotated on a schedule: the secret keys the event ids SIEMs deduplicate on; rotating it would give a redelivered event a new id, so the SIEM would keep both copies. It never leaves Secrets Manager except to normalize (read-only grant), and replacing it is the documented recovery if it is ever exposed.',
+      ...(props.removalPolicy === undefined ? {} : { removalPolicy: props.removalPolicy }),
     });
-    acknowledge(
-      this.secret,
-      'AwsSolutions-SMG4',
-      'Not rotated on a schedule: the secret keys the event ids SIEMs deduplicate on; rotating it would give a redelivered event a new id, so the SIEM would keep both copies. It never leaves Secrets Manager except to normalize (read-only grant), and replacing it is the documented recovery if it is ever exposed.',
-    );
   }
 
-  /**
-   * Let `fn` read the secret and nothing more (GetSecretValue on this secret; KMS Decrypt on its key
-   * only through Secrets Manager) and give it the ARN.
-   * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
-   */
+  /** Let `fn` read the secret and nothing more, and give it the ARN in eventIdKeySecretArn (key-secret.ts). */
   bindReader(fn: RelayFunction): void {
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }),
-    );
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
-      }),
-    );
-    fn.addEnvironment(ENV.eventIdKeySecretArn, this.secret.secretArn);
+    bindKeySecretReader(fn, this.secret, this.key, ENV.eventIdKeySecretArn);
   }
 }
 
