@@ -57,7 +57,7 @@ import type { SyslogEndpoint } from '../config/ingest-endpoint.js';
 import { acknowledge } from '../nag.js';
 import type { RelayNetwork } from './network.js';
 import { PROJECT_ROOT } from './relay-function.js';
-import { logNlbAccess } from './syslog-endpoint.js';
+import { internalNetworkLoadBalancer, logNlbAccess } from './syslog-endpoint.js';
 
 /** Ports inside the task (unprivileged: the container runs as a non-root user). */
 const CONTAINER_PORT = { tcp: 10514, udp: 10514, tls: 16514, health: 8080 } as const;
@@ -213,13 +213,7 @@ class IngestEndpoint extends Construct {
     this.addImagePullEndpoints(n);
 
     // ---- the NLB ----------------------------------------------------------------------------------
-    this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
-      vpc: n.vpc,
-      vpcSubnets: n.subnets,
-      internetFacing: false,
-      crossZoneEnabled: true,
-      securityGroups: [this.loadBalancerSecurityGroup],
-    });
+    this.loadBalancer = internalNetworkLoadBalancer(this, n, this.loadBalancerSecurityGroup);
     if (props.accessLogs) logNlbAccess(this.loadBalancer, props.accessLogs, 'nlb/ingest');
     else
       acknowledge(

@@ -36,6 +36,25 @@ interface SyslogEndpointProps {
 }
 
 /**
+ * An internal NLB in the relay's private subnets, cross-zone, behind its own security group: the
+ * shape both NLBs the stack creates share (collectors here, the vault's ingest endpoint in
+ * ingest-endpoint.ts). Created as `scope`'s child `LoadBalancer`.
+ */
+function internalNetworkLoadBalancer(
+  scope: Construct,
+  n: RelayNetwork,
+  securityGroup: ec2.ISecurityGroup,
+): elbv2.NetworkLoadBalancer {
+  return new elbv2.NetworkLoadBalancer(scope, 'LoadBalancer', {
+    vpc: n.vpc,
+    vpcSubnets: n.subnets,
+    internetFacing: false,
+    crossZoneEnabled: true,
+    securityGroups: [securityGroup],
+  });
+}
+
+/**
  * NLB access logs (TLS listeners), written by the log delivery service. `logAccessLogs` needs a
  * concrete region for ALB's regional ELB accounts; an NLB needs only the service principal, so
  * the stack stays environment-agnostic.
@@ -116,13 +135,7 @@ class SyslogEndpoint extends Construct {
         `collector ${target.ip}:${target.port} (traffic and health checks)`,
       );
     }
-    this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
-      vpc: n.vpc,
-      vpcSubnets: n.subnets,
-      internetFacing: false,
-      crossZoneEnabled: true,
-      securityGroups: [this.loadBalancerSecurityGroup],
-    });
+    this.loadBalancer = internalNetworkLoadBalancer(this, n, this.loadBalancerSecurityGroup);
     if (props.accessLogs) {
       logNlbAccess(this.loadBalancer, props.accessLogs, `nlb/${d.id}`);
     } else {
@@ -186,4 +199,4 @@ class SyslogEndpoint extends Construct {
 }
 
 export type { SyslogEndpointProps };
-export { CA_FILE, logNlbAccess, SyslogEndpoint };
+export { CA_FILE, internalNetworkLoadBalancer, logNlbAccess, SyslogEndpoint };
