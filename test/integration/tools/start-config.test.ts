@@ -12,10 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../infra/config/load.js';
-import type { EventFilter } from '../../../infra/config/types.js';
 import { expectedEvent } from '../../../local/ledger.js';
 import { sampleEvents } from '../../../local/sample-events.js';
-import type { SecurityEvent } from '../../../shared/model/security-event.js';
+import { admits } from '../../helpers/filter-oracle.js';
 import { type RunResult, runScript } from '../../helpers/run-script.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -29,17 +28,6 @@ const bodies = [...sampleEvents(20, 4242)].map((e) => JSON.stringify(e));
 const eventsFile = join(dir, 'events.ndjson');
 writeFileSync(eventsFile, `${bodies.join('\n')}\n`);
 const events = bodies.map((b) => expectedEvent(b));
-
-/** The config filter's meaning, from the schema's field descriptions. */
-function admits(f: EventFilter | undefined, e: SecurityEvent): boolean {
-  if (!f) return true;
-  if (f.minSeverity !== undefined && e.cefSeverity < f.minSeverity) return false;
-  if (f.eventIds && !f.eventIds.includes(e.eventId)) return false;
-  if (f.excludeEventIds?.includes(e.eventId)) return false;
-  if (f.categories && !f.categories.includes(e.category ?? 'none')) return false;
-  if (f.origins && !f.origins.includes(e.origin ?? 'none')) return false;
-  return true;
-}
 
 function npmStart(args: string[]): Promise<RunResult> {
   return runScript('local/start.ts', args);

@@ -11,18 +11,9 @@ import { alertFilterPolicy } from '../../../infra/constructs/alert-filter.js';
 import { passesFilter, policyMatches } from '../../../local/filter-match.js';
 import { expectedEvent } from '../../../local/ledger.js';
 import { sampleEvents } from '../../../local/sample-events.js';
-import type { SecurityEvent } from '../../../shared/model/security-event.js';
+import { admits } from '../../helpers/filter-oracle.js';
 
 const events = [...sampleEvents(300, 7)].map((e) => expectedEvent(JSON.stringify(e)));
-
-function admits(f: EventFilter, e: SecurityEvent): boolean {
-  if (f.minSeverity !== undefined && e.cefSeverity < f.minSeverity) return false;
-  if (f.eventIds && !f.eventIds.includes(e.eventId)) return false;
-  if (f.excludeEventIds?.includes(e.eventId)) return false;
-  if (f.categories && !f.categories.includes(e.category ?? 'none')) return false;
-  if (f.origins && !f.origins.includes(e.origin ?? 'none')) return false;
-  return true;
-}
 
 describe('filter policy prediction', () => {
   const ids = [...new Set(events.map((e) => e.eventId))].slice(0, 3);
