@@ -44,7 +44,7 @@ interface LocalAlertsOptions {
   readonly sweepEveryMs?: number;
   /**
    * the alerts subscription's SNS filter policy (`npm start -c`: the config's `alerts.filter`, else
-   * the one derived from the rules, infra/constructs/alert-filter.ts). @default none: every event
+   * the one derived from the rules, infra/config/alert-filter.ts). @default none: every event
    */
   readonly filterPolicy?: Readonly<Record<string, unknown>>;
 }

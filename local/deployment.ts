@@ -4,7 +4,7 @@
  * field rules, defaults), each destination keeps its format, render options, aggregation, filter
  * (the SNS filter policy the stack sets: infra/config/filter-policy.ts) and processing (batch size,
  * maxReceiveCount, visibility = the stack's rule, backoff); the alerts subscription gets the
- * config's filter or the policy derived from the rules (infra/constructs/alert-filter.ts).
+ * config's filter or the policy derived from the rules (infra/config/alert-filter.ts).
  *
  * What this machine cannot reach is replaced by a local double, and `standsFor` says what:
  * Firehose (S3, Splunk HEC, HTTP endpoint) → the Firehose double (Splunk/HTTP streams back up
@@ -13,11 +13,11 @@
  * throwaway certificate, TCP, UDP, RELP plain or over TLS).
  */
 
+import { alertFilterPolicy, readRulesDocument } from '../infra/config/alert-filter.js';
 import { visibilitySecondsFor } from '../infra/config/defaults.js';
 import { eventFilterPolicy } from '../infra/config/filter-policy.js';
 import { loadConfig } from '../infra/config/load.js';
 import type { Processing, RelayConfig } from '../infra/config/types.js';
-import { alertFilterPolicy, readRulesDocument } from '../infra/constructs/alert-filter.js';
 import type { LocalAlertsOptions } from './alerts.js';
 import { localDouble } from './destinations.js';
 import type { LocalDestinationSpec, LocalQueueSettings } from './relay.js';

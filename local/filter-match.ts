@@ -2,7 +2,7 @@
  * Does an event pass a subscription's SNS filter policy? The ledger of `npm start -c` expects at a
  * filtered destination exactly the events its policy lets through (fauxqs applies the policy to the
  * real subscription; this predicts it). Covers the operators the stack's policies use
- * (infra/config/filter-policy.ts, infra/constructs/alert-filter.ts): exact strings, `anything-but`,
+ * (infra/config/filter-policy.ts, infra/config/alert-filter.ts): exact strings, `anything-but`,
  * `numeric` comparisons, `$or`. A key the message lacks fails the key.
  * https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html
  * https://docs.aws.amazon.com/sns/latest/dg/and-or-logic.html

@@ -4,7 +4,7 @@
  * alert topics, then the ops topic, alarms and dashboard. Wiring only: each concern lives in its
  * construct (infra/constructs/), which also owns its grants and environment variables. The alert
  * rules document is read once more here for one purpose: the alerts subscription's filter policy
- * (infra/constructs/alert-filter.ts).
+ * (infra/config/alert-filter.ts).
  *
  * Environment-agnostic: the region and account come from the deploying credentials; nothing is
  * looked up at synth (no credentials or network needed).
@@ -16,9 +16,9 @@ import type { Construct } from 'constructs';
 import { type DestinationOutput, STACK_OUTPUT } from '../../shared/config/stack-outputs.js';
 import { alertChannelDestination, ENV } from '../../shared/contracts/index.js';
 import { DESTINATION_KIND_NAMES } from '../../shared/destinations/kinds.js';
+import { alertFilterPolicy, readRulesDocument } from '../config/alert-filter.js';
 import type { FirehoseDestination, RelayConfig, SyslogDestination } from '../config/types.js';
 import { AccessLogBucket } from '../constructs/access-log-bucket.js';
-import { alertFilterPolicy, readRulesDocument } from '../constructs/alert-filter.js';
 import { AlertIdKey } from '../constructs/alert-id-key.js';
 import { AlertSweep } from '../constructs/alert-sweep.js';
 import { AlertTopics } from '../constructs/alert-topics.js';

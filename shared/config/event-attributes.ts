@@ -1,7 +1,7 @@
 /**
  * The message attributes normalize publishes with every event, as `name → SNS DataType`: the keys
  * the subscriptions' filter policies may use (infra/constructs/events-topic.ts,
- * infra/constructs/alert-filter.ts). Derived from the one definition in shared/contracts
+ * infra/config/alert-filter.ts). Derived from the one definition in shared/contracts
  * (`EVENT_ATTR`), so the filter builder and the publisher cannot disagree.
  */
 import { EVENT_ATTR } from '../contracts/index.js';

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertFilterPolicy, readRulesDocument } from '../../../infra/constructs/alert-filter.js';
+import { alertFilterPolicy, readRulesDocument } from '../../../infra/config/alert-filter.js';
 import { ruleMatches } from '../../../shared/alerts/match.js';
 import { loadRulesFile } from '../../../shared/alerts/rules-file.js';
 import { publishEvents } from '../../../shared/deliver/events-publisher.js';

@@ -1,6 +1,6 @@
 /**
  * The alerts subscription's filter policy, derived at synth from the rules document
- * (infra/constructs/alert-filter.ts): its keys are attributes normalize publishes, with their data
+ * (infra/config/alert-filter.ts): its keys are attributes normalize publishes, with their data
  * types; it reads the document as the engine compiles it; it stays within SNS's limits (5 keys,
  * 150 combinations); a rules file it cannot express gives no policy and says why.
  */
@@ -13,7 +13,7 @@ import {
   policyKeys,
   readRulesDocument,
   SYSLOG_SEVERITY_NAMES,
-} from '../../../infra/constructs/alert-filter.js';
+} from '../../../infra/config/alert-filter.js';
 import { loadRulesFile, parseRulesText } from '../../../shared/alerts/rules-file.js';
 import { EVENT_ATTRIBUTES } from '../../../shared/config/event-attributes.js';
 import { attributesOf } from '../../../shared/deliver/events-publisher.js';

@@ -1,13 +1,13 @@
 /**
  * The ledger's prediction of an SNS filter policy (local/filter-match.ts) against the policies the
  * stack builds: a config filter (infra/config/filter-policy.ts) and the alerts policy derived from
- * the rules (infra/constructs/alert-filter.ts). The config filter's meaning is written out here
+ * the rules (infra/config/alert-filter.ts). The config filter's meaning is written out here
  * from the schema's descriptions, so a wrong policy or a wrong matcher both fail.
  */
 import { describe, expect, it } from 'vitest';
+import { alertFilterPolicy } from '../../../infra/config/alert-filter.js';
 import { eventFilterPolicy } from '../../../infra/config/filter-policy.js';
 import type { EventFilter } from '../../../infra/config/types.js';
-import { alertFilterPolicy } from '../../../infra/constructs/alert-filter.js';
 import { passesFilter, policyMatches } from '../../../local/filter-match.js';
 import { expectedEvent } from '../../../local/ledger.js';
 import { sampleEvents } from '../../../local/sample-events.js';
