@@ -99,13 +99,16 @@ async function benchColdStart(runs = 7): Promise<ColdStart[]> {
   // (INIT then includes one GetSecretValue round trip on loopback)
   const secrets = await startSecretsManagerDouble();
   const secretArn = secrets.put('segura-relay/alert-id-key', randomBytes(48).toString('base64url'));
+  // normalize reads the stable event-id key the same way (functions/normalize/event-id-key.ts)
+  const eventIdArn = secrets.put('segura-relay/event-id-key', randomBytes(48).toString('base64url'));
+  const secretsEnv = {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    AWS_ACCESS_KEY_ID: 'AKIDBENCHCOLDSTART',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+  };
   const extra: Record<string, Record<string, string>> = {
-    'evaluate-alerts': {
-      ALERT_ID_KEY_SECRET_ARN: secretArn,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-      AWS_ACCESS_KEY_ID: 'AKIDBENCHCOLDSTART',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-    },
+    'evaluate-alerts': { ALERT_ID_KEY_SECRET_ARN: secretArn, ...secretsEnv },
+    normalize: { EVENT_ID_KEY_SECRET_ARN: eventIdArn, ...secretsEnv },
   };
   const out: ColdStart[] = [];
   try {
