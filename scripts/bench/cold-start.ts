@@ -5,7 +5,9 @@
  * config validation + client construction, as in Lambda's INIT phase), several runs, median. Wall
  * time and the process's CPU time over the import are both reported: on a busy machine the wall
  * time mostly measures the other processes, the CPU time the function's own work. Lambda adds its
- * own runtime start on top of this.
+ * own runtime start on top of this. Each run is paired with one without `--enable-source-maps`
+ * (alternating, so both see the same machine): the deployed functions read their source map at
+ * load, and the pair shows what that costs.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +22,9 @@ interface ColdStart {
   initMsRuns: number[];
   /** CPU time (user + system) of the child over the import, median */
   initCpuMsMedian: number;
+  /** the same import without --enable-source-maps, run alternately with the runs above */
+  noMapInitMsMedian: number;
+  noMapInitCpuMsMedian: number;
 }
 
 const DLQ = 'https://sqs.us-east-1.amazonaws.com/111122223333/bench-dlq';
@@ -125,15 +130,22 @@ async function benchColdStart(runs = 7): Promise<ColdStart[]> {
         ...(ENVS[name] ?? {}),
         ...(extra[name] ?? {}),
       };
+      const noMapEnv = { ...env, NODE_OPTIONS: env.NODE_OPTIONS.replace('--enable-source-maps', '').trim() };
       const code = `const c0 = process.cpuUsage(); const t0 = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); const c = process.cpuUsage(c0); process.stdout.write(JSON.stringify([performance.now() - t0, (c.user + c.system) / 1000]));`;
       const times: number[] = [];
       const cpu: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const r = await child(code, env);
+      const noMapTimes: number[] = [];
+      const noMapCpu: number[] = [];
+      const once = async (e: NodeJS.ProcessEnv, wall: number[], cpus: number[]) => {
+        const r = await child(code, e);
         if (r.status !== 0) throw new Error(`${name}: init failed: ${r.stderr.slice(0, 600)}`);
         const [wallMs, cpuMs] = JSON.parse(r.stdout) as [number, number];
-        times.push(wallMs);
-        cpu.push(cpuMs);
+        wall.push(wallMs);
+        cpus.push(cpuMs);
+      };
+      for (let i = 0; i < runs; i++) {
+        await once(env, times, cpu);
+        await once(noMapEnv, noMapTimes, noMapCpu);
       }
       out.push({
         name,
@@ -141,6 +153,8 @@ async function benchColdStart(runs = 7): Promise<ColdStart[]> {
         initMsMedian: Number(median(times).toFixed(1)),
         initMsRuns: times.map((t) => Number(t.toFixed(1))),
         initCpuMsMedian: Number(median(cpu).toFixed(1)),
+        noMapInitMsMedian: Number(median(noMapTimes).toFixed(1)),
+        noMapInitCpuMsMedian: Number(median(noMapCpu).toFixed(1)),
       });
     }
   } finally {

@@ -285,6 +285,30 @@ async function sweepDueWindows(
   return { summaries, error: null };
 }
 
+// summaries in progress in this process, per store and window key
+const SUMMARIES_IN_PROGRESS = new WeakMap<AlertStore, Map<string, Promise<SummaryOutcome>>>();
+
+/**
+ * summarizeWindow, once per window at a time in this process: a second caller while the first is in
+ * progress gets the same outcome with `mine: false`.
+ */
+async function summarizeOnce(windowKey: string, d: EngineDeps): Promise<{ outcome: SummaryOutcome; mine: boolean }> {
+  let inProgress = SUMMARIES_IN_PROGRESS.get(d.store);
+  if (!inProgress) {
+    inProgress = new Map();
+    SUMMARIES_IN_PROGRESS.set(d.store, inProgress);
+  }
+  const running = inProgress.get(windowKey);
+  if (running) return { outcome: await running, mine: false };
+  const p = summarizeWindow(windowKey, d);
+  inProgress.set(windowKey, p);
+  try {
+    return { outcome: await p, mine: true };
+  } finally {
+    inProgress.delete(windowKey);
+  }
+}
+
 /** Evaluate-and-deliver one alert. Never throws: store or SNS problems become `retry`. */
 async function processAlert(rule: AlertRule, event: SecurityEvent, d: EngineDeps): Promise<AlertOutcome> {
   const now = d.now();
@@ -335,10 +359,12 @@ async function processAlert(rule: AlertRule, event: SecurityEvent, d: EngineDeps
       }
       return { ...base, kind: outcome, suppressedCount: count, heldChannels, note } satisfies AlertOutcome;
     };
-    // a closed window owing its summary: summarize it, then decide again (bounded)
+    // a closed window owing its summary: summarize it, then decide again (bounded). Alerts decided
+    // concurrently (other rules, other channels) that find the same window due wait for the one
+    // summary in progress instead of racing for its claim; only the alert that sent it reports it.
     const summarizeDue = async (key: string): Promise<string | null> => {
-      const s = await summarizeWindow(key, d);
-      summaries.push(s);
+      const { outcome: s, mine } = await summarizeOnce(key, d);
+      if (mine) summaries.push(s);
       return s.kind === 'retry' ? `the summary of a closed window is not out yet: ${s.note ?? ''}` : null;
     };
     try {
@@ -363,20 +389,31 @@ async function processAlert(rule: AlertRule, event: SecurityEvent, d: EngineDeps
           if (why) return await giveBack(why);
         }
       }
-      const held: Channel[] = [];
-      for (const ch of rule.channels) {
-        const cap = d.settings.channelRateCaps[ch];
-        if (!cap || claim.sent.includes(ch)) continue;
-        const key = `C#channel#${ch}`;
-        for (let i = 0; ; i++) {
-          const r = await d.store.rateCap(key, now, cap.windowMs, cap.max, hold('channel-cap', ch));
-          if (r.kind === 'held') held.push(ch);
-          if (r.kind !== 'due') break;
-          const why =
-            i < MAX_SUMMARIES_PER_DECISION ? await summarizeDue(key) : 'channel cap window kept owing a summary';
-          if (why) return await giveBack(why);
-        }
+      // each channel's cap is its own counter: all of them are taken at once (one round trip, not
+      // one per channel); a channel whose window owes a summary first gives the alert back
+      const capped = rule.channels.filter((ch) => d.settings.channelRateCaps[ch] && !claim.sent.includes(ch));
+      const caps = await Promise.allSettled(
+        capped.map(async (ch): Promise<{ held: boolean; why: string | null }> => {
+          const cap = d.settings.channelRateCaps[ch] as RateCap;
+          const key = `C#channel#${ch}`;
+          for (let i = 0; ; i++) {
+            const r = await d.store.rateCap(key, now, cap.windowMs, cap.max, hold('channel-cap', ch));
+            if (r.kind !== 'due') return { held: r.kind === 'held', why: null };
+            const why =
+              i < MAX_SUMMARIES_PER_DECISION ? await summarizeDue(key) : 'channel cap window kept owing a summary';
+            if (why) return { held: false, why };
+          }
+        }),
+      );
+      const rejected = caps.filter((c) => c.status === 'rejected');
+      if (rejected.length > 0) {
+        const more = rejected.length > 1 ? ` (and ${rejected.length - 1} more channel cap(s) failing)` : '';
+        throw new Error(`${toError(rejected[0]?.reason).message}${more}`, { cause: rejected[0]?.reason });
       }
+      const decided = caps.map((c) => (c as PromiseFulfilledResult<{ held: boolean; why: string | null }>).value);
+      const why = decided.find((c) => c.why !== null)?.why;
+      if (why) return await giveBack(why);
+      const held: Channel[] = capped.filter((_, i) => decided[i]?.held === true);
       decision = { ...reported, held };
     } catch (e) {
       return await giveBack(`throttle/rate-cap store unavailable: ${toError(e).message}`);

@@ -216,7 +216,47 @@ interface ValuePattern {
   readonly replace: string | ((m: string, ...groups: string[]) => string);
 }
 
-const INLINE_KEYS = LANGS.flatMap((l) => l.phrases).join('|');
+const PHRASES: readonly string[] = LANGS.flatMap((l) => l.phrases);
+const INLINE_KEYS = PHRASES.join('|');
+
+/**
+ * The longest run of characters a match of `phrase` must contain, read off its (small) regex syntax:
+ * plain characters at the top level, a character followed by `?` being optional, a group or a class
+ * ending the run. `api[_ -]?key` → `api`, `credentials?` → `credential`, `cl(?:é|e) secr(?:è|e)te` →
+ * ` secr`. Every phrase has one (a test checks it and that the hint below stays a necessary condition).
+ */
+function mandatoryLiteral(phrase: string): string {
+  let best = '';
+  let run = '';
+  const end = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < phrase.length; i++) {
+    const c = phrase[i] as string;
+    if (c === '(' || c === '[') {
+      end();
+      const close = c === '(' ? ')' : ']';
+      while (i < phrase.length && phrase[i] !== close) i++;
+      if (phrase[i + 1] === '?' || phrase[i + 1] === '*' || phrase[i + 1] === '+') i++;
+    } else if (c === '?' || c === '*' || c === '{') {
+      // the character before is optional (or repeated): it cannot be part of a mandatory run
+      run = run.slice(0, -1);
+      end();
+    } else if (c === '\\' || c === '|' || c === '.' || c === '^' || c === '$' || c === '+') {
+      end();
+      if (c === '\\') i++;
+    } else run += c;
+  }
+  end();
+  return best;
+}
+
+/** Some phrase's mandatory text, case-folded as the inline pattern folds it (`iu`). */
+const INLINE_HINT = new RegExp(
+  PHRASES.map((p) => mandatoryLiteral(p).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+  'iu',
+);
 
 // Every pattern is linear in the input (no nested unbounded quantifiers over overlapping classes).
 const STRUCTURAL: readonly ValuePattern[] = [
@@ -240,7 +280,8 @@ const STRUCTURAL: readonly ValuePattern[] = [
   },
   // well-known token formats
   {
-    hint: (s) => s.length >= 20,
+    // every alternative has a literal `_` or `-`
+    hint: (s) => s.length >= 20 && (s.includes('_') || s.includes('-')),
     re: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:sk|rk)_live_[A-Za-z0-9]{16,})/g,
     replace: REDACTED,
   },
@@ -262,7 +303,7 @@ const STRUCTURAL: readonly ValuePattern[] = [
   // value with spaces (`password=hunter 2 used`) is redacted whole. Not after `:` or `/` (ARNs:
   // `…:secret:prod/db` is a resource name, not an assignment).
   {
-    hint: (s) => s.includes('=') || s.includes(':'),
+    hint: (s) => (s.includes('=') || s.includes(':')) && INLINE_HINT.test(s),
     re: new RegExp(
       `(?<![\\w:/.-])((?:[A-Za-z0-9]{0,20}[_-]?)?(?:${INLINE_KEYS})["']?\\s{0,3}[:=]\\s{0,3})("[^"]{0,512}"|'[^']{0,512}'|[^\\s,;&"')\\]}][^,;&\\n)\\]}]{0,511}?)(?=\\s+[\\p{L}\\w.-]{1,40}\\s?[=:]|[,;&\\n)\\]}]|\\s*$)`,
       'giu',
@@ -404,11 +445,14 @@ function redactSecrets(e: SecurityEvent): SecurityEvent {
 
 export {
   fold,
+  INLINE_HINT,
   isSecretName,
+  mandatoryLiteral,
   REDACTED,
   redactSecretFields,
   redactSecrets,
   SECRET_LABELS,
+  STRUCTURAL,
   scrubFields,
   scrubStructural,
   scrubValue,

@@ -369,6 +369,106 @@ describe('evaluate-alerts on fauxqs + dynalite', () => {
     for (const v of ['vault-t', 'job-', 'secret-free']) expect(dump).not.toContain(v);
   });
 
+  it('alerts of different rules are decided concurrently, each rule in record order; channel caps in one round', async () => {
+    const rule = (id: string, eventId: string, channels: string[], throttle: unknown = false) => ({
+      id,
+      name: `Rule ${id}`,
+      match: { eventIds: [eventId] },
+      channels,
+      throttle,
+      templates: { sms: `SEGURA: ${id} on {{event.host}} ({{fields.spid}})` },
+    });
+    const f = await fn(
+      {
+        version: 1,
+        rules: [
+          rule('conc-a', '19', ['sms'], { window: '10m', key: ['event.host'] }),
+          rule('conc-b', '2', ['sms']),
+          rule('conc-c', '3', ['sms']),
+          rule('conc-caps', '5', ['sms', 'email', 'chat', 'ticket']),
+        ],
+      },
+      // a week on: past the channel-cap windows the tests above opened on their own clocks
+      { now: () => Date.now() + 7 * 86_400_000 },
+    );
+    // DynamoDB requests in flight, counted around the whole SDK call
+    let inFlight = 0;
+    let maxInFlight = 0;
+    f.h.dynamodb.middlewareStack.add(
+      ((next: (a: unknown) => Promise<unknown>) => async (args: unknown) => {
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        try {
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      }) as never,
+      { step: 'initialize', name: 'countInFlight' },
+    );
+    const e = (id: string, n: number) => ev(id, 'vault-c', { spid: `job-${n}` });
+    // conc-a twice (same host: one throttle window), conc-b and conc-c once: three chains
+    const out = await f.invoke([recordOf(e('19', 1)), recordOf(e('2', 2)), recordOf(e('19', 3)), recordOf(e('3', 4))]);
+    expect(out.batchItemFailures).toEqual([]);
+    // the three rules' first store calls were in flight together (one at a time before)
+    expect(maxInFlight).toBeGreaterThanOrEqual(3);
+    const sms = f.inputs.filter((i) => i.TopicArn === emu.topics.sms).map((i) => JSON.parse(i.Message as string).sms);
+    // within conc-a the first record in the batch is the one sent, the second is suppressed
+    expect(sms.filter((m: string) => m.includes('conc-a'))).toEqual(['SEGURA: conc-a on vault-c (job-1)']);
+    expect(sms.filter((m: string) => !m.includes('conc-a')).sort()).toEqual([
+      'SEGURA: conc-b on vault-c (job-2)',
+      'SEGURA: conc-c on vault-c (job-4)',
+    ]);
+    expect(cap?.metric('AlertsSent', 'alerts')).toBe(3);
+    expect(cap?.metric('AlertsSuppressed', 'alerts')).toBe(1);
+
+    // one alert, four capped channels: the four cap counters are taken together
+    maxInFlight = 0;
+    expect((await f.invoke([recordOf(e('5', 5))])).batchItemFailures).toEqual([]);
+    expect(maxInFlight).toBe(4);
+    expect(f.inputs.filter((i) => JSON.stringify(i).includes('conc-caps'))).toHaveLength(4);
+  });
+
+  it('two rules finding the same channel-cap window due in one batch send its summary once and both go on', async () => {
+    // a fortnight on: windows of its own, apart from the other tests'
+    let now = Date.now() + 14 * 86_400_000;
+    const rule = (id: string, eventId: string) => ({
+      id,
+      name: `Rule ${id}`,
+      match: { eventIds: [eventId] },
+      channels: ['chat'],
+      throttle: false,
+    });
+    const f = await fn(
+      {
+        version: 1,
+        settings: {
+          rateCaps: {
+            perRule: false,
+            perChannel: { sms: false, email: false, ticket: false, chat: { max: 1, window: '1m' } },
+          },
+        },
+        rules: [rule('due-x', '2'), rule('due-y', '3')],
+      },
+      { now: () => now },
+    );
+    const e = (id: string, n: number) => ev(id, `vault-due-${n}`, { spid: `job-${n}` });
+    expect((await f.invoke([recordOf(e('2', 1))])).batchItemFailures).toEqual([]);
+    // the cap (1 a minute) holds the second: the window now owes a summary
+    expect((await f.invoke([recordOf(e('3', 2))])).batchItemFailures).toEqual([]);
+    expect(cap?.metric('AlertsHeld', 'alerts')).toBe(1);
+    now += 2 * 60_000;
+    const out = await f.invoke([recordOf(e('2', 3)), recordOf(e('3', 4))]);
+    // both rules found the window due at once: one summary, no alert given back for a retry
+    expect(out.batchItemFailures).toEqual([]);
+    expect(cap?.metric('AlertSummariesSent', 'alerts')).toBe(1);
+    expect(cap?.metric('AlertsSent', 'alerts')).toBe(2);
+    const chat = f.inputs.filter((i) => i.TopicArn === emu.topics.chat).map((i) => i.Message as string);
+    expect(chat.filter((m) => m.includes('] Summary: '))).toHaveLength(1);
+    expect(chat).toHaveLength(3);
+    // the cap allows one a minute: of the two decided together, one is sent and one held
+    expect(cap?.metric('AlertsHeld', 'alerts')).toBe(2);
+  });
+
   it('an invalid rule file fails at cold start with a message naming the rule, the field and the problem', async () => {
     const bad = writeRules(emu, {
       version: 1,
