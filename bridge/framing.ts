@@ -208,13 +208,7 @@ class SyslogStreamDeframer {
             // +1: a CR before the LF does not count against the limit
             out.push({ kind: 'oversize', bytes: this.#filled + len, framing: 'lf' });
             this.#release();
-            if (at === -1) {
-              this.#st = { s: 'lineSkip' };
-              i = n;
-            } else {
-              this.#st = { s: 'start' };
-              i = at + 1;
-            }
+            i = this.#skipRestOfLine(at, n);
             break;
           }
           if (at !== -1 && this.#filled === 0) {
@@ -227,13 +221,7 @@ class SyslogStreamDeframer {
           }
           if (len > 0 && !this.#append(chunk, i, end, this.#max + 1)) {
             this.#dropOverBudget(this.#filled + len, 'lf', out);
-            if (at === -1) {
-              this.#st = { s: 'lineSkip' };
-              i = n;
-            } else {
-              this.#st = { s: 'start' };
-              i = at + 1;
-            }
+            i = this.#skipRestOfLine(at, n);
             break;
           }
           if (at === -1) {
@@ -348,6 +336,19 @@ class SyslogStreamDeframer {
   #dropOverBudget(bytes: number, framing: 'octet' | 'lf', out: FrameEvent[]): void {
     this.#release();
     out.push({ kind: 'overBudget', bytes, framing });
+  }
+
+  /**
+   * After a line was dropped: skip the rest of it, to its LF in this read (`at`) or, when it goes on,
+   * in the reads that follow. Returns where to go on in this read (`n`: nothing left).
+   */
+  #skipRestOfLine(at: number, n: number): number {
+    if (at === -1) {
+      this.#st = { s: 'lineSkip' };
+      return n;
+    }
+    this.#st = { s: 'start' };
+    return at + 1;
   }
 
   #emitLine(body: Buffer, out: FrameEvent[]): void {

@@ -10,18 +10,32 @@
  * const counters = await b.stop();
  * ```
  */
-import type { BlockList } from 'node:net';
 import { join } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Bridge, type BridgeCounters } from './bridge.js';
-import { type ListenAddress, type ListenerStats, startListeners } from './listeners.js';
+import { type ListenAddress, type ListenerOptions, type ListenerStats, startListeners } from './listeners.js';
 import type { ToolLog } from './log.js';
 import { RejectedFile } from './rejected.js';
 import { Spool } from './spool.js';
 import { toolSqsClient } from './sqs.js';
 
+/** The listeners' limits the bridge passes through as given (their defaults are the listeners'). */
+type ListenerLimits = Pick<
+  ListenerOptions,
+  | 'allowFrom'
+  | 'maxConnectionsPerSource'
+  | 'idleTimeoutMs'
+  | 'frameTimeoutMs'
+  | 'maxLifetimeMs'
+  | 'tlsHandshakeTimeoutMs'
+  | 'closeGraceMs'
+  | 'evictMinIdleMs'
+  | 'partialBudgetBytes'
+  | 'udpReceiveBufferBytes'
+>;
+
 /** Everything `segura-relay bridge` can be told (defaults as in its `--help`). */
-interface BridgeConfig {
+interface BridgeConfig extends ListenerLimits {
   readonly queueUrl: string;
   readonly endpoint?: string;
   readonly region?: string;
@@ -34,29 +48,10 @@ interface BridgeConfig {
     readonly cert: string | Buffer;
     readonly ca?: string | Buffer;
   };
-  readonly allowFrom?: BlockList;
   /** @default 65_536 */
   readonly maxMessageBytes?: number;
   /** per TCP/TLS listener @default 256 */
   readonly maxConnections?: number;
-  /** per peer address and listener @default 32 (half of maxConnections below 64) */
-  readonly maxConnectionsPerSource?: number;
-  /** @default 600_000 */
-  readonly idleTimeoutMs?: number;
-  /** @default 30_000 */
-  readonly frameTimeoutMs?: number;
-  /** @default 3_600_000 */
-  readonly maxLifetimeMs?: number;
-  /** @default 10_000 */
-  readonly tlsHandshakeTimeoutMs?: number;
-  /** @default 2_000 */
-  readonly closeGraceMs?: number;
-  /** @default 1_000 */
-  readonly evictMinIdleMs?: number;
-  /** @default 16 MiB */
-  readonly partialBudgetBytes?: number;
-  /** @default 4 MiB */
-  readonly udpReceiveBufferBytes?: number;
   /** how often the kernel's UDP drop counters are read @default 5_000 */
   readonly udpDropPollMs?: number;
   readonly spoolDir: string;
@@ -169,16 +164,17 @@ async function startBridge(cfg: BridgeConfig, log: ToolLog): Promise<RunningBrid
       ...(cfg.tlsMaterial ? { tlsOptions: cfg.tlsMaterial } : {}),
       maxMessageBytes: cfg.maxMessageBytes ?? 65_536,
       maxConnections: cfg.maxConnections ?? 256,
-      ...(cfg.maxConnectionsPerSource !== undefined ? { maxConnectionsPerSource: cfg.maxConnectionsPerSource } : {}),
-      ...(cfg.idleTimeoutMs !== undefined ? { idleTimeoutMs: cfg.idleTimeoutMs } : {}),
-      ...(cfg.frameTimeoutMs !== undefined ? { frameTimeoutMs: cfg.frameTimeoutMs } : {}),
-      ...(cfg.maxLifetimeMs !== undefined ? { maxLifetimeMs: cfg.maxLifetimeMs } : {}),
-      ...(cfg.tlsHandshakeTimeoutMs !== undefined ? { tlsHandshakeTimeoutMs: cfg.tlsHandshakeTimeoutMs } : {}),
-      ...(cfg.closeGraceMs !== undefined ? { closeGraceMs: cfg.closeGraceMs } : {}),
-      ...(cfg.evictMinIdleMs !== undefined ? { evictMinIdleMs: cfg.evictMinIdleMs } : {}),
-      ...(cfg.partialBudgetBytes !== undefined ? { partialBudgetBytes: cfg.partialBudgetBytes } : {}),
-      ...(cfg.udpReceiveBufferBytes !== undefined ? { udpReceiveBufferBytes: cfg.udpReceiveBufferBytes } : {}),
-      ...(cfg.allowFrom ? { allowFrom: cfg.allowFrom } : {}),
+      // an unset limit stays undefined: the listeners apply their own default (`??`)
+      allowFrom: cfg.allowFrom,
+      maxConnectionsPerSource: cfg.maxConnectionsPerSource,
+      idleTimeoutMs: cfg.idleTimeoutMs,
+      frameTimeoutMs: cfg.frameTimeoutMs,
+      maxLifetimeMs: cfg.maxLifetimeMs,
+      tlsHandshakeTimeoutMs: cfg.tlsHandshakeTimeoutMs,
+      closeGraceMs: cfg.closeGraceMs,
+      evictMinIdleMs: cfg.evictMinIdleMs,
+      partialBudgetBytes: cfg.partialBudgetBytes,
+      udpReceiveBufferBytes: cfg.udpReceiveBufferBytes,
       sink: bridge,
     });
   } catch (e) {

@@ -8,15 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type RunResult, runScript } from '../../helpers/run-script.js';
+import { runScript } from '../../helpers/run-script.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'segura-small-'));
 
-function run(script: string, args: string[], o: { stdin?: string; cwd?: string } = {}): Promise<RunResult> {
-  return runScript(script, args, o);
-}
-const cli = (args: string[], stdin?: string) => run('cli/entry.ts', args, stdin === undefined ? {} : { stdin });
+const cli = (args: string[], stdin?: string) => runScript('cli/entry.ts', args, stdin === undefined ? {} : { stdin });
 
 const EVENT = JSON.stringify({
   id: '164',
@@ -99,7 +96,7 @@ describe('npm start: what it writes and keeps', () => {
     );
     const events = join(dir, 'events.ndjson');
     writeFileSync(events, `${EVENT}\n`);
-    const r = await run(
+    const r = await runScript(
       'local/start.ts',
       ['--events', events, '--rules', rules, '--keep', '2', '--syslog-format', 'rfc5424'],
       {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Spool } from '../../../bridge/spool.js';
+import { drain } from '../../helpers/spool.js';
 
 const dirs: string[] = [];
 const opened: Spool[] = [];
@@ -36,17 +37,6 @@ async function openSpool(dir: string, lines: Line[] = [], o: Partial<Parameters<
   });
   opened.push(s);
   return s;
-}
-
-async function drain(s: Spool): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0; i < 10_000; i++) {
-    const b = await s.read(10, 1 << 20);
-    if (b.records.length === 0) return out;
-    out.push(...b.records.map((r) => r.body));
-    await s.ack(b);
-  }
-  throw new Error('drain did not end');
 }
 
 /** Records of a v2 segment file, parsed independently of the spool's code: offset, size, body. */

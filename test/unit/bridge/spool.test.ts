@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Spool, SpoolLockedError, type SpoolLog } from '../../../bridge/spool.js';
+import { drain } from '../../helpers/spool.js';
 
 const dirs: string[] = [];
 const open: Spool[] = [];
@@ -30,18 +31,6 @@ async function openSpool(dir: string, o: Partial<Parameters<typeof Spool.open>[0
   const s = await Spool.open({ dir, maxBytes: 1 << 20, fsyncIntervalMs: 5, ...o });
   open.push(s);
   return s;
-}
-
-/** read and ack everything, returning the bodies in order */
-async function drain(s: Spool): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0; i < 10_000; i++) {
-    const b = await s.read(10, 1 << 20);
-    if (b.records.length === 0) return out;
-    out.push(...b.records.map((r) => r.body));
-    await s.ack(b);
-  }
-  throw new Error('drain did not end');
 }
 
 const segments = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('seg-'));

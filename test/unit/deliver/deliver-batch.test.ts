@@ -14,7 +14,6 @@ import {
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NormalizeConfig } from '../../../functions/normalize/config.js';
 import { normalizeBatch } from '../../../functions/normalize/normalize.js';
 import { sampleEvents } from '../../../local/sample-events.js';
 import { deliverBatch, INTERNAL_PARK_AFTER } from '../../../shared/deliver/deliver-batch.js';
@@ -25,6 +24,7 @@ import { metrics } from '../../../shared/observability/index.js';
 import { parseInput } from '../../../shared/parse/parse-payload.js';
 import { createRenderer, type Renderer } from '../../../shared/render/index.js';
 import { type Captured, captureStdout } from '../../helpers/capture.js';
+import { normalizeDeps } from '../../helpers/normalize-deps.js';
 
 const QUEUE_ARN = 'arn:aws:sqs:us-east-1:111122223333:relay-dest';
 const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/111122223333/relay-dest';
@@ -212,14 +212,6 @@ describe('deliverBatch: destination down → backoff before the retry', () => {
 });
 
 describe('normalizeBatch: one throwing record never fails its neighbours', () => {
-  const config: NormalizeConfig = {
-    eventsTopicArn: 'arn:aws:sns:us-east-1:111122223333:events',
-    deadLetterQueueUrl: DLQ_URL,
-    maxInputBytes: 262_144,
-    allowSecretFields: false,
-    endpoint: undefined,
-    snsEndpoint: undefined,
-  };
   const ingest = (receiveCount = 1): SQSEvent => ({ Records: raw.map((b, i) => record(i, b, receiveCount)) });
   const parseThrowingAt =
     (p: number): typeof parseInput =>
@@ -235,13 +227,7 @@ describe('normalizeBatch: one throwing record never fails its neighbours', () =>
         Successful: input.PublishBatchRequestEntries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: 'x' })),
         Failed: [],
       }));
-      const out = await normalizeBatch(ingest(), {
-        config,
-        sns: new SNSClient({ region: 'us-east-1' }),
-        sqs: new SQSClient({ region: 'us-east-1' }),
-        functionName: 'normalize',
-        parse: parseThrowingAt(p),
-      });
+      const out = await normalizeBatch(ingest(), normalizeDeps(DLQ_URL, { parse: parseThrowingAt(p) }));
       expect(out.batchItemFailures).toEqual([{ itemIdentifier: `m${p}` }]);
       const published = sns
         .commandCalls(PublishBatchCommand)
@@ -255,13 +241,10 @@ describe('normalizeBatch: one throwing record never fails its neighbours', () =>
       Successful: input.PublishBatchRequestEntries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: 'x' })),
       Failed: [],
     }));
-    const out = await normalizeBatch(ingest(INTERNAL_PARK_AFTER), {
-      config,
-      sns: new SNSClient({ region: 'us-east-1' }),
-      sqs: new SQSClient({ region: 'us-east-1' }),
-      functionName: 'normalize',
-      parse: parseThrowingAt(p),
-    });
+    const out = await normalizeBatch(
+      ingest(INTERNAL_PARK_AFTER),
+      normalizeDeps(DLQ_URL, { parse: parseThrowingAt(p) }),
+    );
     expect(out.batchItemFailures).toEqual([]);
     const entry = sqs.commandCalls(SendMessageBatchCommand)[0]?.args[0].input.Entries?.[0];
     expect(entry?.MessageBody).toBe(raw[p]);
@@ -332,19 +315,7 @@ describe('replayed lines (redrive --from-s3)', () => {
     }));
     const out = await normalizeBatch(
       { Records: [replay(0, lines[0] as string), record(1, raw[1] as string)] },
-      {
-        config: {
-          eventsTopicArn: 'arn:aws:sns:us-east-1:111122223333:events',
-          deadLetterQueueUrl: DLQ_URL,
-          maxInputBytes: 262_144,
-          allowSecretFields: false,
-          endpoint: undefined,
-          snsEndpoint: undefined,
-        },
-        sns: new SNSClient({ region: 'us-east-1' }),
-        sqs: new SQSClient({ region: 'us-east-1' }),
-        functionName: 'normalize',
-      },
+      normalizeDeps(DLQ_URL),
     );
     expect(out.batchItemFailures).toEqual([]);
     const published = sns

@@ -4,7 +4,6 @@
  * ledger counts duplicates by it.
  */
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
@@ -15,6 +14,7 @@ import { EventIdKey, EventIdKeyError, eventUid, withUid } from '../../../shared/
 import { fromWire, toWire } from '../../../shared/model/wire.js';
 import { parseInput } from '../../../shared/parse/parse-payload.js';
 import { createRenderer, FORMATS } from '../../../shared/render/index.js';
+import { normalizeDeps } from '../../helpers/normalize-deps.js';
 
 const KEY = new EventIdKey('k'.repeat(40));
 const OTHER = new EventIdKey('o'.repeat(40));
@@ -116,20 +116,7 @@ describe('normalizeBatch: the id is the same for a redriven copy (new MessageId,
           rec('e', BSD, Date.parse('2026-01-19T13:41:01Z')),
         ],
       },
-      {
-        config: {
-          eventsTopicArn: 'arn:aws:sns:us-east-1:111122223333:events',
-          deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/111122223333/ingest-dlq',
-          maxInputBytes: 262_144,
-          allowSecretFields: false,
-          endpoint: undefined,
-          snsEndpoint: undefined,
-        },
-        sns: new SNSClient({ region: 'us-east-1' }),
-        sqs: new SQSClient({ region: 'us-east-1' }),
-        functionName: 'normalize',
-        eventIdKey: KEY,
-      },
+      normalizeDeps('https://sqs.us-east-1.amazonaws.com/111122223333/ingest-dlq', { eventIdKey: KEY }),
     );
     const uids = sns
       .commandCalls(PublishBatchCommand)
